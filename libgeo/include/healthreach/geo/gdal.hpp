@@ -1,0 +1,64 @@
+#pragma once
+// A thin RAII layer over GDAL/OGR handles, and atomic output files.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <memory>
+#include <string>
+
+namespace healthreach::geo {
+
+struct dataset_closer {
+    void operator()(GDALDataset* ds) const { GDALClose(ds); }
+};
+using dataset_ptr = std::unique_ptr<GDALDataset, dataset_closer>;
+
+struct feature_deleter {
+    void operator()(OGRFeature* f) const { OGRFeature::DestroyFeature(f); }
+};
+using feature_ptr = std::unique_ptr<OGRFeature, feature_deleter>;
+
+// Registers drivers once and routes GDAL's own messages away from stderr; the libraries
+// report failures as exceptions carrying GDAL's last message instead.
+void init_gdal();
+
+// The last message GDAL recorded, or "" when there is none.
+std::string gdal_last_error();
+
+// Opens a vector dataset read-only; input_error naming the file when it is missing or not vector data.
+dataset_ptr open_vector(const std::string& path);
+// Opens a raster dataset read-only; input_error naming the file when it is missing or not a raster.
+dataset_ptr open_raster(const std::string& path);
+
+// The named layer, or the first layer when name is empty; input_error naming file and layer otherwise.
+OGRLayer& find_layer(GDALDataset& ds, const std::string& path, const std::string& name);
+
+// Index of a field in a layer definition, or -1.
+int field_index(OGRFeatureDefn& defn, const std::string& name);
+
+// An output written under a temporary name beside its target and renamed into place by commit().
+// Destroyed uncommitted, it removes the temporary file, so a failed run leaves nothing behind.
+class atomic_output {
+public:
+    explicit atomic_output(std::string target);
+    ~atomic_output();
+    atomic_output(const atomic_output&) = delete;
+    atomic_output& operator=(const atomic_output&) = delete;
+
+    const std::string& temp_path() const { return temp_; }
+    const std::string& target() const { return target_; }
+    void commit();
+
+private:
+    std::string target_;
+    std::string temp_;
+    bool committed_ = false;
+};
+
+// Creates a new dataset with the named driver ("GPKG", "GTiff", ...) for writing vectors.
+dataset_ptr create_vector(const std::string& driver, const std::string& path);
+
+// Runs SQL on a dataset and discards any result set.
+void execute_sql(GDALDataset& ds, const std::string& sql);
+
+}  // namespace healthreach::geo

@@ -1,0 +1,62 @@
+#pragma once
+// Road lines read through GDAL: OpenStreetMap files and any OGR line layer.
+#include <ogr_core.h>
+#include <ogr_spatialref.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace healthreach::geo {
+
+// Names of the attribute fields of a generic road layer (OSM keys by default).
+struct road_fields {
+    std::string highway = "highway";
+    std::string maxspeed = "maxspeed";
+    std::string oneway = "oneway";
+    std::string junction = "junction";
+    std::string access = "access";
+    std::string foot = "foot";
+};
+
+struct road_options {
+    std::string layer;  // empty: `lines` for OSM files, else the first layer
+    road_fields fields;
+};
+
+enum class oneway_kind : std::int8_t { both = 0, forward = 1, backward = -1 };
+
+// One road line; its vertices are road_set::x/y[first, first + count).
+struct road_line {
+    std::uint32_t first = 0;
+    std::uint32_t count = 0;
+    std::uint16_t highway = 0;     // index into road_set::classes
+    float maxspeed_kmh = 0;        // 0: none given
+    oneway_kind oneway = oneway_kind::both;
+    bool roundabout = false;
+    bool access_private = false;   // access=private|no
+    std::int8_t foot = 0;          // 1 foot=yes|designated|permissive, -1 foot=no, 0 unset
+};
+
+struct road_set {
+    std::string path;
+    OGRSpatialReference srs;       // CRS of x/y, traditional axis order
+    std::vector<double> x, y;      // vertices of every line, in the source CRS
+    std::vector<road_line> lines;  // lines with a road class only
+    std::vector<std::string> classes;
+    std::size_t features_read = 0;
+
+    // Centre of the lines' bounding box in lon/lat: where the run's UTM zone is chosen.
+    void center_lonlat(double& lon, double& lat) const;
+};
+
+// Reads road lines; input_error naming the file, layer or field for anything unusable,
+// including a layer with no road line at all.
+road_set read_roads(const std::string& path, const road_options& options = {});
+
+// Parses an OSM maxspeed value ("50", "30 mph", "RU:urban") to km/h; 0 when it is not numeric.
+float parse_maxspeed(const std::string& value);
+// Parses an OSM oneway value (yes/true/1, -1/reverse, no/false/0 or empty).
+oneway_kind parse_oneway(const std::string& value);
+
+}  // namespace healthreach::geo

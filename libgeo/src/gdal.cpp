@@ -1,0 +1,119 @@
+#include "healthreach/geo/gdal.hpp"
+
+#include "healthreach/geo/error.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <random>
+
+namespace healthreach::geo {
+
+namespace {
+void CPL_STDCALL quiet_handler(CPLErr, CPLErrorNum, const char*) {}
+
+std::string with_reason(std::string message) {
+    const std::string reason = gdal_last_error();
+    if (!reason.empty()) message += ": " + reason;
+    return message;
+}
+}  // namespace
+
+void init_gdal() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(quiet_handler);
+        // Inputs are never modified: no .aux.xml side files next to them.
+        CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+    });
+}
+
+std::string gdal_last_error() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg ? std::string(msg) : std::string();
+}
+
+dataset_ptr open_vector(const std::string& path) {
+    init_gdal();
+    CPLErrorReset();
+    VSIStatBufL st;
+    if (VSIStatL(path.c_str(), &st) != 0) throw input_error(path + ": no such file");
+    dataset_ptr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) throw input_error(with_reason(path + ": not a vector dataset GDAL can read"));
+    if (ds->GetLayerCount() == 0) throw input_error(path + ": holds no vector layer");
+    return ds;
+}
+
+dataset_ptr open_raster(const std::string& path) {
+    init_gdal();
+    CPLErrorReset();
+    VSIStatBufL st;
+    if (VSIStatL(path.c_str(), &st) != 0) throw input_error(path + ": no such file");
+    dataset_ptr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!ds) throw input_error(with_reason(path + ": not a raster GDAL can read"));
+    if (ds->GetRasterCount() < 1) throw input_error(path + ": raster has no band");
+    return ds;
+}
+
+OGRLayer& find_layer(GDALDataset& ds, const std::string& path, const std::string& name) {
+    OGRLayer* layer = name.empty() ? ds.GetLayer(0) : ds.GetLayerByName(name.c_str());
+    if (!layer) {
+        std::string have;
+        for (int i = 0; i < ds.GetLayerCount(); ++i)
+            have += (i ? ", " : "") + std::string(ds.GetLayer(i)->GetName());
+        throw input_error(path + ": no layer '" + name + "' (layers: " + have + ")");
+    }
+    return *layer;
+}
+
+int field_index(OGRFeatureDefn& defn, const std::string& name) {
+    return name.empty() ? -1 : defn.GetFieldIndex(name.c_str());
+}
+
+atomic_output::atomic_output(std::string target) : target_(std::move(target)) {
+    static std::atomic<unsigned> counter{0};
+    std::random_device rd;
+    const std::filesystem::path t(target_);
+    temp_ = (t.parent_path() / ("." + t.filename().string() + ".tmp" + std::to_string(rd() % 100000) +
+                                std::to_string(counter++) + t.extension().string()))
+                .string();
+}
+
+atomic_output::~atomic_output() {
+    if (committed_) return;
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);
+    // GeoPackage writes journal side files while open; they go with the temporary file.
+    std::filesystem::remove(temp_ + "-journal", ec);
+    std::filesystem::remove(temp_ + "-wal", ec);
+    std::filesystem::remove(temp_ + "-shm", ec);
+}
+
+void atomic_output::commit() {
+    std::error_code ec;
+    std::filesystem::rename(temp_, target_, ec);
+    if (ec) throw std::runtime_error(target_ + ": cannot move output into place: " + ec.message());
+    committed_ = true;
+}
+
+dataset_ptr create_vector(const std::string& driver_name, const std::string& path) {
+    init_gdal();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
+    if (!driver) throw std::runtime_error("GDAL driver " + driver_name + " is not available");
+    CPLErrorReset();
+    dataset_ptr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw input_error(with_reason(path + ": cannot create"));
+    return ds;
+}
+
+void execute_sql(GDALDataset& ds, const std::string& sql) {
+    OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (result) ds.ReleaseResultSet(result);
+}
+
+}  // namespace healthreach::geo

@@ -1,0 +1,187 @@
+#include "healthreach/geo/roads.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+
+#include <cstdlib>
+#include <limits>
+#include <unordered_map>
+
+namespace healthreach::geo {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Values of the keys we need from an OSM `other_tags` hstore text: "k"=>"v","k2"=>"v2".
+struct osm_tags {
+    std::string oneway, maxspeed, junction, access, foot;
+};
+
+osm_tags parse_other_tags(const char* text) {
+    osm_tags tags;
+    if (!text) return tags;
+    const std::string s(text);
+    std::size_t i = 0;
+    auto read_quoted = [&](std::string& out) {
+        out.clear();
+        while (i < s.size() && s[i] != '"') ++i;
+        if (i >= s.size()) return false;
+        ++i;
+        while (i < s.size() && s[i] != '"') {
+            if (s[i] == '\\' && i + 1 < s.size()) ++i;
+            out += s[i++];
+        }
+        ++i;
+        return true;
+    };
+    std::string key, value;
+    while (read_quoted(key) && read_quoted(value)) {
+        if (key == "oneway") tags.oneway = value;
+        else if (key == "maxspeed") tags.maxspeed = value;
+        else if (key == "junction") tags.junction = value;
+        else if (key == "access") tags.access = value;
+        else if (key == "foot") tags.foot = value;
+    }
+    return tags;
+}
+
+class class_table {
+public:
+    explicit class_table(std::vector<std::string>& names) : names_(names) {}
+    std::uint16_t intern(const std::string& name) {
+        auto [it, inserted] = index_.emplace(name, static_cast<std::uint16_t>(names_.size()));
+        if (inserted) {
+            if (names_.size() >= std::numeric_limits<std::uint16_t>::max())
+                throw input_error("too many distinct road classes");
+            names_.push_back(name);
+        }
+        return it->second;
+    }
+
+private:
+    std::vector<std::string>& names_;
+    std::unordered_map<std::string, std::uint16_t> index_;
+};
+
+void append_line(road_set& roads, const OGRLineString& ls, road_line line) {
+    const int n = ls.getNumPoints();
+    if (n < 2) return;
+    line.first = static_cast<std::uint32_t>(roads.x.size());
+    line.count = static_cast<std::uint32_t>(n);
+    for (int i = 0; i < n; ++i) {
+        roads.x.push_back(ls.getX(i));
+        roads.y.push_back(ls.getY(i));
+    }
+    roads.lines.push_back(line);
+}
+
+std::int8_t parse_foot(const std::string& v) {
+    const std::string s = lower(v);
+    if (s == "yes" || s == "designated" || s == "permissive") return 1;
+    if (s == "no" || s == "private") return -1;
+    return 0;
+}
+
+}  // namespace
+
+float parse_maxspeed(const std::string& value) {
+    const char* begin = value.c_str();
+    char* end = nullptr;
+    const double v = std::strtod(begin, &end);
+    if (end == begin || !(v > 0)) return 0;
+    const bool mph = value.find("mph") != std::string::npos;
+    return static_cast<float>(mph ? v * 1.609344 : v);
+}
+
+oneway_kind parse_oneway(const std::string& value) {
+    const std::string v = lower(value);
+    if (v == "yes" || v == "true" || v == "1") return oneway_kind::forward;
+    if (v == "-1" || v == "reverse") return oneway_kind::backward;
+    return oneway_kind::both;
+}
+
+void road_set::center_lonlat(double& lon, double& lat) const {
+    OGREnvelope env;
+    for (std::size_t i = 0; i < x.size(); ++i) env.Merge(x[i], y[i]);
+    envelope_center_lonlat(env, srs, lon, lat);
+}
+
+road_set read_roads(const std::string& path, const road_options& options) {
+    dataset_ptr ds = open_vector(path);
+    const bool osm = std::string(ds->GetDriverName()) == "OSM";
+    const std::string layer_name = options.layer.empty() && osm ? "lines" : options.layer;
+    OGRLayer& layer = find_layer(*ds, path, layer_name);
+    const std::string where = path + " layer " + layer.GetName();
+
+    road_set roads;
+    roads.path = path;
+    const OGRSpatialReference* srs = layer.GetSpatialRef();
+    if (!srs) throw input_error(where + ": has no CRS");
+    roads.srs = traditional(*srs);
+
+    if (layer.GetFeatureCount(TRUE) == 0) throw input_error(where + ": no road line (the layer is empty)");
+    OGRFeatureDefn& defn = *layer.GetLayerDefn();
+    const road_fields& f = options.fields;
+    const int i_highway = field_index(defn, f.highway);
+    if (i_highway < 0) throw input_error(where + ": no road class field '" + f.highway + "' (--class-field)");
+    const int i_other = osm ? defn.GetFieldIndex("other_tags") : -1;
+    const int i_maxspeed = field_index(defn, f.maxspeed);
+    const int i_oneway = field_index(defn, f.oneway);
+    const int i_junction = field_index(defn, f.junction);
+    const int i_access = field_index(defn, f.access);
+    const int i_foot = field_index(defn, f.foot);
+    auto text = [](OGRFeature& feat, int i) {
+        return i >= 0 && feat.IsFieldSetAndNotNull(i) ? std::string(feat.GetFieldAsString(i)) : std::string();
+    };
+
+    class_table classes(roads.classes);
+    layer.ResetReading();
+    for (feature_ptr feat(layer.GetNextFeature()); feat; feat.reset(layer.GetNextFeature())) {
+        ++roads.features_read;
+        const std::string highway = text(*feat, i_highway);
+        if (highway.empty()) continue;
+        const OGRGeometry* geom = feat->GetGeometryRef();
+        if (!geom) continue;
+
+        osm_tags tags = i_other >= 0 ? parse_other_tags(feat->GetFieldAsString(i_other)) : osm_tags{};
+        if (i_maxspeed >= 0) tags.maxspeed = text(*feat, i_maxspeed);
+        if (i_oneway >= 0) tags.oneway = text(*feat, i_oneway);
+        if (i_junction >= 0) tags.junction = text(*feat, i_junction);
+        if (i_access >= 0) tags.access = text(*feat, i_access);
+        if (i_foot >= 0) tags.foot = text(*feat, i_foot);
+
+        road_line line;
+        line.highway = classes.intern(highway);
+        line.maxspeed_kmh = parse_maxspeed(tags.maxspeed);
+        line.roundabout = lower(tags.junction) == "roundabout" || lower(tags.junction) == "circular";
+        line.oneway = parse_oneway(tags.oneway);
+        // A roundabout is one-way in its drawing direction unless tagged otherwise.
+        if (line.roundabout && tags.oneway.empty()) line.oneway = oneway_kind::forward;
+        const std::string access = lower(tags.access);
+        line.access_private = access == "private" || access == "no";
+        line.foot = parse_foot(tags.foot);
+
+        switch (wkbFlatten(geom->getGeometryType())) {
+        case wkbLineString:
+            append_line(roads, *geom->toLineString(), line);
+            break;
+        case wkbMultiLineString:
+            for (const OGRLineString* part : *geom->toMultiLineString()) append_line(roads, *part, line);
+            break;
+        default:
+            throw input_error(where + ": feature " + std::to_string(feat->GetFID()) + " is a " +
+                              geom->getGeometryName() + ", not a line");
+        }
+    }
+    if (roads.lines.empty())
+        throw input_error(where + ": no road line (" + std::to_string(roads.features_read) +
+                          " features, none with a '" + f.highway + "' value and a line geometry)");
+    return roads;
+}
+
+}  // namespace healthreach::geo

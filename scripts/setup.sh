@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the build dependencies from Debian 12 packages (as root, or through sudo) and builds
+# healthreach in ./build. Safe to run again: apt skips what is installed, cmake rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ make cmake pkg-config ca-certificates
+          libgdal-dev gdal-bin libgeos-dev libboost-graph-dev libeigen3-dev catch2
+          libcli11-dev libtomlplusplus-dev coinor-libcbc-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)"

@@ -1,0 +1,124 @@
+#include "support.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/reach.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <queue>
+#include <random>
+
+using namespace healthreach;
+using namespace healthreach::geo;
+
+namespace {
+
+// Textbook Dijkstra on adjacency lists, independent of Boost: the reference.
+std::vector<double> reference_costs(const network& net, metric m, node_id source) {
+    std::vector<std::vector<std::pair<node_id, double>>> adj(net.node_count());
+    for (edge_id e = 0; e < net.edge_count(); ++e) {
+        const double len = net.edge_length_m[e];
+        adj[net.edge_source[e]].push_back({net.edge_target[e], m == metric::length ? len : net.edge_time_s[e]});
+        if (net.reverse_open(e))
+            adj[net.edge_target[e]].push_back({net.edge_source[e], m == metric::length ? len : net.edge_reverse_time_s[e]});
+    }
+    std::vector<double> d(net.node_count(), std::numeric_limits<double>::infinity());
+    using item = std::pair<double, node_id>;
+    std::priority_queue<item, std::vector<item>, std::greater<item>> q;
+    d[source] = 0;
+    q.push({0, source});
+    while (!q.empty()) {
+        const auto [du, u] = q.top();
+        q.pop();
+        if (du > d[u]) continue;
+        for (const auto& [v, w] : adj[u])
+            if (du + w < d[v]) {
+                d[v] = du + w;
+                q.push({d[v], v});
+            }
+    }
+    return d;
+}
+
+node_id node_at(const network& net, double x, double y) {
+    for (node_id v = 0; v < net.node_count(); ++v)
+        if (net.node_x[v] == x && net.node_y[v] == y) return v;
+    FAIL("no node at " << x << "," << y);
+    return invalid_id;
+}
+
+}  // namespace
+
+TEST_CASE("bounded reach on a hand-computed network", "[reach]") {
+    // A 100 m square A(0,0) B(100,0) C(100,100) D(0,100); A->B one-way; a spur C-E(300,100).
+    const std::string path = test::write_lines(
+        test::scratch_dir("reach") + "/r.geojson",
+        {{{{0, 0}, {100, 0}}, "\"highway\":\"residential\",\"oneway\":\"yes\""},
+         {{{100, 0}, {100, 100}}, "\"highway\":\"residential\""},
+         {{{100, 100}, {0, 100}}, "\"highway\":\"residential\""},
+         {{{0, 100}, {0, 0}}, "\"highway\":\"residential\""},
+         {{{100, 100}, {300, 100}}, "\"highway\":\"primary\""}});
+    const network net = build_network(read_roads(path), profile::builtin("drive"), parse_crs("EPSG:32650")).net;
+    const node_id a = node_at(net, 0, 0), b = node_at(net, 100, 0), c = node_at(net, 100, 100),
+                  d = node_at(net, 0, 100), e = node_at(net, 300, 100);
+    const router r(net, metric::length);
+    bounded_search search(r);
+
+    search.run({{b, 0, 7}}, 300);
+    // From B, A is reached the long way round (B-C-D-A = 300): the one-way forbids B-A.
+    CHECK(search.cost(a) == Approx(300));
+    CHECK(search.cost(c) == Approx(100));
+    CHECK(search.cost(d) == Approx(200));
+    CHECK(search.cost(e) == Approx(300));
+    CHECK(search.settled().size() == 5);  // the limit is inclusive
+    CHECK(search.label(a) == 7);
+
+    search.run({{b, 0, 0}}, 299.999);
+    CHECK_FALSE(search.reached(a));
+    CHECK_FALSE(search.reached(e));
+    CHECK(search.settled().size() == 3);
+
+    // Nearest of two sources, one starting with a cost already spent (a delay).
+    search.run({{a, 0, 0}, {e, 150, 1}}, 1000);
+    CHECK(search.label(b) == 0);
+    CHECK(search.cost(b) == Approx(100));
+    CHECK(search.label(c) == 0);  // A-B-C = 200 < 150 + 200
+    CHECK(search.label(e) == 1);
+    CHECK(search.cost(e) == Approx(150));
+
+    const router rt(net, metric::time);
+    bounded_search timed(rt);
+    timed.run({{c, 0, 0}}, 1e9);
+    CHECK(timed.cost(e) == Approx(200 / (70 / 3.6)));
+}
+
+TEST_CASE("reach equals an independent Dijkstra on a real extract", "[reach][real]") {
+    const std::string path = test::shared_data("andorra-2021.osm.pbf");
+    if (path.empty()) return;
+    const road_set roads = read_roads(path);
+    double lon, lat;
+    roads.center_lonlat(lon, lat);
+    const network net = build_network(roads, profile::builtin("drive"), utm_zone_for(lon, lat)).net;
+    std::mt19937 rng(42);
+    for (metric m : {metric::length, metric::time}) {
+        const router r(net, m);
+        bounded_search search(r);
+        const double limit = m == metric::length ? 5000 : 600;
+        for (int k = 0; k < 10; ++k) {
+            const node_id s = rng() % net.node_count();
+            const std::vector<double> ref = reference_costs(net, m, s);
+            search.run({{s, 0, 0}}, limit);
+            std::size_t within = 0;
+            for (node_id v = 0; v < net.node_count(); ++v) {
+                if (ref[v] <= limit) {
+                    ++within;
+                    REQUIRE(search.reached(v));
+                    REQUIRE(search.cost(v) == Approx(ref[v]).epsilon(1e-12));
+                } else {
+                    REQUIRE_FALSE(search.reached(v));
+                }
+            }
+            CHECK(search.settled().size() == within);
+        }
+    }
+}

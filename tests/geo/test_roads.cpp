@@ -1,0 +1,52 @@
+#include "support.hpp"
+
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/roads.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace healthreach;
+using namespace healthreach::geo;
+
+TEST_CASE("maxspeed and oneway values", "[roads]") {
+    CHECK(parse_maxspeed("50") == 50);
+    CHECK(parse_maxspeed("30 mph") == Approx(48.28032));
+    CHECK(parse_maxspeed("RU:urban") == 0);
+    CHECK(parse_maxspeed("") == 0);
+    CHECK(parse_oneway("yes") == oneway_kind::forward);
+    CHECK(parse_oneway("1") == oneway_kind::forward);
+    CHECK(parse_oneway("-1") == oneway_kind::backward);
+    CHECK(parse_oneway("no") == oneway_kind::both);
+}
+
+TEST_CASE("renamed fields of a generic road layer", "[roads]") {
+    const std::string dir = test::scratch_dir("roads");
+    const std::string path = test::write_lines(dir + "/r.geojson",
+                                               {{{{0, 0}, {100, 0}}, "\"cls\":\"primary\",\"v\":\"90\",\"ow\":\"yes\""}});
+    road_options options;
+    options.fields.highway = "cls";
+    options.fields.maxspeed = "v";
+    options.fields.oneway = "ow";
+    const road_set roads = read_roads(path, options);
+    REQUIRE(roads.lines.size() == 1);
+    CHECK(roads.classes[roads.lines[0].highway] == "primary");
+    CHECK(roads.lines[0].maxspeed_kmh == 90);
+    CHECK(roads.lines[0].oneway == oneway_kind::forward);
+    CHECK_THROWS_AS(read_roads(path), input_error);  // no `highway` field
+}
+
+TEST_CASE("OSM files: tags from other_tags", "[roads][real]") {
+    const std::string path = test::shared_data("andorra-2021.osm.pbf");
+    if (path.empty()) return;
+    const road_set roads = read_roads(path);
+    CHECK(roads.lines.size() == 4962);  // highway lines of the `lines` layer (data README)
+    std::size_t roundabouts = 0, oneways = 0, with_speed = 0;
+    for (const road_line& l : roads.lines) {
+        roundabouts += l.roundabout;
+        oneways += l.oneway != oneway_kind::both;
+        with_speed += l.maxspeed_kmh > 0;
+    }
+    CHECK(roundabouts == 95);
+    CHECK(oneways >= roundabouts);
+    CHECK(with_speed > 100);
+}

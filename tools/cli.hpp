@@ -1,0 +1,89 @@
+#pragma once
+// Shared pieces of the sub-commands: common options, road options, logging, progress.
+#include "healthreach/geo/network.hpp"
+#include "healthreach/geo/roads.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace healthreach::cli {
+
+struct common_options {
+    std::string crs;
+    int threads = 0;  // 0: all cores
+    std::string graph_cache;
+    double snap_limit_m = 1000;
+    bool quiet = false;
+};
+
+struct road_input_options {
+    std::string roads;
+    std::string roads_layer;
+    std::string profile = "drive";
+    std::string junctions = "shared";
+    geo::road_options read;
+    geo::network_options build;
+};
+
+void add_common_options(CLI::App& app, common_options& o);
+void add_road_options(CLI::App& app, road_input_options& o, bool roads_required);
+// Resolves --junctions into the build options; input_error on an unknown value.
+void finish_road_options(road_input_options& o);
+
+// Messages on stderr, silenced by --quiet; errors are printed by main regardless.
+class logger {
+public:
+    explicit logger(bool quiet) : quiet_(quiet) {}
+    template <class... A>
+    void info(const A&... parts) const {
+        if (quiet_) return;
+        std::string line;
+        (line += ... += to_text(parts));
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    bool quiet() const { return quiet_; }
+
+private:
+    static std::string to_text(const std::string& s) { return s; }
+    static std::string to_text(const char* s) { return s; }
+    template <class T>
+    static std::string to_text(const T& v) { return std::to_string(v); }
+    bool quiet_;
+};
+
+// GDAL-style progress on stderr: "0...10...20...30...40...50...60...70...80...90...100 - done."
+class progress_bar {
+public:
+    progress_bar(const logger& log, std::string label);
+    void operator()(double fraction);  // 0..1, monotone
+    void done();
+
+private:
+    const logger& log_;
+    int printed_ = -1;
+};
+
+// Seconds since construction.
+class stopwatch {
+public:
+    double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+
+private:
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Peak resident memory of this process in MiB.
+double peak_memory_mib();
+
+// Each sub-command adds itself to the app and returns the function that runs it.
+using command_runner = std::function<int()>;
+command_runner add_network_command(CLI::App& app);
+command_runner add_reach_command(CLI::App& app);
+
+}  // namespace healthreach::cli

@@ -1,0 +1,141 @@
+// healthreach reach: bounded reach from node ids on an exported graph (the figure compared with peers).
+#include "cli.hpp"
+
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/graph_io.hpp"
+#include "healthreach/geo/reach.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace healthreach::cli {
+
+namespace {
+
+// The node_id column of a plain CSV file (a single column has no comma for GDAL's CSV driver to see).
+std::vector<geo::node_id> read_source_nodes(const std::string& path, std::size_t node_count) {
+    std::ifstream in(path);
+    if (!in) throw input_error(path + ": cannot open");
+    auto split = [](const std::string& line) {
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string cell; std::getline(ss, cell, ',');) {
+            cell.erase(0, cell.find_first_not_of(" \t\r\""));
+            cell.erase(cell.find_last_not_of(" \t\r\"") + 1);
+            cells.push_back(cell);
+        }
+        return cells;
+    };
+    std::string line;
+    std::getline(in, line);
+    const std::vector<std::string> header = split(line);
+    const auto col = std::find(header.begin(), header.end(), "node_id");
+    if (col == header.end()) throw input_error(path + ": no 'node_id' column in the header");
+    const std::size_t i = col - header.begin();
+    std::vector<geo::node_id> nodes;
+    for (std::size_t row = 2; std::getline(in, line); ++row) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const std::vector<std::string> cells = split(line);
+        const std::string text = i < cells.size() ? cells[i] : "";
+        char* end = nullptr;
+        const long long id = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || id < 0 || static_cast<unsigned long long>(id) >= node_count)
+            throw input_error(path + ": node_id '" + text + "' on line " + std::to_string(row) +
+                              " is not a node of the graph (0.." + std::to_string(node_count - 1) + ")");
+        nodes.push_back(static_cast<geo::node_id>(id));
+    }
+    if (nodes.empty()) throw input_error(path + ": no source rows");
+    return nodes;
+}
+
+struct reach_row {
+    geo::node_id node;
+    double cost;
+};
+
+}  // namespace
+
+command_runner add_reach_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("reach", "Bounded reach from source nodes on an exported graph");
+    struct options {
+        common_options common;
+        std::string graph, sources, out, metric = "length";
+        double limit = 0;
+        bool nearest = false;
+    };
+    auto o = std::make_shared<options>();
+    add_common_options(*cmd, o->common);
+    cmd->add_option("--graph", o->graph, "Graph GeoPackage written by `healthreach network`")->required();
+    cmd->add_option("--sources", o->sources, "CSV with a node_id column")->required();
+    cmd->add_option("--limit", o->limit, "Largest cost, inclusive (metres or seconds)")->required()->check(CLI::NonNegativeNumber);
+    cmd->add_option("--metric", o->metric, "length (metres) or time (seconds)");
+    cmd->add_flag("--nearest", o->nearest, "One row per node, from its nearest source");
+    cmd->add_option("--out", o->out, "Output CSV: source,node_id,cost")->required();
+
+    return [o]() {
+        const logger log(o->common.quiet);
+        const geo::metric m = geo::parse_metric(o->metric);
+        const geo::network net = geo::read_network(o->graph);
+        const std::vector<geo::node_id> sources = read_source_nodes(o->sources, net.node_count());
+        log.info("graph: ", net.node_count(), " nodes, ", net.edge_count(), " edges; ", sources.size(), " sources");
+
+        stopwatch compute;
+        const geo::router router(net, m);
+        // One list of rows per search: every source alone, or all sources at once with --nearest.
+        const std::size_t searches = o->nearest ? 1 : sources.size();
+        std::vector<std::vector<reach_row>> rows(searches);
+        std::vector<std::vector<std::uint32_t>> labels(o->nearest ? 1 : 0);
+        const unsigned threads = std::max(1u, std::min<unsigned>(
+            o->common.threads > 0 ? o->common.threads : std::thread::hardware_concurrency(), searches));
+        auto worker = [&](unsigned t) {
+            geo::bounded_search search(router);
+            std::vector<geo::seed> seeds;
+            for (std::size_t s = t; s < searches; s += threads) {
+                seeds.clear();
+                if (o->nearest)
+                    for (std::uint32_t i = 0; i < sources.size(); ++i) seeds.push_back({sources[i], 0.0, i});
+                else
+                    seeds.push_back({sources[s], 0.0, static_cast<std::uint32_t>(s)});
+                search.run(seeds, o->limit);
+                auto& out = rows[s];
+                out.reserve(search.settled().size());
+                for (geo::node_id v : search.settled()) out.push_back({v, search.cost(v)});
+                if (o->nearest) {
+                    labels[0].reserve(out.size());
+                    for (geo::node_id v : search.settled()) labels[0].push_back(search.label(v));
+                }
+            }
+        };
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+        worker(0);
+        for (auto& th : pool) th.join();
+        const double compute_s = compute.seconds();
+
+        geo::atomic_output out(o->out);
+        std::FILE* f = std::fopen(out.temp_path().c_str(), "w");
+        if (!f) throw input_error(o->out + ": cannot create");
+        std::fputs("source,node_id,cost\n", f);
+        std::size_t count = 0;
+        for (std::size_t s = 0; s < searches; ++s) {
+            for (std::size_t i = 0; i < rows[s].size(); ++i) {
+                const geo::node_id src = o->nearest ? sources[labels[0][i]] : sources[s];
+                std::fprintf(f, "%u,%u,%.17g\n", src, rows[s][i].node, rows[s][i].cost);
+                ++count;
+            }
+        }
+        if (std::fclose(f) != 0) throw std::runtime_error(o->out + ": write failed");
+        out.commit();
+        log.info("rows: ", count);
+        // The last line on stderr, always (even with --quiet): the figure compared with peers.
+        std::fprintf(stderr, "compute_s=%.6f\n", compute_s);
+        return 0;
+    };
+}
+
+}  // namespace healthreach::cli
