@@ -85,5 +85,6 @@ double peak_memory_mib();
 using command_runner = std::function<int()>;
 command_runner add_network_command(CLI::App& app);
 command_runner add_reach_command(CLI::App& app);
+command_runner add_synth_command(CLI::App& app);
 
 }  // namespace healthreach::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     std::map<std::string, cli::command_runner> runners;
     runners["network"] = cli::add_network_command(app);
     runners["reach"] = cli::add_reach_command(app);
+    runners["synth"] = cli::add_synth_command(app);
 
     try {
         app.parse(argc, argv);

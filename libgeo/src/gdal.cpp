@@ -111,6 +111,25 @@ dataset_ptr create_vector(const std::string& driver_name, const std::string& pat
     return ds;
 }
 
+OGRLayer& create_layer(GDALDataset& ds, const std::string& name, OGRwkbGeometryType type,
+                       const OGRSpatialReference* srs, const std::vector<std::pair<std::string, OGRFieldType>>& fields) {
+    std::unique_ptr<OGRSpatialReference> layer_srs(srs ? srs->Clone() : nullptr);
+    OGRLayer* layer = ds.CreateLayer(name.c_str(), layer_srs.get(), type, nullptr);
+    if (!layer) throw std::runtime_error("cannot create layer " + name + ": " + gdal_last_error());
+    for (const auto& [fname, ftype] : fields) {
+        OGRFieldDefn def(fname.c_str(), ftype == OFTInteger ? OFTInteger64 : ftype);
+        if (layer->CreateField(&def) != OGRERR_NONE)
+            throw std::runtime_error("cannot create field " + fname + " in " + name + ": " + gdal_last_error());
+    }
+    return *layer;
+}
+
+void add_feature(OGRLayer& layer, OGRFeature& feature) {
+    feature.SetFID(OGRNullFID);
+    if (layer.CreateFeature(&feature) != OGRERR_NONE)
+        throw std::runtime_error(std::string("cannot write to layer ") + layer.GetName() + ": " + gdal_last_error());
+}
+
 void execute_sql(GDALDataset& ds, const std::string& sql) {
     OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
     if (result) ds.ReleaseResultSet(result);

@@ -8,35 +8,13 @@
 
 namespace healthreach::geo {
 
-namespace {
-
-OGRLayer& create_layer(GDALDataset& ds, const char* name, OGRwkbGeometryType type, const OGRSpatialReference& srs,
-                       const std::vector<std::pair<const char*, OGRFieldType>>& fields) {
-    OGRSpatialReference layer_srs(srs);
-    OGRLayer* layer = ds.CreateLayer(name, &layer_srs, type, nullptr);
-    if (!layer) throw std::runtime_error(std::string("cannot create layer ") + name + ": " + gdal_last_error());
-    for (const auto& [fname, ftype] : fields) {
-        OGRFieldDefn def(fname, ftype);
-        if (ftype == OFTInteger64 || ftype == OFTInteger) def.SetType(OFTInteger64);
-        if (layer->CreateField(&def) != OGRERR_NONE)
-            throw std::runtime_error(std::string("cannot create field ") + fname + ": " + gdal_last_error());
-    }
-    return *layer;
-}
-
-void add_feature(OGRLayer& layer, OGRFeature& f) {
-    if (layer.CreateFeature(&f) != OGRERR_NONE)
-        throw std::runtime_error(std::string("cannot write to layer ") + layer.GetName() + ": " + gdal_last_error());
-}
-
-}  // namespace
 
 void write_network(const network& net, const std::string& path) {
     atomic_output out(path);
     {
         dataset_ptr ds = create_vector("GPKG", out.temp_path());
         ds->StartTransaction();
-        OGRLayer& edges = create_layer(*ds, "edges", wkbLineString, net.srs,
+        OGRLayer& edges = create_layer(*ds, "edges", wkbLineString, &net.srs,
                                        {{"edge_id", OFTInteger64}, {"source", OFTInteger64}, {"target", OFTInteger64},
                                         {"length_m", OFTReal}, {"time_s", OFTReal}, {"reverse_time_s", OFTReal},
                                         {"highway", OFTString}});
@@ -53,16 +31,14 @@ void write_network(const network& net, const std::string& path) {
             const std::size_t b = net.geom_first[e], n = net.geom_first[e + 1] - b;
             ls.setPoints(static_cast<int>(n), &net.geom_x[b], &net.geom_y[b]);
             f->SetGeometry(&ls);
-            f->SetFID(OGRNullFID);
             add_feature(edges, *f);
         }
-        OGRLayer& nodes = create_layer(*ds, "nodes", wkbPoint, net.srs, {{"node_id", OFTInteger64}});
+        OGRLayer& nodes = create_layer(*ds, "nodes", wkbPoint, &net.srs, {{"node_id", OFTInteger64}});
         f.reset(OGRFeature::CreateFeature(nodes.GetLayerDefn()));
         for (node_id v = 0; v < net.node_count(); ++v) {
             f->SetField(0, static_cast<GIntBig>(v));
             OGRPoint p(net.node_x[v], net.node_y[v]);
             f->SetGeometry(&p);
-            f->SetFID(OGRNullFID);
             add_feature(nodes, *f);
         }
         if (ds->CommitTransaction() != OGRERR_NONE)

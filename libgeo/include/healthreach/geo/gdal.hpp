@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace healthreach::geo {
 
@@ -57,6 +59,13 @@ private:
 
 // Creates a new dataset with the named driver ("GPKG", "GTiff", ...) for writing vectors.
 dataset_ptr create_vector(const std::string& driver, const std::string& path);
+
+// Creates a layer with the given fields (integers are stored as 64-bit); srs may be null for tables.
+OGRLayer& create_layer(GDALDataset& ds, const std::string& name, OGRwkbGeometryType type,
+                       const OGRSpatialReference* srs, const std::vector<std::pair<std::string, OGRFieldType>>& fields);
+
+// Adds a feature (a new FID is assigned); throws with GDAL's message on failure.
+void add_feature(OGRLayer& layer, OGRFeature& feature);
 
 // Runs SQL on a dataset and discards any result set.
 void execute_sql(GDALDataset& ds, const std::string& sql);

@@ -1,0 +1,747 @@
+#include "healthreach/geo/synth.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+
+#include <geos_c.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace healthreach::geo {
+
+synth_scale parse_synth_scale(const std::string& name) {
+    if (name == "small") return synth_scale::small;
+    if (name == "prefecture") return synth_scale::prefecture;
+    throw input_error("--scale: unknown scale '" + name + "' (small or prefecture)");
+}
+
+namespace {
+
+constexpr double pi = 3.14159265358979323846;
+constexpr int epsg = 32649;                    // UTM 49N: Changzhi lies at 113 E
+constexpr double origin_x = 420000, origin_y = 3950000;
+
+// splitmix64: the same numbers on every platform, unlike the std distributions.
+class rng {
+public:
+    explicit rng(std::uint64_t seed) : s_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
+    double uniform(double a, double b) { return a + (b - a) * uniform(); }
+    bool chance(double p) { return uniform() < p; }
+
+private:
+    std::uint64_t s_;
+};
+
+struct pt {
+    double x, y;
+};
+double dist(pt a, pt b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+struct params {
+    double size;  // side of the square region, metres
+    int counties, subdistricts_per_district, townships_per_county, villages_per_township, expressways, mountain_roads;
+    double city_radius, city_pop, town_radius, town_pop, township_pop, street_spacing, town_spacing;
+    int missing_township_centres;
+};
+
+params params_for(synth_scale scale) {
+    if (scale == synth_scale::prefecture)
+        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 300, 250, 3};
+    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1};
+}
+
+struct road {
+    std::vector<pt> pts;
+    std::string highway, oneway, junction, name;
+};
+
+struct facility {
+    pt at;
+    std::string name, type, category;
+    int ambulances = -1;  // -1: not applicable
+    int beds = -1;
+};
+
+struct unit {
+    std::string name, name_en, kind;
+    pt seat;
+    int parent = -1;  // townships: index of their county
+};
+
+struct village {
+    pt at;
+    std::string name;
+    int township;
+    double population;
+};
+
+// A kernel of people around a place; its cells share `population` exactly.
+struct settlement {
+    pt at;
+    double population, scale_m, radius_m;
+    bool exponential;  // exp(-r/scale) for towns; Gaussian for villages
+};
+
+// Streets on a square lattice clipped to a circle; vertices shared where streets cross.
+struct street_grid {
+    pt c;
+    double radius, spacing;
+    int n() const { return static_cast<int>(radius / spacing); }
+    bool has(int i, int j) const { return (i * spacing) * (i * spacing) + (j * spacing) * (j * spacing) <= radius * radius; }
+    pt at(int i, int j) const { return {c.x + i * spacing, c.y + j * spacing}; }
+    // The grid vertex nearest to the point `fraction` of the radius toward `toward`.
+    pt gate(pt toward, double fraction = 0.95, double turn = 0) const {
+        const double a = std::atan2(toward.y - c.y, toward.x - c.x) + turn;
+        int i = static_cast<int>(std::lround(std::cos(a) * radius * fraction / spacing));
+        int j = static_cast<int>(std::lround(std::sin(a) * radius * fraction / spacing));
+        while (!has(i, j)) {
+            i -= (i > 0) - (i < 0);
+            j -= (j > 0) - (j < 0);
+        }
+        return at(i, j);
+    }
+};
+
+const char* const syllables[][2] = {
+    {"东", "dong"}, {"西", "xi"},     {"南", "nan"},   {"北", "bei"},   {"河", "he"},    {"山", "shan"},
+    {"安", "an"},   {"平", "ping"},   {"宁", "ning"},  {"丰", "feng"},  {"家", "jia"},   {"庄", "zhuang"},
+    {"王", "wang"}, {"李", "li"},     {"张", "zhang"}, {"石", "shi"},   {"水", "shui"},  {"桥", "qiao"},
+    {"沟", "gou"},  {"岭", "ling"},   {"堡", "bao"},   {"泉", "quan"},  {"峪", "yu"},    {"坪", "ping"},
+    {"柳", "liu"},  {"杨", "yang"},   {"马", "ma"},    {"龙", "long"},  {"新", "xin"},   {"古", "gu"},
+    {"城", "cheng"}, {"关", "guan"},  {"集", "ji"},    {"坡", "po"},    {"店", "dian"},  {"营", "ying"}};
+
+class namer {
+public:
+    explicit namer(rng& r) : r_(r) {}
+    // A unique name of two syllables (three once two grow scarce) plus a suffix: {"东关镇", "Dongguan"}.
+    std::pair<std::string, std::string> make(const std::string& suffix) {
+        const unsigned n = sizeof syllables / sizeof syllables[0];
+        for (int attempt = 0;; ++attempt) {
+            std::string zh, en;
+            for (int k = 0; k < (attempt < 40 ? 2 : 3); ++k) {
+                const unsigned i = static_cast<unsigned>(r_.next() % n);
+                zh += syllables[i][0];
+                en += syllables[i][1];
+            }
+            en[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(en[0])));
+            if (used_.insert(zh + suffix).second) return {zh + suffix, en};
+        }
+    }
+
+private:
+    rng& r_;
+    std::set<std::string> used_;
+};
+
+// A road from a to b with smooth bends; its ends are exactly a and b so that it meets what is there.
+road link(pt a, pt b, const std::string& highway, double wiggle, double step, rng& r) {
+    road out;
+    out.highway = highway;
+    const double d = dist(a, b);
+    const int n = std::max(1, static_cast<int>(d / step));
+    const double nx = -(b.y - a.y) / d, ny = (b.x - a.x) / d;
+    // Longer roads bend more often; a short village road makes one gentle curve.
+    const double phase = r.uniform(0, 2 * pi), waves = std::min(3.0, 1.0 + std::floor(r.uniform(0, d / 4000)));
+    out.pts.push_back(a);
+    for (int k = 1; k < n; ++k) {
+        const double t = static_cast<double>(k) / n;
+        const double off = wiggle * std::sin(pi * t) * std::sin(2 * pi * waves * t + phase);
+        out.pts.push_back({a.x + (b.x - a.x) * t + nx * off, a.y + (b.y - a.y) * t + ny * off});
+    }
+    out.pts.push_back(b);
+    return out;
+}
+
+void add_grid(std::vector<road>& roads, const street_grid& g, bool city) {
+    const int n = g.n();
+    const double ring = g.spacing / 3;
+    // The city's central crossing is a roundabout; the two centre streets end on its ring.
+    const pt east{g.c.x + ring, g.c.y}, north{g.c.x, g.c.y + ring}, west{g.c.x - ring, g.c.y},
+        south{g.c.x, g.c.y - ring};
+    for (int horizontal = 0; horizontal < 2; ++horizontal) {
+        for (int j = -n; j <= n; ++j) {
+            road street;
+            const int m = ((j % 5) + 5) % 5;
+            street.highway = city ? (m == 0 ? "primary" : "residential") : (j == 0 ? "tertiary" : "residential");
+            if (city && m == 2) street.oneway = "yes";
+            if (city && m == 3) street.oneway = "-1";  // drawn one way, driven the other
+            auto vertex = [&](int i) { return horizontal ? g.at(i, j) : g.at(j, i); };
+            std::vector<pt> pts;
+            for (int i = -n; i <= n; ++i) {
+                if (!(horizontal ? g.has(i, j) : g.has(j, i))) continue;
+                if (city && j == 0 && i == 0) {
+                    pts.push_back(horizontal ? west : south);
+                    if (pts.size() >= 2) roads.push_back({pts, street.highway, street.oneway, "", ""});
+                    pts.assign(1, horizontal ? east : north);
+                    continue;
+                }
+                pts.push_back(vertex(i));
+            }
+            if (pts.size() >= 2) roads.push_back({pts, street.highway, street.oneway, "", ""});
+        }
+    }
+    if (city) {
+        road r{{}, "primary", "", "roundabout", ""};
+        for (int k = 0; k <= 8; ++k) {
+            const int kk = k % 8;
+            if (kk == 0) r.pts.push_back(east);
+            else if (kk == 2) r.pts.push_back(north);
+            else if (kk == 4) r.pts.push_back(west);
+            else if (kk == 6) r.pts.push_back(south);
+            else r.pts.push_back({g.c.x + ring * std::cos(kk * pi / 4), g.c.y + ring * std::sin(kk * pi / 4)});
+        }
+        roads.push_back(r);
+    }
+}
+
+// --- GEOS: Voronoi cells for admin units ---------------------------------------------------
+
+struct geos {
+    GEOSContextHandle_t h = GEOS_init_r();
+    ~geos() { GEOS_finish_r(h); }
+    GEOSGeometry* point(pt p) const { return GEOSGeom_createPointFromXY_r(h, p.x, p.y); }
+    GEOSGeometry* box(double x0, double y0, double x1, double y1) const {
+        GEOSCoordSequence* cs = GEOSCoordSeq_create_r(h, 5, 2);
+        const double xs[] = {x0, x1, x1, x0, x0}, ys[] = {y0, y0, y1, y1, y0};
+        for (unsigned i = 0; i < 5; ++i) GEOSCoordSeq_setXY_r(h, cs, i, xs[i], ys[i]);
+        return GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, cs), nullptr, 0);
+    }
+    // Voronoi cells of `seeds`, each clipped to `clip` and returned in the seeds' order.
+    std::vector<GEOSGeometry*> cells(const std::vector<pt>& seeds, const GEOSGeometry* clip) const {
+        std::vector<GEOSGeometry*> points;
+        for (pt p : seeds) points.push_back(point(p));
+        GEOSGeometry* multi = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, points.data(),
+                                                         static_cast<unsigned>(points.size()));
+        GEOSGeometry* diagram = GEOSVoronoiDiagram_r(h, multi, clip, 0, 0);
+        std::vector<GEOSGeometry*> out(seeds.size(), nullptr);
+        for (int k = 0; k < GEOSGetNumGeometries_r(h, diagram); ++k) {
+            const GEOSGeometry* cell = GEOSGetGeometryN_r(h, diagram, k);
+            for (std::size_t s = 0; s < seeds.size(); ++s) {
+                GEOSGeometry* p = point(seeds[s]);
+                const bool inside = GEOSContains_r(h, cell, p) == 1;
+                GEOSGeom_destroy_r(h, p);
+                if (inside && !out[s]) {
+                    out[s] = GEOSIntersection_r(h, cell, clip);
+                    break;
+                }
+            }
+        }
+        GEOSGeom_destroy_r(h, diagram);
+        GEOSGeom_destroy_r(h, multi);
+        for (auto* c : out)
+            if (!c) throw std::runtime_error("synth: a Voronoi cell is missing");
+        return out;
+    }
+    // As an OGR geometry (MultiPolygon), through WKB.
+    std::unique_ptr<OGRGeometry> to_ogr(const GEOSGeometry* g) const {
+        GEOSWKBWriter* w = GEOSWKBWriter_create_r(h);
+        std::size_t size = 0;
+        unsigned char* wkb = GEOSWKBWriter_write_r(h, w, g, &size);
+        OGRGeometry* out = nullptr;
+        OGRGeometryFactory::createFromWkb(wkb, nullptr, &out, size);
+        GEOSFree_r(h, wkb);
+        GEOSWKBWriter_destroy_r(h, w);
+        return std::unique_ptr<OGRGeometry>(OGRGeometryFactory::forceToMultiPolygon(out));
+    }
+};
+
+// --- writing ----------------------------------------------------------------------------------
+
+OGRSpatialReference region_srs() {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    return traditional(srs);
+}
+
+template <class Fill>
+void write_layer(GDALDataset& ds, const std::string& name, OGRwkbGeometryType type,
+                 const std::vector<std::pair<std::string, OGRFieldType>>& fields, std::size_t count, Fill fill) {
+    const OGRSpatialReference srs = region_srs();
+    OGRLayer& layer = create_layer(ds, name, type, &srs, fields);
+    feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
+    for (std::size_t i = 0; i < count; ++i) {
+        f->UnsetField(0);
+        for (int k = 0; k < f->GetFieldCount(); ++k) f->SetFieldNull(k);
+        fill(i, *f);
+        add_feature(layer, *f);
+    }
+}
+
+template <class Body>
+void write_vector_file(const std::string& path, Body body) {
+    atomic_output out(path);
+    {
+        dataset_ptr ds = create_vector("GPKG", out.temp_path());
+        ds->StartTransaction();
+        body(*ds);
+        if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
+    }
+    out.commit();
+}
+
+OGRPoint ogr_point(pt p) { return OGRPoint(p.x, p.y); }
+
+OGRPolygon circle(pt c, double r) {
+    OGRLinearRing ring;
+    for (int k = 0; k <= 64; ++k) {
+        const double a = 2 * pi * (k % 64) / 64;
+        ring.addPoint(c.x + r * std::cos(a), c.y + r * std::sin(a));
+    }
+    OGRPolygon poly;
+    poly.addRing(&ring);
+    return poly;
+}
+
+}  // namespace
+
+synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, std::uint64_t seed) {
+    init_gdal();
+    // GeoPackages record a timestamp; a fixed one keeps the files byte-identical for a seed.
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2026-01-01T00:00:00.000Z");
+    std::filesystem::create_directories(dir);
+    const params P = params_for(scale);
+    rng r(seed * 0x2545F4914F6CDD1DULL + 12345);
+    namer names(r);
+    const double L = P.size;
+    const pt city{origin_x + 0.42 * L, origin_y + 0.5 * L};
+    auto in_mountains = [&](pt p) { return p.x > origin_x + 0.78 * L; };
+    auto inside = [&](pt p, double margin) {
+        return p.x > origin_x + margin && p.x < origin_x + L - margin && p.y > origin_y + margin &&
+               p.y < origin_y + L - margin;
+    };
+
+    // Admin seats: four districts around the centre, counties on a ring (one of them in the east).
+    const street_grid city_grid{city, P.city_radius, P.street_spacing};
+    static const char* const district_names[][2] = {
+        {"潞州区", "Luzhou"}, {"上党区", "Shangdang"}, {"屯留区", "Tunliu"}, {"潞城区", "Lucheng"}};
+    static const char* const county_names[][2] = {{"平顺县", "Pingshun"}, {"襄垣县", "Xiangyuan"},
+                                                  {"武乡县", "Wuxiang"},  {"沁县", "Qinxian"},
+                                                  {"沁源县", "Qinyuan"},  {"长子县", "Zhangzi"},
+                                                  {"壶关县", "Huguan"},   {"黎城县", "Licheng"}};
+    std::vector<unit> counties;
+    const int dn = static_cast<int>(0.4 * P.city_radius / P.street_spacing);
+    const int dx[] = {-1, 1, -1, 1}, dy[] = {1, 1, -1, -1};
+    for (int d = 0; d < 4; ++d)
+        counties.push_back({district_names[d][0], district_names[d][1], "district", city_grid.at(dx[d] * dn, dy[d] * dn)});
+    for (int k = 0; k < P.counties; ++k) {
+        const double a = 2 * pi * k / P.counties + r.uniform(-0.15, 0.15);
+        const double rad = L * r.uniform(0.28, 0.34);
+        pt seat{city.x + rad * std::cos(a), city.y + rad * std::sin(a)};
+        seat.x = std::clamp(seat.x, origin_x + 0.08 * L, origin_x + 0.9 * L);
+        seat.y = std::clamp(seat.y, origin_y + 0.08 * L, origin_y + 0.92 * L);
+        counties.push_back({county_names[k][0], county_names[k][1], "county", seat});
+    }
+    // The districts share the zone around the city; the counties share the rest.
+    const double zone = 1.8 * P.city_radius;
+    auto nearest_county = [&](pt p) {
+        const bool urban = dist(p, city) <= zone;
+        int best = -1;
+        for (int c = 0; c < static_cast<int>(counties.size()); ++c)
+            if ((counties[c].kind == "district") == urban && (best < 0 || dist(p, counties[c].seat) < dist(p, counties[best].seat)))
+                best = c;
+        return best;
+    };
+
+    // Townships (and the districts' sub-districts), each with a centre.
+    std::vector<unit> townships;
+    for (int c = 0; c < static_cast<int>(counties.size()); ++c) {
+        const bool district = counties[c].kind == "district";
+        const int want = district ? P.subdistricts_per_district : P.townships_per_county;
+        int made = 0;
+        for (int attempt = 0; attempt < 2000 && made < want; ++attempt) {
+            pt p;
+            if (district) {
+                const int n = city_grid.n();
+                p = city_grid.at(static_cast<int>(r.next() % (2 * n + 1)) - n, static_cast<int>(r.next() % (2 * n + 1)) - n);
+                if (dist(p, city) > 0.8 * P.city_radius || dist(p, city) < P.street_spacing * 2) continue;
+            } else {
+                const double a = r.uniform(0, 2 * pi), rad = L * r.uniform(0.04, 0.3);
+                p = {counties[c].seat.x + rad * std::cos(a), counties[c].seat.y + rad * std::sin(a)};
+                if (!inside(p, 0.03 * L) || dist(p, city) < zone + 0.02 * L) continue;
+                if (in_mountains(p) && !r.chance(0.3)) continue;
+            }
+            if (nearest_county(p) != c) continue;
+            const double spacing = district ? 3 * P.street_spacing : 0.045 * L;
+            bool crowded = !district && dist(p, counties[c].seat) < spacing;
+            for (const unit& t : townships) crowded = crowded || dist(p, t.seat) < spacing;
+            if (crowded) continue;
+            auto [zh, en] = names.make(district ? "街道" : (r.chance(0.6) ? "镇" : "乡"));
+            townships.push_back({zh, en, district ? "sub-district" : "township", p, c});
+            ++made;
+        }
+    }
+    auto nearest_township = [&](pt p) {
+        int best = 0;
+        for (int t = 1; t < static_cast<int>(townships.size()); ++t)
+            if (dist(p, townships[t].seat) < dist(p, townships[best].seat)) best = t;
+        return best;
+    };
+
+    // Villages around township centres; the mountains stay nearly empty.
+    std::vector<village> villages;
+    for (int t = 0; t < static_cast<int>(townships.size()); ++t) {
+        if (townships[t].kind != "township") continue;
+        int made = 0;
+        for (int attempt = 0; attempt < 400 && made < P.villages_per_township; ++attempt) {
+            const double a = r.uniform(0, 2 * pi), rad = L * r.uniform(0.01, 0.08);
+            const pt p{townships[t].seat.x + rad * std::cos(a), townships[t].seat.y + rad * std::sin(a)};
+            if (!inside(p, 0.01 * L) || nearest_township(p) != t) continue;
+            if (dist(p, city) < zone) continue;
+            if (in_mountains(p) && !r.chance(0.25)) continue;
+            bool crowded = false;
+            for (const unit& c : counties) crowded = crowded || dist(p, c.seat) < 2 * P.town_radius;
+            for (const village& v : villages) crowded = crowded || dist(p, v.at) < 0.008 * L;
+            if (crowded) continue;
+            const double pop = std::round(200 * std::pow(15.0, std::pow(r.uniform(), 1.8)));
+            villages.push_back({p, names.make("村").first, t, pop});
+            ++made;
+        }
+    }
+
+    // Roads.
+    std::vector<road> roads;
+    add_grid(roads, city_grid, true);
+    std::vector<street_grid> towns;
+    for (const unit& c : counties) {
+        if (c.kind != "county") continue;
+        towns.push_back({c.seat, P.town_radius, P.town_spacing});
+        add_grid(roads, towns.back(), false);
+    }
+    const std::size_t first_county = 4;
+    for (std::size_t k = 0; k < towns.size(); ++k) {
+        const street_grid& t = towns[k];
+        roads.push_back(link(city_grid.gate(t.c), t.gate(city), "trunk", 0.012 * L, 400, r));
+        roads.back().name = "G" + std::to_string(207 + k);
+        if (static_cast<int>(k) < P.expressways) {
+            // Expressways enter the grids at other gates and cross every road between without meeting it.
+            roads.push_back(link(city_grid.gate(t.c, 0.95, 0.5), t.gate(city, 0.95, -0.6), "motorway", 0.004 * L, 600, r));
+            roads.back().name = "G" + std::to_string(55 + k);
+        }
+        const street_grid& next = towns[(k + 1) % towns.size()];
+        if (towns.size() > 2 || k == 0) {
+            roads.push_back(link(t.gate(next.c), next.gate(t.c), "primary", 0.015 * L, 400, r));
+            roads.back().name = "S" + std::to_string(320 + k);
+        }
+    }
+    for (std::size_t t = 0; t < townships.size(); ++t) {
+        const unit& ts = townships[t];
+        if (ts.kind != "township") continue;
+        const std::size_t k = static_cast<std::size_t>(ts.parent) - first_county;
+        const double wiggle = in_mountains(ts.seat) ? 0.015 * L : 0.01 * L;
+        roads.push_back(link(towns[k].gate(ts.seat), ts.seat, "secondary", wiggle, 300, r));
+    }
+    // Each township road to its nearest neighbouring township centre, once per pair.
+    std::set<std::pair<std::size_t, std::size_t>> linked;
+    for (std::size_t t = 0; t < townships.size(); ++t) {
+        if (townships[t].kind != "township") continue;
+        std::size_t best = t;
+        for (std::size_t u = 0; u < townships.size(); ++u)
+            if (u != t && townships[u].kind == "township" &&
+                (best == t || dist(townships[t].seat, townships[u].seat) < dist(townships[t].seat, townships[best].seat)))
+                best = u;
+        if (best == t || !linked.insert({std::min(t, best), std::max(t, best)}).second) continue;
+        const bool winding = in_mountains(townships[t].seat) || in_mountains(townships[best].seat);
+        roads.push_back(link(townships[t].seat, townships[best].seat, "tertiary", winding ? 0.015 * L : 0.012 * L,
+                             winding ? 150 : 300, r));
+    }
+    // Village roads: each village joins the nearest of its township's centre and its villages already joined.
+    for (std::size_t t = 0; t < townships.size(); ++t) {
+        std::vector<const village*> own;
+        for (const village& v : villages)
+            if (v.township == static_cast<int>(t)) own.push_back(&v);
+        std::sort(own.begin(), own.end(), [&](const village* a, const village* b) {
+            return dist(a->at, townships[t].seat) < dist(b->at, townships[t].seat);
+        });
+        std::vector<pt> joined{townships[t].seat};
+        for (const village* v : own) {
+            pt to = joined[0];
+            for (pt j : joined)
+                if (dist(v->at, j) < dist(v->at, to)) to = j;
+            const double wiggle = in_mountains(v->at) ? 0.006 * L : 0.003 * L;
+            roads.push_back(link(to, v->at, "unclassified", wiggle, 200, r));
+            roads.back().name = v->name;
+            joined.push_back(v->at);
+        }
+    }
+    // A few winding roads cross the eastern mountains to the region's edge.
+    std::vector<std::size_t> east;
+    for (std::size_t t = 0; t < townships.size(); ++t)
+        if (townships[t].kind == "township") east.push_back(t);
+    std::sort(east.begin(), east.end(), [&](std::size_t a, std::size_t b) { return townships[a].seat.x > townships[b].seat.x; });
+    for (int k = 0; k < P.mountain_roads && k < static_cast<int>(east.size()); ++k) {
+        const pt from = townships[east[k]].seat;
+        roads.push_back(link(from, {origin_x + L, from.y + r.uniform(-0.05, 0.05) * L}, "tertiary", 0.015 * L, 150, r));
+    }
+
+    // Population: every settlement spreads its people over the cells of its kernel, exactly.
+    std::vector<settlement> people;
+    people.push_back({city, P.city_pop, 0.35 * P.city_radius, 1.1 * P.city_radius, true});
+    for (const street_grid& t : towns) people.push_back({t.c, P.town_pop * r.uniform(0.7, 1.3), 0.4 * P.town_radius, 1.2 * P.town_radius, true});
+    for (const unit& t : townships)
+        if (t.kind == "township") people.push_back({t.seat, std::round(P.township_pop * r.uniform(0.6, 1.5)), 250, 800, false});
+    for (const village& v : villages) people.push_back({v.at, v.population, 100, 300, false});
+
+    const double cell = 100;
+    const int cols = static_cast<int>(L / cell), rows = cols;
+    std::vector<double> grid(static_cast<std::size_t>(cols) * rows, 0.0);
+    double total = 0;
+    std::vector<std::pair<std::size_t, double>> weights;
+    for (const settlement& s : people) {
+        weights.clear();
+        double wsum = 0;
+        const int c0 = std::max(0, static_cast<int>((s.at.x - s.radius_m - origin_x) / cell));
+        const int c1 = std::min(cols - 1, static_cast<int>((s.at.x + s.radius_m - origin_x) / cell));
+        const int r0 = std::max(0, static_cast<int>((origin_y + L - s.at.y - s.radius_m) / cell));
+        const int r1 = std::min(rows - 1, static_cast<int>((origin_y + L - s.at.y + s.radius_m) / cell));
+        for (int row = r0; row <= r1; ++row)
+            for (int col = c0; col <= c1; ++col) {
+                const double d = dist(s.at, {origin_x + (col + 0.5) * cell, origin_y + L - (row + 0.5) * cell});
+                if (d > s.radius_m) continue;
+                const double w = s.exponential ? std::exp(-d / s.scale_m) : std::exp(-d * d / (2 * s.scale_m * s.scale_m));
+                weights.emplace_back(static_cast<std::size_t>(row) * cols + col, w);
+                wsum += w;
+            }
+        for (auto [i, w] : weights) grid[i] += s.population * w / wsum;
+        total += s.population;
+    }
+
+    // Facilities, with the gaps a planner should find.
+    std::vector<facility> fac;
+    const bool prefecture = scale == synth_scale::prefecture;
+    fac.push_back({city_grid.at(1, 1), "长治市急救中心 Changzhi Emergency Centre", "emergency-centre", "", prefecture ? 12 : 4, 60});
+    fac.push_back({city_grid.at(-2, 1), "长治市人民医院 Changzhi People's Hospital", "city-hospital", "general", -1, 1200});
+    for (int d = 0; d < 3; ++d)  // the fourth district has no station of its own
+        fac.push_back({counties[d].seat, counties[d].name + "急救站 " + counties[d].name_en + " Ambulance Station",
+                       "ambulance-station", "", prefecture ? 4 : 2, -1});
+    for (std::size_t k = 0; k < towns.size(); ++k) {
+        const unit& c = counties[first_county + k];
+        const bool mountain_county = in_mountains(c.seat) || c.seat.x > origin_x + 0.7 * L;
+        // The eastern county keeps only one ambulance: short of 1 per 30,000.
+        fac.push_back({towns[k].at(1, 1), c.name + "急救站 " + c.name_en + " Ambulance Station", "ambulance-station", "",
+                       mountain_county ? 1 : 3, -1});
+        fac.push_back({towns[k].at(0, 1), c.name + "人民医院 " + c.name_en + " County People's Hospital", "county-hospital",
+                       "general", -1, 300});
+        if (k != 1)
+            fac.push_back({towns[k].at(1, 0), c.name + "中医医院 " + c.name_en + " County TCM Hospital", "county-hospital", "tcm", -1, 120});
+        if (k != 2 % towns.size() || towns.size() < 3)
+            fac.push_back({towns[k].at(-1, 0), c.name + "妇幼保健院 " + c.name_en + " Maternal and Child Health Hospital",
+                           "county-hospital", "maternal-child", -1, 60});
+    }
+    std::set<std::size_t> missing;
+    std::vector<std::size_t> rural;
+    for (std::size_t t = 0; t < townships.size(); ++t)
+        if (townships[t].kind == "township") rural.push_back(t);
+    while (static_cast<int>(missing.size()) < P.missing_township_centres) missing.insert(rural[r.next() % rural.size()]);
+    bool skipped_community_centre = false;
+    for (std::size_t t = 0; t < townships.size(); ++t) {
+        const unit& ts = townships[t];
+        if (ts.kind == "sub-district") {
+            if (!skipped_community_centre && ts.parent == 1) {  // one sub-district without its centre
+                skipped_community_centre = true;
+                continue;
+            }
+            fac.push_back({ts.seat, ts.name + "社区卫生服务中心 " + ts.name_en + " Community Health Centre", "community-centre", "", -1, 20});
+        } else if (!missing.count(t)) {
+            fac.push_back({ts.seat, ts.name + "卫生院 " + ts.name_en + " Township Health Centre", "township-centre", "", -1, 30});
+        }
+    }
+    {
+        const int n = city_grid.n();
+        for (int i = -n; i <= n; ++i)
+            for (int j = -n; j <= n; ++j) {
+                if (((i % 4) + 4) % 4 != 2 || ((j % 4) + 4) % 4 != 2 || !city_grid.has(i, j)) continue;
+                const pt p = city_grid.at(i, j);
+                if (dist(p, city) > 0.9 * P.city_radius) continue;
+                const double a = std::atan2(p.y - city.y, p.x - city.x) * 180 / pi;
+                if (a > 100 && a < 150) continue;  // a north-western quarter without stations
+                fac.push_back({p, "社区卫生服务站 Community Health Station " + std::to_string(i) + "/" + std::to_string(j),
+                               "community-station", "", -1, -1});
+            }
+    }
+    for (const village& v : villages)
+        if (!r.chance(0.08)) fac.push_back({v.at, v.name + "卫生室 Village Clinic", "village-clinic", "", -1, -1});
+
+    // Admin polygons.
+    geos g;
+    GEOSGeometry* region = g.box(origin_x, origin_y, origin_x + L, origin_y + L);
+    GEOSGeometry* centre = g.point(city);
+    GEOSGeometry* urban_zone = GEOSBuffer_r(g.h, centre, zone, 16);
+    GEOSGeometry* rural_zone = GEOSDifference_r(g.h, region, urban_zone);
+    std::vector<GEOSGeometry*> county_cells(counties.size(), nullptr);
+    for (const bool urban : {true, false}) {
+        std::vector<pt> seats;
+        std::vector<std::size_t> index;
+        for (std::size_t c = 0; c < counties.size(); ++c)
+            if ((counties[c].kind == "district") == urban) {
+                seats.push_back(counties[c].seat);
+                index.push_back(c);
+            }
+        const auto cells = g.cells(seats, urban ? urban_zone : rural_zone);
+        for (std::size_t i = 0; i < cells.size(); ++i) county_cells[index[i]] = cells[i];
+    }
+    for (GEOSGeometry* x : {centre, urban_zone, rural_zone}) GEOSGeom_destroy_r(g.h, x);
+    std::vector<GEOSGeometry*> township_cells(townships.size(), nullptr);
+    for (std::size_t c = 0; c < counties.size(); ++c) {
+        std::vector<pt> centres;
+        std::vector<std::size_t> index;
+        for (std::size_t t = 0; t < townships.size(); ++t)
+            if (townships[t].parent == static_cast<int>(c)) {
+                centres.push_back(townships[t].seat);
+                index.push_back(t);
+            }
+        if (centres.empty()) continue;
+        if (centres.size() == 1) {
+            township_cells[index[0]] = GEOSGeom_clone_r(g.h, county_cells[c]);
+            continue;
+        }
+        const auto cells = g.cells(centres, county_cells[c]);
+        for (std::size_t i = 0; i < cells.size(); ++i) township_cells[index[i]] = cells[i];
+    }
+    const OGRSpatialReference srs = region_srs();
+    synth_summary sum;
+    sum.population = total;
+    sum.counties = counties.size();
+    sum.townships = townships.size();
+    sum.villages = villages.size();
+    sum.facilities = fac.size();
+    sum.road_lines = roads.size();
+
+    write_vector_file(dir + "/roads.gpkg", [&](GDALDataset& ds) {
+        write_layer(ds, "roads", wkbLineString,
+                    {{"highway", OFTString}, {"oneway", OFTString}, {"junction", OFTString}, {"name", OFTString}},
+                    roads.size(), [&](std::size_t i, OGRFeature& f) {
+                        const road& rd = roads[i];
+                        f.SetField("highway", rd.highway.c_str());
+                        if (!rd.oneway.empty()) f.SetField("oneway", rd.oneway.c_str());
+                        if (!rd.junction.empty()) f.SetField("junction", rd.junction.c_str());
+                        if (!rd.name.empty()) f.SetField("name", rd.name.c_str());
+                        OGRLineString ls;
+                        for (pt p : rd.pts) ls.addPoint(p.x, p.y);
+                        f.SetGeometry(&ls);
+                    });
+    });
+    write_vector_file(dir + "/facilities.gpkg", [&](GDALDataset& ds) {
+        write_layer(ds, "facilities", wkbPoint,
+                    {{"id", OFTInteger}, {"name", OFTString}, {"type", OFTString}, {"category", OFTString},
+                     {"ambulances", OFTInteger}, {"beds", OFTInteger}},
+                    fac.size(), [&](std::size_t i, OGRFeature& f) {
+                        const facility& x = fac[i];
+                        f.SetField("id", static_cast<GIntBig>(i + 1));
+                        f.SetField("name", x.name.c_str());
+                        f.SetField("type", x.type.c_str());
+                        if (!x.category.empty()) f.SetField("category", x.category.c_str());
+                        if (x.ambulances >= 0) f.SetField("ambulances", x.ambulances);
+                        if (x.beds >= 0) f.SetField("beds", x.beds);
+                        OGRPoint p = ogr_point(x.at);
+                        f.SetGeometry(&p);
+                    });
+    });
+    write_vector_file(dir + "/admin.gpkg", [&](GDALDataset& ds) {
+        write_layer(ds, "counties", wkbMultiPolygon,
+                    {{"id", OFTInteger}, {"name", OFTString}, {"name_en", OFTString}, {"kind", OFTString}},
+                    counties.size(), [&](std::size_t i, OGRFeature& f) {
+                        f.SetField("id", static_cast<GIntBig>(i + 1));
+                        f.SetField("name", counties[i].name.c_str());
+                        f.SetField("name_en", counties[i].name_en.c_str());
+                        f.SetField("kind", counties[i].kind.c_str());
+                        f.SetGeometryDirectly(g.to_ogr(county_cells[i]).release());
+                    });
+        write_layer(ds, "townships", wkbMultiPolygon,
+                    {{"id", OFTInteger}, {"name", OFTString}, {"name_en", OFTString}, {"kind", OFTString},
+                     {"county", OFTString}},
+                    townships.size(), [&](std::size_t i, OGRFeature& f) {
+                        f.SetField("id", static_cast<GIntBig>(i + 1));
+                        f.SetField("name", townships[i].name.c_str());
+                        f.SetField("name_en", townships[i].name_en.c_str());
+                        f.SetField("kind", townships[i].kind.c_str());
+                        f.SetField("county", counties[townships[i].parent].name.c_str());
+                        if (township_cells[i]) f.SetGeometryDirectly(g.to_ogr(township_cells[i]).release());
+                    });
+    });
+    write_vector_file(dir + "/villages.gpkg", [&](GDALDataset& ds) {
+        write_layer(ds, "villages", wkbPoint,
+                    {{"id", OFTInteger}, {"name", OFTString}, {"population", OFTInteger}, {"township", OFTString}},
+                    villages.size(), [&](std::size_t i, OGRFeature& f) {
+                        f.SetField("id", static_cast<GIntBig>(i + 1));
+                        f.SetField("name", villages[i].name.c_str());
+                        f.SetField("population", static_cast<GIntBig>(villages[i].population));
+                        f.SetField("township", townships[villages[i].township].name.c_str());
+                        OGRPoint p = ogr_point(villages[i].at);
+                        f.SetGeometry(&p);
+                    });
+    });
+    write_vector_file(dir + "/urban.gpkg", [&](GDALDataset& ds) {
+        write_layer(ds, "urban", wkbPolygon, {{"name", OFTString}, {"kind", OFTString}}, 1 + towns.size(),
+                    [&](std::size_t i, OGRFeature& f) {
+                        const bool is_city = i == 0;
+                        f.SetField("name", is_city ? "长治市区 Changzhi city" : (counties[first_county + i - 1].name + "城区").c_str());
+                        f.SetField("kind", is_city ? "city" : "county-town");
+                        OGRPolygon c = is_city ? circle(city, 1.05 * P.city_radius) : circle(towns[i - 1].c, 1.1 * P.town_radius);
+                        f.SetGeometry(&c);
+                    });
+    });
+    for (auto* c : county_cells) GEOSGeom_destroy_r(g.h, c);
+    for (auto* c : township_cells)
+        if (c) GEOSGeom_destroy_r(g.h, c);
+    GEOSGeom_destroy_r(g.h, region);
+
+    {
+        atomic_output out(dir + "/population.tif");
+        {
+            GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+            const char* opts[] = {"COMPRESS=DEFLATE", "TILED=YES", nullptr};
+            dataset_ptr ds(gtiff->Create(out.temp_path().c_str(), cols, rows, 1, GDT_Float32, const_cast<char**>(opts)));
+            if (!ds) throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
+            double gt[6] = {origin_x, cell, 0, origin_y + L, 0, -cell};
+            ds->SetGeoTransform(gt);
+            ds->SetSpatialRef(&srs);
+            GDALRasterBand* band = ds->GetRasterBand(1);
+            band->SetNoDataValue(-9999);
+            std::vector<float> row_buf(cols);
+            for (int row = 0; row < rows; ++row) {
+                for (int col = 0; col < cols; ++col) row_buf[col] = static_cast<float>(grid[static_cast<std::size_t>(row) * cols + col]);
+                if (band->RasterIO(GF_Write, 0, row, cols, 1, row_buf.data(), cols, 1, GDT_Float32, 0, 0) != CE_None)
+                    throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
+            }
+        }
+        out.commit();
+    }
+
+    std::ofstream readme(dir + "/README.md");
+    readme << "# Synthetic region (healthreach synth)\n\n"
+           << "Generated by `healthreach synth --scale " << (prefecture ? "prefecture" : "small") << " --seed " << seed
+           << "`. Synthetic data modelled on Changzhi (Shanxi): a basin city with four districts, "
+           << P.counties << " counties, townships with a centre each, villages, and empty mountains in the east. "
+           << "Not real places or people.\n\n"
+           << "CRS: EPSG:" << epsg << " (UTM 49N). Region: " << L / 1000 << " km square.\n\n"
+           << "| file | layers | features |\n|---|---|---|\n"
+           << "| roads.gpkg | roads (highway, oneway, junction, name) | " << roads.size() << " |\n"
+           << "| population.tif | people per 100 m cell, Float32 | total " << static_cast<long long>(std::llround(total)) << " |\n"
+           << "| facilities.gpkg | facilities (id, name, type, category, ambulances, beds) | " << fac.size() << " |\n"
+           << "| admin.gpkg | counties (districts and counties), townships (townships and sub-districts) | "
+           << counties.size() << ", " << townships.size() << " |\n"
+           << "| villages.gpkg | villages (id, name, population, township) | " << villages.size() << " |\n"
+           << "| urban.gpkg | urban (city and county towns) | " << 1 + towns.size() << " |\n\n"
+           << "Planted gaps: one district without an ambulance station; the eastern county with a single "
+           << "ambulance; " << P.missing_township_centres << " township(s) without a health centre; one "
+           << "sub-district without a community health centre; a north-western quarter of the city without "
+           << "community health stations; about 8 % of villages without a clinic; one county without a TCM "
+           << "hospital and one without a maternal-and-child hospital (prefecture scale).\n";
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
+    return sum;
+}
+
+}  // namespace healthreach::geo
