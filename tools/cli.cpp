@@ -4,6 +4,8 @@
 
 #include <sys/resource.h>
 
+#include <thread>
+
 namespace healthreach::cli {
 
 void add_common_options(CLI::App& app, common_options& o) {
@@ -18,7 +20,7 @@ void add_road_options(CLI::App& app, road_input_options& o, bool roads_required)
     auto* roads = app.add_option("--roads", o.roads, "Road lines: .osm.pbf/.osm or any OGR line layer");
     if (roads_required) roads->required();
     app.add_option("--roads-layer", o.roads_layer, "Layer of the roads file (default: lines for OSM, else the first)");
-    app.add_option("--profile", o.profile, "Travel profile: drive or walk")->check(CLI::IsMember({"drive", "walk"}));
+    app.add_option("--profile", o.profile, "Travel profile: drive or walk (analyses: default the service's)")->check(CLI::IsMember({"drive", "walk"}));
     app.add_option("--class-field", o.read.fields.highway, "Road class field (default highway)");
     app.add_option("--speed-field", o.read.fields.maxspeed, "Speed field in km/h (default maxspeed)");
     app.add_option("--oneway-field", o.read.fields.oneway, "One-way field (default oneway)");
@@ -34,6 +36,55 @@ void finish_road_options(road_input_options& o) {
     if (o.junctions == "shared") o.build.junctions = geo::junction_mode::shared_vertices;
     else if (o.junctions == "endpoints") o.build.junctions = geo::junction_mode::endpoints;
     else throw input_error("--junctions: unknown value '" + o.junctions + "' (shared or endpoints)");
+}
+
+void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required) {
+    add_common_options(app, o.common);
+    add_road_options(app, o.roads, true);
+    geo::analysis_options& a = o.analysis;
+    app.add_option("--population", a.population, "Population raster: people per cell, any CRS")->required();
+    auto* fac = app.add_option("--facilities", a.facilities, "Existing facilities: OGR point layer or CSV with lon/lat");
+    if (facilities_required) fac->required();
+    app.add_option("--service", a.service, "Service of the standards file (ambulance, community-station, ...)")->required();
+    app.add_option("--standards", a.standards_file, "TOML file overriding the built-in standards");
+    app.add_option("--rural-limit", o.rural_limit, "Rural limit in the service's unit (metres or seconds)")
+        ->check(CLI::PositiveNumber);
+    auto* urban = app.add_option("--urban", a.urban, "Urban-area polygons (default: Degree of Urbanisation)");
+    app.add_option("--urban-layer", a.urban_layer, "Layer of the --urban file");
+    app.add_flag("--urban-auto", o.urban_auto, "Urban areas by the Degree of Urbanisation (the default)")->excludes(urban);
+    app.add_option("--admin", a.admin, "Admin-unit polygons for per-unit summaries");
+    app.add_option("--admin-layer", a.admin_layer, "Layer of the --admin file (default: the first)");
+    app.add_option("--admin-field", a.admin_field, "Name field of the admin units (default name)");
+    app.add_option("--demand-cell", a.demand_cell_m, "Aggregate demand to cells of this size in metres")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--delay-field", a.delay_field, "Facility field: start delay in minutes (time metrics)");
+    app.add_option("--capacity-field", a.capacity_field, "Facility field: people a facility can serve");
+    app.add_option("--id-field", a.facility_fields.id_field, "Point id field (default id; else the feature id)");
+    app.add_option("--name-field", a.facility_fields.name_field, "Point name field (default name)");
+    app.add_flag("--all-facilities", a.all_facilities, "Use every facility, whatever its type");
+    app.add_option("--travel-raster", o.travel_raster, "GeoTIFF of cost to the nearest facility on the population grid");
+    app.add_option("--out", o.out, "Output GeoPackage")->required();
+    app.add_flag("--json", o.json, "Print the JSON summary on stdout (and nothing else)");
+}
+
+void finish_analysis_options(analysis_cli& o) {
+    finish_road_options(o.roads);
+    geo::analysis_options& a = o.analysis;
+    a.roads = o.roads.roads;
+    a.road_read = o.roads.read;
+    a.network_build = o.roads.build;
+    a.profile = o.roads.profile;
+    if (o.rural_limit > 0) a.rural_limit = o.rural_limit;
+    a.crs = o.common.crs;
+    a.snap_limit_m = o.common.snap_limit_m;
+    a.threads = o.common.threads > 0 ? static_cast<unsigned>(o.common.threads)
+                                     : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const logger& log) {
+    auto a = geo::run_analysis(o.analysis, [&](const std::string& phase) { log.info("... ", phase); });
+    for (const std::string& w : a->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    return a;
 }
 
 progress_bar::progress_bar(const logger& log, std::string label) : log_(log) {

@@ -1,5 +1,6 @@
 #pragma once
 // Shared pieces of the sub-commands: common options, road options, logging, progress.
+#include "healthreach/geo/analysis.hpp"
 #include "healthreach/geo/network.hpp"
 #include "healthreach/geo/roads.hpp"
 
@@ -23,7 +24,7 @@ struct common_options {
 struct road_input_options {
     std::string roads;
     std::string roads_layer;
-    std::string profile = "drive";
+    std::string profile;  // empty: drive for `network`, the service's profile for analyses
     std::string junctions = "shared";
     geo::road_options read;
     geo::network_options build;
@@ -33,6 +34,22 @@ void add_common_options(CLI::App& app, common_options& o);
 void add_road_options(CLI::App& app, road_input_options& o, bool roads_required);
 // Resolves --junctions into the build options; input_error on an unknown value.
 void finish_road_options(road_input_options& o);
+
+// The options every analysing sub-command (coverage, evaluate, optimize, compliance) shares.
+struct analysis_cli {
+    common_options common;
+    road_input_options roads;
+    geo::analysis_options analysis;
+    double rural_limit = 0;
+    bool urban_auto = false;
+    std::string out, travel_raster;
+    bool json = false;
+};
+void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required);
+// Fills analysis_options from the parsed flags.
+void finish_analysis_options(analysis_cli& o);
+// Runs the analysis with progress on stderr.
+std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const class logger& log);
 
 // Messages on stderr, silenced by --quiet; errors are printed by main regardless.
 class logger {
@@ -86,5 +103,6 @@ using command_runner = std::function<int()>;
 command_runner add_network_command(CLI::App& app);
 command_runner add_reach_command(CLI::App& app);
 command_runner add_synth_command(CLI::App& app);
+command_runner add_coverage_command(CLI::App& app);
 
 }  // namespace healthreach::cli

@@ -29,7 +29,7 @@ command_runner add_network_command(CLI::App& app) {
         double lon = 0, lat = 0;
         roads.center_lonlat(lon, lat);
         const OGRSpatialReference metric = geo::choose_metric_crs(o->common.crs, lon, lat);
-        const geo::profile prof = geo::profile::builtin(o->roads.profile);
+        const geo::profile prof = geo::profile::builtin(o->roads.profile.empty() ? "drive" : o->roads.profile);
         const geo::network_build built = geo::build_network(roads, prof, metric, o->roads.build);
         const double build_s = total.seconds() - load_s;
         geo::write_network(built.net, o->out);

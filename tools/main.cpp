@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     runners["network"] = cli::add_network_command(app);
     runners["reach"] = cli::add_reach_command(app);
     runners["synth"] = cli::add_synth_command(app);
+    runners["coverage"] = cli::add_coverage_command(app);
 
     try {
         app.parse(argc, argv);

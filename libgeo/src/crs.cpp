@@ -64,6 +64,12 @@ void transformer::apply(double* x, double* y, std::size_t n, const std::string& 
             throw input_error(what + ": a coordinate cannot be transformed into the metric CRS");
 }
 
+void transformer::apply(OGRGeometry& geometry, const std::string& what) const {
+    if (!ct_) return;
+    if (geometry.transform(ct_.get()) != OGRERR_NONE)
+        throw input_error(what + ": a geometry cannot be transformed into the metric CRS");
+}
+
 void envelope_center_lonlat(const OGREnvelope& env, const OGRSpatialReference& srs, double& lon, double& lat) {
     lon = (env.MinX + env.MaxX) / 2;
     lat = (env.MinY + env.MaxY) / 2;

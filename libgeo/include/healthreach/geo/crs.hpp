@@ -1,5 +1,6 @@
 #pragma once
 // Coordinate reference systems: one metric CRS per run, and transformations into it.
+#include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
 #include <memory>
@@ -32,6 +33,8 @@ public:
     void apply(std::vector<double>& x, std::vector<double>& y, const std::string& what) const {
         apply(x.data(), y.data(), x.size(), what);
     }
+    // In place on a geometry.
+    void apply(OGRGeometry& geometry, const std::string& what) const;
     bool identity() const { return !ct_; }
 
 private:

@@ -19,7 +19,7 @@ struct profile {
     double walk_speed_kmh = 5.0;
     std::string source;  // where the speeds come from, for provenance
 
-    // The built-in drive (JTG B01-2014 design speeds) or walk profile; input_error for another name.
+    // The drive or walk profile of the built-in standards file; input_error for another name.
     static profile builtin(const std::string& name);
 };
 

@@ -1,0 +1,121 @@
+#pragma once
+// A coverage analysis from input files to results: the roads become the service's network, the
+// population grid becomes demand, facilities become sites, and every demand point gets its nearest
+// site, its cost and its status. Output writers (coverage_io) and the optimizer start from here.
+#include "healthreach/geo/coverage.hpp"
+#include "healthreach/geo/features.hpp"
+#include "healthreach/geo/network.hpp"
+#include "healthreach/geo/population.hpp"
+#include "healthreach/geo/roads.hpp"
+#include "healthreach/geo/standards.hpp"
+#include "healthreach/geo/urbanisation.hpp"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace healthreach::geo {
+
+struct analysis_options {
+    std::string roads;
+    road_options road_read;
+    network_options network_build;
+    std::string population;
+    std::string facilities;             // may be empty (optimize without existing sites)
+    point_options facility_fields;
+    bool all_facilities = false;
+    std::string service;
+    std::string profile;                // empty: the service's own
+    std::string standards_file;
+    std::optional<double> rural_limit;  // metres or seconds, the service's metric
+    std::string urban, urban_layer;     // empty: Degree of Urbanisation
+    std::string admin, admin_layer, admin_field = "name";
+    double demand_cell_m = 0;           // 0: the raster's own cells
+    std::string delay_field, capacity_field;
+    std::string crs;
+    double snap_limit_m = 1000;
+    unsigned threads = 1;
+    bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
+};
+
+enum class demand_status : std::uint8_t { covered, uncovered, off_network, not_applicable };
+const char* demand_status_name(demand_status s);
+
+struct phase_time {
+    std::string name;
+    double seconds;
+};
+
+struct population_split {
+    double population = 0, covered = 0, uncovered = 0, off_network = 0, not_applicable = 0;
+    void add(demand_status s, double people);
+};
+
+struct analysis {
+    analysis_options options;
+    standards rules;
+    const service* svc = nullptr;
+    std::array<std::optional<double>, 2> limit;  // by area_class
+    std::array<std::string, 2> limit_source;
+    std::string urban_method;                    // "polygons FILE" or "degree of urbanisation"
+    std::vector<std::string> warnings;
+
+    OGRSpatialReference crs;
+    network_build built;
+    std::unique_ptr<router> route;
+    std::unique_ptr<snapper> snap;
+
+    population_grid pop;
+    std::optional<urbanisation_grid> urbanisation;
+    // Demand points: populated cells, or --demand-cell aggregates at their population centroid.
+    std::vector<double> demand_x, demand_y, demand_pop;
+    std::vector<area_class> demand_class;
+    std::vector<std::uint32_t> demand_of_cell;  // per populated cell (pop index)
+    std::unique_ptr<network_points> demand;
+    std::vector<demand_status> status;
+    nearest_result nearest;                      // sites indexed like `sites`
+
+    // Facilities matching the service; those within the snap limit become sites.
+    point_set facilities;
+    std::size_t facilities_in_file = 0;
+    std::vector<std::uint32_t> site_of_facility;  // invalid_id: off network
+    std::vector<std::uint32_t> facility_of_site;
+    std::vector<double> facility_snap_m;
+    std::vector<site> sites;
+    std::vector<double> units_present;            // per facility: units field, 1 where absent
+    std::vector<std::vector<std::uint32_t>> within;  // per site: demand points covered by it
+    std::vector<double> pop_within_limit, pop_nearest;  // per facility
+
+    // Every valid raster cell on the network (for service areas and the travel raster).
+    std::vector<std::uint64_t> cell_index;        // raster cell of each entry
+    std::vector<area_class> cell_class;
+    std::unique_ptr<network_points> cells;
+    std::vector<std::vector<std::uint32_t>> cells_within;  // per site
+    nearest_result cell_nearest;
+
+    // Admin units.
+    std::optional<polygon_set> admin;
+    std::vector<int> demand_unit, facility_unit;
+
+    population_split total;
+    std::array<population_split, 2> by_class;
+    std::vector<phase_time> phases;
+
+    double max_limit() const;
+    double limit_of(area_class c) const { return limit[static_cast<int>(c)].value_or(no_limit); }
+    // Units required for `people` by the service's ratio rule (ceil), or -1 without a ratio.
+    double units_required(double people) const;
+};
+
+using progress_fn = std::function<void(const std::string& phase)>;
+
+// Runs the analysis; input_error naming the culprit for bad input.
+std::unique_ptr<analysis> run_analysis(const analysis_options& options, const progress_fn& progress = {});
+
+// Population-weighted percentile (0..1) of costs; NaN when there is nobody.
+double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p);
+
+}  // namespace healthreach::geo

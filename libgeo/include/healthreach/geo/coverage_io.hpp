@@ -1,0 +1,27 @@
+#pragma once
+// Writing a coverage analysis: the GeoPackage layers, the travel-cost GeoTIFF and the JSON summary
+// of DESIGN.md.
+#include "healthreach/geo/analysis.hpp"
+#include "healthreach/geo/json.hpp"
+
+#include <ogr_geometry.h>
+
+#include <memory>
+#include <string>
+
+namespace healthreach::geo {
+
+// Layers demand, facilities, service_areas, uncovered and summary, written atomically.
+void write_coverage_gpkg(const analysis& a, const std::string& path);
+
+// Cost to the nearest facility on exactly the population raster's grid (Float32; nodata elsewhere).
+void write_travel_raster(const analysis& a, const std::string& path);
+
+// The coverage keys of the JSON summary, written into an open object.
+void write_coverage_json(const analysis& a, json_writer& json, const std::string& version);
+
+// The union of raster cells (indices row * cols + col) as polygons in the analysis' metric CRS.
+std::unique_ptr<OGRMultiPolygon> polygonize_cells(const raster_grid& grid, const OGRSpatialReference& metric,
+                                                  const std::vector<std::uint64_t>& cells);
+
+}  // namespace healthreach::geo

@@ -1,0 +1,69 @@
+#pragma once
+// Point and polygon layers read through GDAL (facilities, candidates, villages, admin units, urban
+// areas), reprojected into the run's metric CRS.
+#include <geos_c.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace healthreach::geo {
+
+struct point_options {
+    std::string layer;               // empty: the first layer
+    std::string id_field = "id";     // absent from the layer: the feature id is used
+    std::string name_field = "name";
+    std::string type_field = "type";
+    std::vector<std::string> numeric_fields;  // kept per point when present (ambulances, capacity, ...)
+};
+
+struct point_set {
+    std::string path, layer;
+    std::vector<double> x, y;  // metric CRS
+    std::vector<std::string> id, name, type;
+    bool has_type = false;
+    // Per requested numeric field present in the layer: one value per point (nullopt where empty).
+    std::map<std::string, std::vector<std::optional<double>>> numbers;
+
+    std::size_t size() const { return x.size(); }
+};
+
+// Any OGR point layer, or CSV with lon/lat (or longitude/latitude, x/y) columns in WGS 84.
+// Polygon features stand for a point on their surface. input_error naming file, layer or field.
+point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options = {});
+
+struct polygon_set {
+    std::string path, layer;
+    std::vector<std::string> name;
+    std::vector<std::unique_ptr<OGRGeometry>> geometry;  // metric CRS, (Multi)Polygon
+
+    std::size_t size() const { return name.size(); }
+};
+
+// Any OGR polygon layer (`layer` empty: the first); names from `name_field` (feature id when absent).
+polygon_set read_polygons(const std::string& path, const OGRSpatialReference& metric, const std::string& layer = "",
+                          const std::string& name_field = "name");
+
+// Which polygon holds a point (the first, in layer order); GEOS prepared geometries behind an
+// envelope test. One per thread: GEOS handles are not shared.
+class polygon_locator {
+public:
+    explicit polygon_locator(const polygon_set& polygons);
+    ~polygon_locator();
+    polygon_locator(const polygon_locator&) = delete;
+    polygon_locator& operator=(const polygon_locator&) = delete;
+
+    int find(double x, double y) const;  // -1: in none (a point on a border counts as inside)
+
+private:
+    GEOSContextHandle_t ctx_;
+    std::vector<GEOSGeometry*> geoms_;
+    std::vector<const GEOSPreparedGeometry*> prepared_;
+    std::vector<OGREnvelope> envelopes_;
+};
+
+}  // namespace healthreach::geo

@@ -1,0 +1,65 @@
+#pragma once
+// Points hung on the network (demand, raster cells, facilities): where each snaps, its off-network
+// leg, and an index by node so that a search prices every point from the nodes it settles.
+#include "healthreach/geo/reach.hpp"
+#include "healthreach/geo/snap.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace healthreach::geo {
+
+// Costs of one way to a point: in the search metric, and in the other metric along the same way.
+struct priced {
+    double cost, other;
+    std::uint32_t label;
+};
+
+class network_points {
+public:
+    // Snaps every point (in parallel); points farther than snap_limit_m are off network. The leg from a
+    // point to its snap point is priced at leg_speed_mps in time, at its length in distance.
+    network_points(const network& net, const snapper& snap, const double* x, const double* y, std::size_t n,
+                   double snap_limit_m, metric m, double leg_speed_mps, unsigned threads);
+
+    std::size_t size() const { return edge_.size(); }
+    bool on_network(std::uint32_t p) const { return edge_[p] != invalid_id; }
+    edge_id edge(std::uint32_t p) const { return edge_[p]; }
+    double offset_m(std::uint32_t p) const { return offset_[p]; }
+    double snap_m(std::uint32_t p) const { return snap_[p]; }
+    double leg_cost(std::uint32_t p) const { return leg_cost_[p]; }
+    double leg_other(std::uint32_t p) const { return leg_other_[p]; }
+
+    // Points reachable from node v along one of its edges, with the cost from v to the snap point.
+    struct attachment {
+        std::uint32_t point;
+        double cost, other;
+    };
+    const attachment* attached_begin(node_id v) const { return attached_.data() + first_[v]; }
+    const attachment* attached_end(node_id v) const { return attached_.data() + first_[v + 1]; }
+    // Points snapped onto edge e.
+    const std::uint32_t* on_edge_begin(edge_id e) const { return on_edge_.data() + edge_first_[e]; }
+    const std::uint32_t* on_edge_end(edge_id e) const { return on_edge_.data() + edge_first_[e + 1]; }
+
+private:
+    std::vector<edge_id> edge_;
+    std::vector<double> offset_, snap_, leg_cost_, leg_other_;
+    std::vector<std::uint64_t> first_;  // per node, into attached_
+    std::vector<attachment> attached_;
+    std::vector<std::uint64_t> edge_first_;
+    std::vector<std::uint32_t> on_edge_;
+};
+
+// Costs along an edge between two offsets, in the search metric and the other one.
+struct along_edge {
+    const network& net;
+    metric m;
+    // From offset a to offset b on edge e; false where the edge is closed in that direction.
+    bool cost(edge_id e, double a, double b, double& cost, double& other) const;
+};
+
+// Search seeds of a site snapped at (e, offset) with a start cost (a delay), labelled `label`.
+void site_seeds(const network& net, metric m, edge_id e, double offset, double start_cost, double start_other,
+                std::uint32_t label, std::vector<seed>& out);
+
+}  // namespace healthreach::geo

@@ -1,0 +1,33 @@
+#pragma once
+// Urban or rural: from urban-area polygons, or from the population grid by the Degree of
+// Urbanisation method (urban centres and urban clusters on square cells of the metric CRS).
+#include "healthreach/geo/population.hpp"
+#include "healthreach/geo/standards.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace healthreach::geo {
+
+struct urbanisation_grid {
+    double cell_m = 1000;
+    std::int64_t col0 = 0, row0 = 0;  // grid origin in cells of the metric CRS (floor(x / cell_m))
+    int cols = 0, rows = 0;
+    std::vector<std::uint8_t> kind;   // 0 rural, 1 urban cluster, 2 urban centre
+    std::size_t centre_cells = 0, cluster_cells = 0;
+
+    area_class at(double x, double y) const {
+        const std::int64_t c = static_cast<std::int64_t>(std::floor(x / cell_m)) - col0;
+        const std::int64_t r = static_cast<std::int64_t>(std::floor(y / cell_m)) - row0;
+        if (c < 0 || r < 0 || c >= cols || r >= rows) return area_class::rural;
+        return kind[static_cast<std::size_t>(r) * cols + c] ? area_class::urban : area_class::rural;
+    }
+};
+
+// People summed into cell_m cells (by each raster cell's centre); centres: 4-connected cells of at
+// least centre_density, totalling centre_population, gaps filled; clusters: 8-connected cells of at
+// least cluster_density, totalling cluster_population. Urban = centre or cluster.
+urbanisation_grid degree_of_urbanisation(const population_grid& pop, const urbanisation_rules& rules);
+
+}  // namespace healthreach::geo

@@ -1,0 +1,305 @@
+#include "healthreach/geo/analysis.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+namespace healthreach::geo {
+
+const char* demand_status_name(demand_status s) {
+    switch (s) {
+    case demand_status::covered: return "covered";
+    case demand_status::uncovered: return "uncovered";
+    case demand_status::off_network: return "off_network";
+    case demand_status::not_applicable: return "not_applicable";
+    }
+    return "";
+}
+
+void population_split::add(demand_status s, double people) {
+    population += people;
+    switch (s) {
+    case demand_status::covered: covered += people; break;
+    case demand_status::uncovered: uncovered += people; break;
+    case demand_status::off_network: off_network += people; break;
+    case demand_status::not_applicable: not_applicable += people; break;
+    }
+}
+
+double analysis::max_limit() const {
+    double m = no_limit;
+    for (const auto& l : limit)
+        if (l) m = std::max(m, *l);
+    return m;
+}
+
+double analysis::units_required(double people) const {
+    if (!svc->ratio) return -1;
+    return std::ceil(people / svc->ratio->residents_per_unit);
+}
+
+double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p) {
+    double total = 0;
+    for (const auto& [c, w] : cost_people) total += w;
+    if (cost_people.empty() || total <= 0) return std::nan("");
+    std::sort(cost_people.begin(), cost_people.end());
+    double run = 0;
+    for (const auto& [c, w] : cost_people) {
+        run += w;
+        if (run >= p * total) return c;
+    }
+    return cost_people.back().first;
+}
+
+namespace {
+
+// People are kept in multiples of 2^-20 so that every total adds up exactly, in any order.
+double quantize_people(double v) { return std::ldexp(std::nearbyint(std::ldexp(v, 20)), -20); }
+
+class phase_clock {
+public:
+    phase_clock(analysis& a, const progress_fn& progress) : a_(a), progress_(progress) {}
+    void next(const std::string& name) {
+        close();
+        current_ = name;
+        start_ = std::chrono::steady_clock::now();
+        if (progress_) progress_(name);
+    }
+    void close() {
+        if (current_.empty()) return;
+        a_.phases.push_back({current_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count()});
+        current_.clear();
+    }
+
+private:
+    analysis& a_;
+    const progress_fn& progress_;
+    std::string current_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress_fn& progress) {
+    auto result = std::make_unique<analysis>();
+    analysis& a = *result;
+    a.options = o;
+    phase_clock phase(a, progress);
+
+    phase.next("load");
+    a.rules = load_standards(o.standards_file);
+    a.svc = &a.rules.service_named(o.service);
+    const service& svc = *a.svc;
+    const profile& prof = a.rules.profile_named(o.profile.empty() ? svc.profile : o.profile);
+    const metric m = svc.cost_metric;
+    for (area_class c : {area_class::urban, area_class::rural}) {
+        a.limit[static_cast<int>(c)] = svc.limit(c).value;
+        a.limit_source[static_cast<int>(c)] = svc.limit(c).source;
+    }
+    if (o.rural_limit) {
+        if (!(*o.rural_limit > 0)) throw input_error("--rural-limit: must be positive");
+        if (svc.rural.value && *o.rural_limit > *svc.rural.value)
+            a.warnings.push_back("--rural-limit " + std::to_string(*o.rural_limit) + " is above the standard's " +
+                                 std::to_string(*svc.rural.value));
+        a.limit[static_cast<int>(area_class::rural)] = *o.rural_limit;
+        a.limit_source[static_cast<int>(area_class::rural)] = "--rural-limit (user)";
+    }
+
+    const road_set roads = read_roads(o.roads, o.road_read);
+    double lon = 0, lat = 0;
+    roads.center_lonlat(lon, lat);
+    a.crs = choose_metric_crs(o.crs, lon, lat);
+    a.pop = read_population(o.population, a.crs);
+
+    phase.next("graph");
+    a.built = build_network(roads, prof, a.crs, o.network_build);
+    const network& net = a.built.net;
+    a.route = std::make_unique<router>(net, m);
+    a.snap = std::make_unique<snapper>(net);
+
+    phase.next("demand");
+    // Urban or rural for any point of the metric CRS.
+    std::unique_ptr<polygon_locator> urban_locator;
+    std::optional<polygon_set> urban_polygons;
+    if (!o.urban.empty()) {
+        urban_polygons.emplace(read_polygons(o.urban, a.crs, o.urban_layer, ""));
+        urban_locator = std::make_unique<polygon_locator>(*urban_polygons);
+        a.urban_method = "polygons " + o.urban;
+    } else {
+        a.urbanisation = degree_of_urbanisation(a.pop, a.rules.urbanisation);
+        a.urban_method = "degree of urbanisation";
+    }
+    auto class_at = [&](double x, double y) {
+        if (urban_locator) return urban_locator->find(x, y) >= 0 ? area_class::urban : area_class::rural;
+        return a.urbanisation->at(x, y);
+    };
+
+    const population_grid& pop = a.pop;
+    a.demand_of_cell.resize(pop.size());
+    if (o.demand_cell_m > 0) {
+        std::map<std::pair<std::int64_t, std::int64_t>, std::uint32_t> index;
+        std::vector<double> sx, sy;
+        for (std::size_t i = 0; i < pop.size(); ++i) {
+            const std::pair<std::int64_t, std::int64_t> key{static_cast<std::int64_t>(std::floor(pop.x[i] / o.demand_cell_m)),
+                                                            static_cast<std::int64_t>(std::floor(pop.y[i] / o.demand_cell_m))};
+            auto [it, inserted] = index.emplace(key, static_cast<std::uint32_t>(a.demand_pop.size()));
+            if (inserted) {
+                a.demand_pop.push_back(0);
+                sx.push_back(0);
+                sy.push_back(0);
+            }
+            const std::uint32_t d = it->second;
+            a.demand_of_cell[i] = d;
+            a.demand_pop[d] += pop.people[i];
+            sx[d] += pop.people[i] * pop.x[i];
+            sy[d] += pop.people[i] * pop.y[i];
+        }
+        for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
+            a.demand_x.push_back(sx[d] / a.demand_pop[d]);
+            a.demand_y.push_back(sy[d] / a.demand_pop[d]);
+        }
+    } else {
+        a.demand_x = pop.x;
+        a.demand_y = pop.y;
+        a.demand_pop = pop.people;
+        for (std::size_t i = 0; i < pop.size(); ++i) a.demand_of_cell[i] = static_cast<std::uint32_t>(i);
+    }
+    for (double& p : a.demand_pop) p = quantize_people(p);
+    a.demand_class.resize(a.demand_pop.size());
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d) a.demand_class[d] = class_at(a.demand_x[d], a.demand_y[d]);
+    const double leg_speed = a.rules.off_network_speed_kmh / 3.6;
+    a.demand = std::make_unique<network_points>(net, *a.snap, a.demand_x.data(), a.demand_y.data(), a.demand_pop.size(),
+                                                o.snap_limit_m, m, leg_speed, o.threads);
+
+    phase.next("facilities");
+    if (!o.facilities.empty()) {
+        point_options fields = o.facility_fields;
+        for (const std::string& f : {svc.units_field, o.delay_field, o.capacity_field})
+            if (!f.empty()) fields.numeric_fields.push_back(f);
+        point_set all = read_points(o.facilities, a.crs, fields);
+        a.facilities_in_file = all.size();
+        for (const std::string& f : {o.delay_field, o.capacity_field})
+            if (!f.empty() && !all.numbers.count(f))
+                throw input_error(o.facilities + " layer " + all.layer + ": no field '" + f + "'");
+        // Keep the facilities of the service's types (all of them without a type field or with --all-facilities).
+        point_set& kept = a.facilities;
+        kept.path = all.path;
+        kept.layer = all.layer;
+        kept.has_type = all.has_type;
+        for (auto& [name, values] : all.numbers) kept.numbers[name];
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            const bool match = !all.has_type || o.all_facilities ||
+                               std::find(svc.facility_types.begin(), svc.facility_types.end(), all.type[i]) !=
+                                   svc.facility_types.end();
+            if (!match) continue;
+            kept.x.push_back(all.x[i]);
+            kept.y.push_back(all.y[i]);
+            kept.id.push_back(all.id[i]);
+            kept.name.push_back(all.name[i]);
+            kept.type.push_back(all.type[i]);
+            for (auto& [name, values] : all.numbers) kept.numbers[name].push_back(values[i]);
+        }
+        if (kept.size() == 0) {
+            std::string types;
+            for (const auto& t : svc.facility_types) types += (types.empty() ? "" : ", ") + t;
+            throw input_error(o.facilities + " layer " + all.layer + ": no facility of the " + svc.name +
+                              " service's types (" + types + ") among " + std::to_string(all.size()) +
+                              " features (field '" + o.facility_fields.type_field + "'; --all-facilities uses every one)");
+        }
+        if (!o.delay_field.empty() && m == metric::length)
+            a.warnings.push_back("--delay-field " + o.delay_field + ": the " + svc.name +
+                                 " service is measured in distance; delays do not apply");
+        const auto* units = svc.units_field.empty() || !kept.numbers.count(svc.units_field) ? nullptr : &kept.numbers.at(svc.units_field);
+        const auto* delay = o.delay_field.empty() ? nullptr : &kept.numbers.at(o.delay_field);
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            a.units_present.push_back(units && (*units)[i] ? *(*units)[i] : 1.0);
+            const snap_result r = a.snap->nearest(kept.x[i], kept.y[i]);
+            a.facility_snap_m.push_back(r.distance_m);
+            if (r.edge == invalid_id || r.distance_m > o.snap_limit_m) {
+                a.site_of_facility.push_back(invalid_id);
+                continue;
+            }
+            site s{r.edge, r.offset_m};
+            if (delay && (*delay)[i] && m == metric::time) {
+                if (*(*delay)[i] < 0)
+                    throw input_error(o.facilities + ": field '" + o.delay_field + "' of facility " + kept.id[i] + " is negative");
+                s.start_cost = *(*delay)[i] * 60;
+            }
+            a.site_of_facility.push_back(static_cast<std::uint32_t>(a.sites.size()));
+            a.facility_of_site.push_back(static_cast<std::uint32_t>(i));
+            a.sites.push_back(s);
+        }
+        if (a.sites.empty())
+            throw input_error(o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
+                              " facilities lies within the snap limit (" + std::to_string(o.snap_limit_m) +
+                              " m) of the routable network");
+    }
+
+    phase.next("reach");
+    a.nearest = nearest_sites(net, *a.route, *a.demand, a.sites);
+    const std::size_t nd = a.demand_pop.size();
+    std::vector<double> demand_limit(nd);
+    a.status.resize(nd);
+    for (std::size_t d = 0; d < nd; ++d) {
+        const double lim = a.limit_of(a.demand_class[d]);
+        demand_limit[d] = lim;
+        if (lim == no_limit) a.status[d] = demand_status::not_applicable;
+        else if (!a.demand->on_network(static_cast<std::uint32_t>(d))) a.status[d] = demand_status::off_network;
+        else if (a.nearest.site[d] != invalid_id && a.nearest.cost[d] <= lim) a.status[d] = demand_status::covered;
+        else a.status[d] = demand_status::uncovered;
+    }
+    a.within = points_within_limits(net, *a.route, *a.demand, a.sites, demand_limit, a.max_limit(), o.threads);
+    a.pop_within_limit.assign(a.facilities.size(), 0);
+    a.pop_nearest.assign(a.facilities.size(), 0);
+    for (std::size_t s = 0; s < a.sites.size(); ++s)
+        for (std::uint32_t d : a.within[s]) a.pop_within_limit[a.facility_of_site[s]] += a.demand_pop[d];
+    for (std::size_t d = 0; d < nd; ++d)
+        if (a.nearest.site[d] != invalid_id && a.status[d] != demand_status::not_applicable)
+            a.pop_nearest[a.facility_of_site[a.nearest.site[d]]] += a.demand_pop[d];
+
+    if (o.service_areas) {
+        phase.next("cells");
+        const raster_grid& g = pop.grid;
+        const transformer to_metric(g.srs, a.crs);
+        std::vector<double> rx, ry, cx, cy;
+        std::vector<double> cell_limit;
+        for (int row = 0; row < g.rows; ++row) {
+            row_centres(g, to_metric, row, rx, ry);
+            for (int col = 0; col < g.cols; ++col) {
+                const std::uint64_t i = static_cast<std::uint64_t>(row) * g.cols + col;
+                if (!pop.valid[i]) continue;
+                a.cell_index.push_back(i);
+                cx.push_back(rx[col]);
+                cy.push_back(ry[col]);
+                a.cell_class.push_back(class_at(rx[col], ry[col]));
+                cell_limit.push_back(a.limit_of(a.cell_class.back()));
+            }
+        }
+        a.cells = std::make_unique<network_points>(net, *a.snap, cx.data(), cy.data(), cx.size(), o.snap_limit_m, m,
+                                                   leg_speed, o.threads);
+        a.cells_within = points_within_limits(net, *a.route, *a.cells, a.sites, cell_limit, a.max_limit(), o.threads);
+        a.cell_nearest = nearest_sites(net, *a.route, *a.cells, a.sites);
+    }
+
+    phase.next("summary");
+    if (!o.admin.empty()) {
+        a.admin.emplace(read_polygons(o.admin, a.crs, o.admin_layer, o.admin_field));
+        const polygon_locator units(*a.admin);
+        a.demand_unit.resize(nd);
+        for (std::size_t d = 0; d < nd; ++d) a.demand_unit[d] = units.find(a.demand_x[d], a.demand_y[d]);
+        for (std::size_t f = 0; f < a.facilities.size(); ++f) a.facility_unit.push_back(units.find(a.facilities.x[f], a.facilities.y[f]));
+    }
+    for (std::size_t d = 0; d < nd; ++d) {
+        a.total.add(a.status[d], a.demand_pop[d]);
+        a.by_class[static_cast<int>(a.demand_class[d])].add(a.status[d], a.demand_pop[d]);
+    }
+    phase.close();
+    return result;
+}
+
+}  // namespace healthreach::geo

@@ -1,0 +1,336 @@
+#include "healthreach/geo/coverage_io.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+
+#include <gdal_alg.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace healthreach::geo {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+void set_or_null(OGRFeature& f, const char* field, double v) {
+    if (std::isfinite(v)) f.SetField(field, v);
+    else f.SetFieldNull(f.GetFieldIndex(field));
+}
+
+// Demand cost in metres and seconds, whichever the search metric.
+void demand_costs(const analysis& a, std::size_t d, double& cost_m, double& cost_s) {
+    const bool known = a.nearest.site[d] != invalid_id;
+    const double c = known ? a.nearest.cost[d] : nan, o = known ? a.nearest.other[d] : nan;
+    cost_m = a.svc->cost_metric == metric::length ? c : o;
+    cost_s = a.svc->cost_metric == metric::length ? o : c;
+}
+
+double ratio(double covered, const population_split& s) {
+    const double base = s.population - s.off_network - s.not_applicable;
+    return base > 0 ? covered / base : nan;
+}
+
+struct unit_totals {
+    population_split all;
+    std::array<population_split, 2> by_class;
+    double units_present = 0;
+};
+
+// Per admin unit (index; the last entry holds points in no unit) and per class.
+std::vector<unit_totals> admin_totals(const analysis& a) {
+    const std::size_t n = a.admin ? a.admin->size() : 0;
+    std::vector<unit_totals> units(n + 1);
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
+        const int u = a.admin ? a.demand_unit[d] : -1;
+        unit_totals& t = units[u >= 0 ? u : n];
+        t.all.add(a.status[d], a.demand_pop[d]);
+        t.by_class[static_cast<int>(a.demand_class[d])].add(a.status[d], a.demand_pop[d]);
+    }
+    for (std::size_t f = 0; f < a.facilities.size(); ++f) {
+        const int u = a.admin ? a.facility_unit[f] : -1;
+        units[u >= 0 ? u : n].units_present += a.units_present[f];
+    }
+    return units;
+}
+
+}  // namespace
+
+std::unique_ptr<OGRMultiPolygon> polygonize_cells(const raster_grid& grid, const OGRSpatialReference& metric,
+                                                  const std::vector<std::uint64_t>& cells) {
+    auto out = std::make_unique<OGRMultiPolygon>();
+    if (cells.empty()) return out;
+    int c0 = grid.cols, c1 = -1, r0 = grid.rows, r1 = -1;
+    for (std::uint64_t i : cells) {
+        const int r = static_cast<int>(i / grid.cols), c = static_cast<int>(i % grid.cols);
+        c0 = std::min(c0, c), c1 = std::max(c1, c), r0 = std::min(r0, r), r1 = std::max(r1, r);
+    }
+    const int w = c1 - c0 + 1, h = r1 - r0 + 1;
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    dataset_ptr ds(mem->Create("", w, h, 1, GDT_Byte, nullptr));
+    double gt[6] = {grid.gt[0] + c0 * grid.gt[1] + r0 * grid.gt[2], grid.gt[1], grid.gt[2],
+                    grid.gt[3] + c0 * grid.gt[4] + r0 * grid.gt[5], grid.gt[4], grid.gt[5]};
+    ds->SetGeoTransform(gt);
+    std::vector<std::uint8_t> mask(static_cast<std::size_t>(w) * h, 0);
+    for (std::uint64_t i : cells) {
+        const int r = static_cast<int>(i / grid.cols), c = static_cast<int>(i % grid.cols);
+        mask[static_cast<std::size_t>(r - r0) * w + (c - c0)] = 1;
+    }
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    if (band->RasterIO(GF_Write, 0, 0, w, h, mask.data(), w, h, GDT_Byte, 0, 0) != CE_None)
+        throw std::runtime_error("polygonize: " + gdal_last_error());
+    dataset_ptr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    OGRLayer* layer = vec->CreateLayer("cells", nullptr, wkbPolygon, nullptr);
+    OGRFieldDefn value("v", OFTInteger);
+    layer->CreateField(&value);
+    if (GDALPolygonize(band, band, layer, 0, nullptr, nullptr, nullptr) != CE_None)
+        throw std::runtime_error("polygonize: " + gdal_last_error());
+    const transformer to_metric(grid.srs, metric);
+    layer->ResetReading();
+    for (feature_ptr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+        std::unique_ptr<OGRGeometry> g(f->StealGeometry());
+        to_metric.apply(*g, grid.path);
+        out->addGeometryDirectly(g.release());
+    }
+    return out;
+}
+
+void write_coverage_gpkg(const analysis& a, const std::string& path) {
+    atomic_output out(path);
+    {
+        dataset_ptr ds = create_vector("GPKG", out.temp_path());
+        ds->StartTransaction();
+        OGRLayer& demand = create_layer(*ds, "demand", wkbPoint, &a.crs,
+                                        {{"pop", OFTReal}, {"area_class", OFTString}, {"limit", OFTReal},
+                                         {"nearest_id", OFTString}, {"cost_m", OFTReal}, {"cost_s", OFTReal},
+                                         {"covered", OFTInteger}, {"snap_m", OFTReal}});
+        feature_ptr f(OGRFeature::CreateFeature(demand.GetLayerDefn()));
+        for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
+            f->SetField("pop", a.demand_pop[d]);
+            f->SetField("area_class", area_class_name(a.demand_class[d]));
+            set_or_null(*f, "limit", a.limit_of(a.demand_class[d]) == no_limit ? nan : a.limit_of(a.demand_class[d]));
+            const std::uint32_t s = a.nearest.site[d];
+            if (s != invalid_id) f->SetField("nearest_id", a.facilities.id[a.facility_of_site[s]].c_str());
+            else f->SetFieldNull(f->GetFieldIndex("nearest_id"));
+            double cm, cs;
+            demand_costs(a, d, cm, cs);
+            set_or_null(*f, "cost_m", cm);
+            set_or_null(*f, "cost_s", cs);
+            if (a.status[d] == demand_status::not_applicable) f->SetFieldNull(f->GetFieldIndex("covered"));
+            else f->SetField("covered", a.status[d] == demand_status::covered ? 1 : 0);
+            f->SetField("snap_m", a.demand->snap_m(static_cast<std::uint32_t>(d)));
+            OGRPoint p(a.demand_x[d], a.demand_y[d]);
+            f->SetGeometry(&p);
+            add_feature(demand, *f);
+        }
+
+        OGRLayer& fac = create_layer(*ds, "facilities", wkbPoint, &a.crs,
+                                     {{"id", OFTString}, {"name", OFTString}, {"type", OFTString},
+                                      {"pop_within_limit", OFTReal}, {"pop_nearest", OFTReal},
+                                      {"units_required", OFTInteger}, {"units_present", OFTReal},
+                                      {"on_network", OFTInteger}, {"snap_m", OFTReal}});
+        f.reset(OGRFeature::CreateFeature(fac.GetLayerDefn()));
+        for (std::size_t i = 0; i < a.facilities.size(); ++i) {
+            f->SetField("id", a.facilities.id[i].c_str());
+            f->SetField("name", a.facilities.name[i].c_str());
+            f->SetField("type", a.facilities.type[i].c_str());
+            f->SetField("pop_within_limit", a.pop_within_limit[i]);
+            f->SetField("pop_nearest", a.pop_nearest[i]);
+            const double req = a.units_required(a.pop_nearest[i]);
+            if (req >= 0) f->SetField("units_required", static_cast<GIntBig>(req));
+            else f->SetFieldNull(f->GetFieldIndex("units_required"));
+            f->SetField("units_present", a.units_present[i]);
+            f->SetField("on_network", a.site_of_facility[i] != invalid_id ? 1 : 0);
+            f->SetField("snap_m", a.facility_snap_m[i]);
+            OGRPoint p(a.facilities.x[i], a.facilities.y[i]);
+            f->SetGeometry(&p);
+            add_feature(fac, *f);
+        }
+
+        OGRLayer& areas = create_layer(*ds, "service_areas", wkbMultiPolygon, &a.crs,
+                                       {{"id", OFTString}, {"name", OFTString}, {"pop_within_limit", OFTReal}});
+        f.reset(OGRFeature::CreateFeature(areas.GetLayerDefn()));
+        for (std::size_t s = 0; s < a.sites.size(); ++s) {
+            const std::size_t i = a.facility_of_site[s];
+            f->SetField("id", a.facilities.id[i].c_str());
+            f->SetField("name", a.facilities.name[i].c_str());
+            f->SetField("pop_within_limit", a.pop_within_limit[i]);
+            std::vector<std::uint64_t> cells;
+            if (a.cells)
+                for (std::uint32_t c : a.cells_within[s]) cells.push_back(a.cell_index[c]);
+            f->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells).release());
+            add_feature(areas, *f);
+        }
+
+        OGRLayer& uncovered = create_layer(*ds, "uncovered", wkbMultiPolygon, &a.crs, {{"pop", OFTReal}});
+        f.reset(OGRFeature::CreateFeature(uncovered.GetLayerDefn()));
+        std::vector<std::uint64_t> cells;
+        for (std::size_t i = 0; i < a.pop.size(); ++i)
+            if (a.status[a.demand_of_cell[i]] == demand_status::uncovered) cells.push_back(a.pop.cell[i]);
+        f->SetField("pop", a.total.uncovered);
+        f->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells).release());
+        add_feature(uncovered, *f);
+
+        OGRLayer& summary = create_layer(*ds, "summary", wkbNone, nullptr,
+                                         {{"name", OFTString}, {"population", OFTReal}, {"covered", OFTReal},
+                                          {"uncovered", OFTReal}, {"off_network", OFTReal}, {"not_applicable", OFTReal},
+                                          {"coverage_ratio", OFTReal}, {"urban_population", OFTReal},
+                                          {"urban_covered", OFTReal}, {"rural_population", OFTReal},
+                                          {"rural_covered", OFTReal}, {"units_required", OFTInteger},
+                                          {"units_present", OFTReal}});
+        f.reset(OGRFeature::CreateFeature(summary.GetLayerDefn()));
+        auto row = [&](const std::string& name, const population_split& all, const std::array<population_split, 2>& cls,
+                       double units_present) {
+            f->SetField("name", name.c_str());
+            f->SetField("population", all.population);
+            f->SetField("covered", all.covered);
+            f->SetField("uncovered", all.uncovered);
+            f->SetField("off_network", all.off_network);
+            f->SetField("not_applicable", all.not_applicable);
+            set_or_null(*f, "coverage_ratio", ratio(all.covered, all));
+            f->SetField("urban_population", cls[0].population);
+            f->SetField("urban_covered", cls[0].covered);
+            f->SetField("rural_population", cls[1].population);
+            f->SetField("rural_covered", cls[1].covered);
+            const double req = a.units_required(all.population);
+            if (req >= 0) f->SetField("units_required", static_cast<GIntBig>(req));
+            else f->SetFieldNull(f->GetFieldIndex("units_required"));
+            f->SetField("units_present", units_present);
+            add_feature(summary, *f);
+        };
+        const std::vector<unit_totals> units = admin_totals(a);
+        for (std::size_t u = 0; u + 1 < units.size(); ++u) row(a.admin->name[u], units[u].all, units[u].by_class, units[u].units_present);
+        if (a.admin && units.back().all.population > 0)
+            row("(outside every unit)", units.back().all, units.back().by_class, units.back().units_present);
+        double present = 0;
+        for (double u : a.units_present) present += u;
+        row("total", a.total, a.by_class, present);
+
+        if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
+    }
+    out.commit();
+}
+
+void write_travel_raster(const analysis& a, const std::string& path) {
+    const raster_grid& g = a.pop.grid;
+    const double nodata = -1;
+    std::vector<float> values(g.cell_count(), static_cast<float>(nodata));
+    const double largest = a.max_limit();
+    if (a.cells)
+        for (std::size_t c = 0; c < a.cells->size(); ++c) {
+            const std::uint32_t s = a.cell_nearest.site[c];
+            if (s != invalid_id && a.cell_nearest.cost[c] <= largest)
+                values[a.cell_index[c]] = static_cast<float>(a.cell_nearest.cost[c]);
+        }
+    atomic_output out(path);
+    {
+        GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+        const char* opts[] = {"COMPRESS=DEFLATE", "TILED=YES", nullptr};
+        CPLErrorReset();
+        dataset_ptr ds(gtiff->Create(out.temp_path().c_str(), g.cols, g.rows, 1, GDT_Float32, const_cast<char**>(opts)));
+        if (!ds) throw input_error(path + ": cannot create: " + gdal_last_error());
+        double gt[6];
+        std::copy(g.gt.begin(), g.gt.end(), gt);
+        ds->SetGeoTransform(gt);
+        ds->SetSpatialRef(&g.srs);
+        GDALRasterBand* band = ds->GetRasterBand(1);
+        band->SetNoDataValue(nodata);
+        band->SetDescription(a.svc->cost_metric == metric::length ? "cost_m" : "cost_s");
+        if (band->RasterIO(GF_Write, 0, 0, g.cols, g.rows, values.data(), g.cols, g.rows, GDT_Float32, 0, 0) != CE_None)
+            throw std::runtime_error(path + ": " + gdal_last_error());
+    }
+    out.commit();
+}
+
+void write_coverage_json(const analysis& a, json_writer& j, const std::string& version) {
+    j.field("service", a.svc->name);
+    j.field("metric", a.svc->cost_metric == metric::length ? "distance" : "time");
+    j.field("population_total", a.total.population);
+    j.field("population_covered", a.total.covered);
+    j.field("population_uncovered", a.total.uncovered);
+    j.field("population_off_network", a.total.off_network);
+    j.field("population_not_applicable", a.total.not_applicable);
+    j.field("coverage_ratio", ratio(a.total.covered, a.total));
+    j.field("facilities_used", a.sites.size());
+    j.field("facilities_matching", a.facilities.size());
+    j.key("limits").begin_object();
+    for (area_class c : {area_class::urban, area_class::rural}) {
+        const double l = a.limit_of(c);
+        j.field(area_class_name(c), l == no_limit ? nan : l);
+    }
+    j.end_object();
+
+    j.key("cost_percentiles").begin_object();
+    for (demand_status s : {demand_status::covered, demand_status::uncovered}) {
+        std::vector<std::pair<double, double>> costs;
+        for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
+            if (a.status[d] == s && a.nearest.site[d] != invalid_id) costs.emplace_back(a.nearest.cost[d], a.demand_pop[d]);
+        j.key(demand_status_name(s)).begin_object();
+        j.field("p50", weighted_percentile(costs, 0.5));
+        j.field("p90", weighted_percentile(costs, 0.9));
+        j.field("max", weighted_percentile(costs, 1.0));
+        j.end_object();
+    }
+    j.end_object();
+
+    j.key("by_area_class").begin_object();
+    for (area_class c : {area_class::urban, area_class::rural}) {
+        const population_split& s = a.by_class[static_cast<int>(c)];
+        j.key(area_class_name(c)).begin_object();
+        j.field("population", s.population);
+        j.field("covered", s.covered);
+        j.field("uncovered", s.uncovered);
+        j.field("off_network", s.off_network);
+        j.field("not_applicable", s.not_applicable);
+        j.end_object();
+    }
+    j.end_object();
+
+    j.key("by_admin").begin_array();
+    if (a.admin) {
+        const std::vector<unit_totals> units = admin_totals(a);
+        for (std::size_t u = 0; u + 1 < units.size(); ++u) {
+            const population_split& s = units[u].all;
+            j.begin_object();
+            j.field("name", a.admin->name[u]);
+            j.field("population", s.population);
+            j.field("covered", s.covered);
+            j.field("coverage_ratio", ratio(s.covered, s));
+            const double req = a.units_required(s.population);
+            if (req >= 0) j.field("units_required", req);
+            else j.key("units_required").null();
+            j.field("units_present", units[u].units_present);
+            j.key("urban").begin_object().field("population", units[u].by_class[0].population).field("covered", units[u].by_class[0].covered).end_object();
+            j.key("rural").begin_object().field("population", units[u].by_class[1].population).field("covered", units[u].by_class[1].covered).end_object();
+            j.end_object();
+        }
+    }
+    j.end_array();
+
+    j.key("provenance").begin_object();
+    j.field("version", version);
+    j.field("crs", crs_label(a.crs));
+    j.key("standards").begin_object();
+    j.field("origin", a.rules.origin);
+    for (area_class c : {area_class::urban, area_class::rural}) {
+        const int i = static_cast<int>(c);
+        if (a.limit[i]) j.field(area_class_name(c), a.limit_source[i]);
+        else j.field(area_class_name(c), "no limit in the plans: not applicable");
+    }
+    j.end_object();
+    j.field("urban_method", a.urban_method);
+    j.key("inputs").begin_object();
+    j.field("roads", a.options.roads);
+    j.field("population", a.options.population);
+    if (!a.options.facilities.empty()) j.field("facilities", a.options.facilities);
+    if (!a.options.urban.empty()) j.field("urban", a.options.urban);
+    if (!a.options.admin.empty()) j.field("admin", a.options.admin);
+    if (!a.options.standards_file.empty()) j.field("standards", a.options.standards_file);
+    j.end_object();
+    j.end_object();
+}
+
+}  // namespace healthreach::geo

@@ -1,0 +1,164 @@
+#include "healthreach/geo/features.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+
+#include <cpl_string.h>
+
+#include <algorithm>
+
+namespace healthreach::geo {
+
+namespace {
+
+bool is_csv(const std::string& path) {
+    std::string ext = path.size() >= 4 ? path.substr(path.size() - 4) : "";
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext == ".csv";
+}
+
+dataset_ptr open_points(const std::string& path) {
+    if (!is_csv(path)) return open_vector(path);
+    init_gdal();
+    VSIStatBufL st;
+    if (VSIStatL(path.c_str(), &st) != 0) throw input_error(path + ": no such file");
+    const char* options[] = {"X_POSSIBLE_NAMES=lon,longitude,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
+                             "KEEP_GEOM_COLUMNS=NO", nullptr};
+    dataset_ptr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options));
+    if (!ds) throw input_error(path + ": not a CSV file GDAL can read: " + gdal_last_error());
+    return ds;
+}
+
+OGRSpatialReference layer_srs(OGRLayer& layer, const std::string& where, bool csv) {
+    if (const OGRSpatialReference* srs = layer.GetSpatialRef()) return traditional(*srs);
+    if (!csv) throw input_error(where + ": has no CRS");
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    return traditional(wgs84);
+}
+
+}  // namespace
+
+point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options) {
+    dataset_ptr ds = open_points(path);
+    OGRLayer& layer = find_layer(*ds, path, options.layer);
+    const std::string where = path + " layer " + layer.GetName();
+    const bool csv = is_csv(path);
+    OGRFeatureDefn& defn = *layer.GetLayerDefn();
+    if (csv && defn.GetGeomFieldCount() == 0)
+        throw input_error(path + ": no lon/lat columns (lon, longitude, lng or x; lat, latitude or y)");
+    const OGRSpatialReference srs = layer_srs(layer, where, csv);
+
+    point_set pts;
+    pts.path = path;
+    pts.layer = layer.GetName();
+    const int i_id = field_index(defn, options.id_field), i_name = field_index(defn, options.name_field),
+              i_type = field_index(defn, options.type_field);
+    pts.has_type = i_type >= 0;
+    std::vector<std::pair<int, std::vector<std::optional<double>>*>> numeric;
+    for (const std::string& f : options.numeric_fields) {
+        const int i = field_index(defn, f);
+        if (i >= 0) numeric.emplace_back(i, &pts.numbers[f]);
+    }
+    for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (!g || g->IsEmpty()) continue;
+        OGRPoint p;
+        switch (wkbFlatten(g->getGeometryType())) {
+        case wkbPoint: p = *g->toPoint(); break;
+        case wkbMultiPoint: p = *g->toMultiPoint()->getGeometryRef(0); break;
+        case wkbPolygon:
+        case wkbMultiPolygon: {
+            std::unique_ptr<OGRGeometry> inner(OGRGeometry::FromHandle(
+                OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g)))));
+            if (!inner) throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " has an invalid polygon");
+            p = *inner->toPoint();
+            break;
+        }
+        default:
+            throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " is a " + g->getGeometryName() +
+                              ", not a point");
+        }
+        pts.x.push_back(p.getX());
+        pts.y.push_back(p.getY());
+        pts.id.push_back(i_id >= 0 && f->IsFieldSetAndNotNull(i_id) ? f->GetFieldAsString(i_id) : std::to_string(f->GetFID()));
+        pts.name.push_back(i_name >= 0 && f->IsFieldSetAndNotNull(i_name) ? f->GetFieldAsString(i_name) : "");
+        pts.type.push_back(i_type >= 0 && f->IsFieldSetAndNotNull(i_type) ? f->GetFieldAsString(i_type) : "");
+        for (auto& [i, values] : numeric) {
+            std::optional<double> v;
+            if (f->IsFieldSetAndNotNull(i)) {
+                const char* text = f->GetFieldAsString(i);
+                char* end = nullptr;
+                const double d = std::strtod(text, &end);
+                if (end == text || *end != '\0')
+                    throw input_error(where + ": field '" + defn.GetFieldDefn(i)->GetNameRef() + "' of feature " +
+                                      std::to_string(f->GetFID()) + " is not a number: '" + text + "'");
+                v = d;
+            }
+            values->push_back(v);
+        }
+    }
+    transformer(srs, metric).apply(pts.x, pts.y, where);
+    return pts;
+}
+
+polygon_set read_polygons(const std::string& path, const OGRSpatialReference& metric, const std::string& layer_name,
+                          const std::string& name_field) {
+    dataset_ptr ds = open_vector(path);
+    OGRLayer& layer = find_layer(*ds, path, layer_name);
+    const std::string where = path + " layer " + layer.GetName();
+    const OGRSpatialReference srs = layer_srs(layer, where, false);
+    const transformer to_metric(srs, metric);
+    polygon_set out;
+    out.path = path;
+    out.layer = layer.GetName();
+    const int i_name = field_index(*layer.GetLayerDefn(), name_field);
+    for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (!g || g->IsEmpty()) continue;
+        const auto type = wkbFlatten(g->getGeometryType());
+        if (type != wkbPolygon && type != wkbMultiPolygon)
+            throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " is a " + g->getGeometryName() +
+                              ", not a polygon");
+        std::unique_ptr<OGRGeometry> geom(g->clone());
+        to_metric.apply(*geom, where);
+        out.name.push_back(i_name >= 0 ? f->GetFieldAsString(i_name) : std::to_string(f->GetFID()));
+        out.geometry.push_back(std::move(geom));
+    }
+    if (out.size() == 0) throw input_error(where + ": no polygon");
+    return out;
+}
+
+polygon_locator::polygon_locator(const polygon_set& polygons) : ctx_(GEOS_init_r()) {
+    for (const auto& g : polygons.geometry) {
+        GEOSGeometry* geos = g->exportToGEOS(ctx_);
+        if (!geos) throw input_error(polygons.path + ": a polygon cannot be used (invalid geometry)");
+        geoms_.push_back(geos);
+        prepared_.push_back(GEOSPrepare_r(ctx_, geos));
+        OGREnvelope env;
+        g->getEnvelope(&env);
+        envelopes_.push_back(env);
+    }
+}
+
+polygon_locator::~polygon_locator() {
+    for (auto* p : prepared_) GEOSPreparedGeom_destroy_r(ctx_, p);
+    for (auto* g : geoms_) GEOSGeom_destroy_r(ctx_, g);
+    GEOS_finish_r(ctx_);
+}
+
+int polygon_locator::find(double x, double y) const {
+    GEOSGeometry* point = nullptr;
+    int found = -1;
+    for (std::size_t i = 0; i < prepared_.size() && found < 0; ++i) {
+        const OGREnvelope& e = envelopes_[i];
+        if (x < e.MinX || x > e.MaxX || y < e.MinY || y > e.MaxY) continue;
+        if (!point) point = GEOSGeom_createPointFromXY_r(ctx_, x, y);
+        if (GEOSPreparedIntersects_r(ctx_, prepared_[i], point) == 1) found = static_cast<int>(i);
+    }
+    if (point) GEOSGeom_destroy_r(ctx_, point);
+    return found;
+}
+
+}  // namespace healthreach::geo

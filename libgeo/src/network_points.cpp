@@ -1,0 +1,81 @@
+#include "healthreach/geo/network_points.hpp"
+
+#include <thread>
+
+namespace healthreach::geo {
+
+bool along_edge::cost(edge_id e, double a, double b, double& cost, double& other) const {
+    const double len = net.edge_length_m[e];
+    const double d = std::abs(b - a);
+    double time;
+    if (b >= a) {
+        time = len > 0 ? net.edge_time_s[e] * d / len : 0;
+    } else {
+        if (!net.reverse_open(e)) return false;
+        time = len > 0 ? net.edge_reverse_time_s[e] * d / len : 0;
+    }
+    cost = m == metric::length ? d : time;
+    other = m == metric::length ? time : d;
+    return true;
+}
+
+void site_seeds(const network& net, metric m, edge_id e, double offset, double start_cost, double start_other,
+                std::uint32_t label, std::vector<seed>& out) {
+    const along_edge along{net, m};
+    double c = 0, o = 0;
+    if (along.cost(e, offset, net.edge_length_m[e], c, o))
+        out.push_back({net.edge_target[e], start_cost + c, label, start_other + o});
+    if (along.cost(e, offset, 0, c, o)) out.push_back({net.edge_source[e], start_cost + c, label, start_other + o});
+}
+
+network_points::network_points(const network& net, const snapper& snap, const double* x, const double* y,
+                               std::size_t n, double snap_limit_m, metric m, double leg_speed_mps, unsigned threads)
+    : edge_(n, invalid_id), offset_(n, 0), snap_(n, 0), leg_cost_(n, 0), leg_other_(n, 0) {
+    threads = std::max(1u, threads);
+    auto work = [&](unsigned t) {
+        for (std::size_t p = t; p < n; p += threads) {
+            const snap_result r = snap.nearest(x[p], y[p]);
+            snap_[p] = r.distance_m;
+            if (r.edge == invalid_id || r.distance_m > snap_limit_m) continue;
+            edge_[p] = r.edge;
+            offset_[p] = r.offset_m;
+            const double leg_time = r.distance_m / leg_speed_mps;
+            leg_cost_[p] = m == metric::length ? r.distance_m : leg_time;
+            leg_other_[p] = m == metric::length ? leg_time : r.distance_m;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+
+    // Node index: a point on edge e is reached from its source forward, and from its target backward
+    // where the edge is open that way.
+    const along_edge along{net, m};
+    first_.assign(net.node_count() + 1, 0);
+    edge_first_.assign(net.edge_count() + 1, 0);
+    for (std::size_t p = 0; p < n; ++p) {
+        const edge_id e = edge_[p];
+        if (e == invalid_id) continue;
+        ++first_[net.edge_source[e] + 1];
+        if (net.reverse_open(e)) ++first_[net.edge_target[e] + 1];
+        ++edge_first_[e + 1];
+    }
+    for (std::size_t v = 0; v < net.node_count(); ++v) first_[v + 1] += first_[v];
+    for (std::size_t e = 0; e < net.edge_count(); ++e) edge_first_[e + 1] += edge_first_[e];
+    attached_.resize(first_.back());
+    on_edge_.resize(edge_first_.back());
+    std::vector<std::uint64_t> fill(first_.begin(), first_.end() - 1), efill(edge_first_.begin(), edge_first_.end() - 1);
+    for (std::size_t p = 0; p < n; ++p) {
+        const edge_id e = edge_[p];
+        if (e == invalid_id) continue;
+        const auto pt = static_cast<std::uint32_t>(p);
+        double c = 0, o = 0;
+        along.cost(e, 0, offset_[p], c, o);
+        attached_[fill[net.edge_source[e]]++] = {pt, c, o};
+        if (along.cost(e, net.edge_length_m[e], offset_[p], c, o)) attached_[fill[net.edge_target[e]]++] = {pt, c, o};
+        on_edge_[efill[e]++] = pt;
+    }
+}
+
+}  // namespace healthreach::geo

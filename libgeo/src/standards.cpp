@@ -1,0 +1,224 @@
+#include "healthreach/geo/standards.hpp"
+
+#include "healthreach/geo/error.hpp"
+
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace healthreach::geo {
+
+const char* area_class_name(area_class c) { return c == area_class::urban ? "urban" : "rural"; }
+
+const service& standards::service_named(const std::string& name) const {
+    auto it = services.find(name);
+    if (it != services.end()) return it->second;
+    std::string known;
+    for (const auto& [n, s] : services) known += (known.empty() ? "" : ", ") + n;
+    throw input_error("--service: unknown service '" + name + "' (known: " + known + ")");
+}
+
+const profile& standards::profile_named(const std::string& name) const {
+    auto it = profiles.find(name);
+    if (it != profiles.end()) return it->second;
+    throw input_error("--profile: unknown profile '" + name + "' (drive or walk)");
+}
+
+namespace {
+
+// Reads one TOML document into the standards, key by key, so that an unknown or bad key is named.
+class reader {
+public:
+    reader(standards& out, std::string file) : out_(out), file_(std::move(file)) {}
+
+    void document(const toml::table& doc) {
+        for (const auto& [k, v] : doc) {
+            const std::string key(k.str());
+            if (key == "profiles") each_table(v, key, [&](const std::string& name, const toml::table& t, const std::string& path) {
+                profile_table(name, t, path);
+            });
+            else if (key == "urbanisation") urbanisation(table(v, key), key);
+            else if (key == "demand") demand(table(v, key), key);
+            else if (key == "services") each_table(v, key, [&](const std::string& name, const toml::table& t, const std::string& path) {
+                service_table(name, t, path);
+            });
+            else unknown(key);
+        }
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+        throw input_error(file_ + ": " + path + ": " + what);
+    }
+    [[noreturn]] void unknown(const std::string& path) const { fail(path, "unknown key"); }
+
+    const toml::table& table(const toml::node& n, const std::string& path) const {
+        if (!n.is_table()) fail(path, "must be a table");
+        return *n.as_table();
+    }
+    template <class F>
+    void each_table(const toml::node& n, const std::string& path, F f) {
+        for (const auto& [k, v] : table(n, path)) {
+            const std::string name(k.str());
+            f(name, table(v, path + "." + name), path + "." + name);
+        }
+    }
+    double number(const toml::node& n, const std::string& path, double lo, double hi) const {
+        std::optional<double> v = n.value<double>();
+        if (!v || !std::isfinite(*v)) fail(path, "must be a number");
+        if (*v < lo || *v > hi) {
+            std::ostringstream s;
+            s << "value " << *v << " out of range [" << lo << ", " << hi << "]";
+            fail(path, s.str());
+        }
+        return *v;
+    }
+    std::string text(const toml::node& n, const std::string& path) const {
+        if (!n.is_string()) fail(path, "must be a string");
+        return **n.as_string();
+    }
+    std::vector<std::string> texts(const toml::node& n, const std::string& path) const {
+        if (!n.is_array()) fail(path, "must be an array of strings");
+        std::vector<std::string> out;
+        for (const auto& item : *n.as_array()) out.push_back(text(item, path));
+        return out;
+    }
+    std::string choice(const toml::node& n, const std::string& path, std::initializer_list<const char*> allowed) const {
+        const std::string v = text(n, path);
+        std::string list;
+        for (const char* a : allowed) {
+            if (v == a) return v;
+            list += (list.empty() ? "" : ", ") + std::string(a);
+        }
+        fail(path, "'" + v + "' is not one of " + list);
+    }
+
+    void profile_table(const std::string& name, const toml::table& t, const std::string& path) {
+        profile& p = out_.profiles[name];
+        p.name = name;
+        if (name == "drive") p.mode = travel_mode::drive;
+        else if (name == "walk") p.mode = travel_mode::walk;
+        else fail(path, "unknown profile (drive or walk)");
+        for (const auto& [k, v] : t) {
+            const std::string key(k.str()), sub = path + "." + key;
+            if (key == "source") p.source = text(v, sub);
+            else if (key == "speeds_kmh" && p.mode == travel_mode::drive)
+                for (const auto& [cls, speed] : table(v, sub))
+                    p.speed_kmh[std::string(cls.str())] = number(speed, sub + "." + std::string(cls.str()), 1, 200);
+            else if (key == "speed_kmh" && p.mode == travel_mode::walk) p.walk_speed_kmh = number(v, sub, 0.5, 30);
+            else if (key == "excluded" && p.mode == travel_mode::walk) p.excluded = texts(v, sub);
+            else unknown(sub);
+        }
+    }
+
+    void urbanisation(const toml::table& t, const std::string& path) {
+        urbanisation_rules& u = out_.urbanisation;
+        for (const auto& [k, v] : t) {
+            const std::string key(k.str()), sub = path + "." + key;
+            if (key == "source") u.source = text(v, sub);
+            else if (key == "cell_m") u.cell_m = number(v, sub, 10, 100000);
+            else if (key == "centre_density") u.centre_density = number(v, sub, 0, 1e6);
+            else if (key == "centre_population") u.centre_population = number(v, sub, 0, 1e9);
+            else if (key == "centre_gap_fill") u.centre_gap_fill = static_cast<int>(number(v, sub, 1, 8));
+            else if (key == "cluster_density") u.cluster_density = number(v, sub, 0, 1e6);
+            else if (key == "cluster_population") u.cluster_population = number(v, sub, 0, 1e9);
+            else unknown(sub);
+        }
+    }
+
+    void demand(const toml::table& t, const std::string& path) {
+        for (const auto& [k, v] : t) {
+            const std::string key(k.str()), sub = path + "." + key;
+            if (key == "off_network_speed_kmh") out_.off_network_speed_kmh = number(v, sub, 0.5, 200);
+            else if (key == "source") text(v, sub);
+            else unknown(sub);
+        }
+    }
+
+    void limit_table(limit_rule& l, const toml::table& t, const std::string& path) {
+        for (const auto& [k, v] : t) {
+            const std::string key(k.str()), sub = path + "." + key;
+            if (key == "limit") l.value = number(v, sub, 0, 1e7);
+            else if (key == "source") l.source = text(v, sub);
+            else if (key == "range") {
+                const toml::array* a = v.as_array();
+                if (!a || a->size() != 2) fail(sub, "must be [low, high]");
+                l.range = std::pair{number((*a)[0], sub, 0, 1e7), number((*a)[1], sub, 0, 1e7)};
+            } else unknown(sub);
+        }
+    }
+
+    void service_table(const std::string& name, const toml::table& t, const std::string& path) {
+        service& s = out_.services[name];
+        s.name = name;
+        for (const auto& [k, v] : t) {
+            const std::string key(k.str()), sub = path + "." + key;
+            if (key == "description") s.description = text(v, sub);
+            else if (key == "metric") s.cost_metric = choice(v, sub, {"distance", "time"}) == "time" ? metric::time : metric::length;
+            else if (key == "profile") s.profile = choice(v, sub, {"drive", "walk"});
+            else if (key == "facility_types") s.facility_types = texts(v, sub);
+            else if (key == "units_field") s.units_field = text(v, sub);
+            else if (key == "urban") limit_table(s.urban, table(v, sub), sub);
+            else if (key == "rural") limit_table(s.rural, table(v, sub), sub);
+            else if (key == "ratio") {
+                ratio_rule& r = s.ratio ? *s.ratio : s.ratio.emplace();
+                for (const auto& [rk, rv] : table(v, sub)) {
+                    const std::string rkey(rk.str()), rsub = sub + "." + rkey;
+                    if (rkey == "residents_per_unit") r.residents_per_unit = number(rv, rsub, 1, 1e9);
+                    else if (rkey == "source") r.source = text(rv, rsub);
+                    else if (rkey == "alternative_residents_per_unit") r.alternative_residents_per_unit = number(rv, rsub, 1, 1e9);
+                    else if (rkey == "alternative_source") r.alternative_source = text(rv, rsub);
+                    else unknown(rsub);
+                }
+            } else unknown(sub);
+        }
+    }
+
+    standards& out_;
+    std::string file_;
+};
+
+void read_into(standards& out, const std::string& text, const std::string& file) {
+    toml::table doc;
+    try {
+        doc = toml::parse(text, file);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream s;
+        s << file << ":" << e.source().begin.line << ": " << e.description();
+        throw input_error(s.str());
+    }
+    reader(out, file).document(doc);
+}
+
+void check_complete(const standards& s, const std::string& file) {
+    for (const auto& [name, svc] : s.services) {
+        const std::string path = file + ": services." + name;
+        if (svc.profile.empty()) throw input_error(path + ".profile: missing");
+        if (!s.profiles.count(svc.profile)) throw input_error(path + ".profile: no profile '" + svc.profile + "'");
+        if (svc.facility_types.empty()) throw input_error(path + ".facility_types: missing or empty");
+        if (svc.ratio && svc.ratio->residents_per_unit <= 0)
+            throw input_error(path + ".ratio.residents_per_unit: missing");
+    }
+}
+
+}  // namespace
+
+standards load_standards(const std::string& user_file) {
+    standards s;
+    s.origin = "built-in";
+    read_into(s, builtin_standards_toml(), "built-in standards");
+    if (!user_file.empty()) {
+        std::ifstream in(user_file);
+        if (!in) throw input_error(user_file + ": cannot open standards file");
+        std::stringstream text;
+        text << in.rdbuf();
+        read_into(s, text.str(), user_file);
+        s.origin = "built-in + " + user_file;
+    }
+    check_complete(s, user_file.empty() ? "built-in standards" : user_file);
+    return s;
+}
+
+}  // namespace healthreach::geo

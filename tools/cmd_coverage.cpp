@@ -1,0 +1,53 @@
+// healthreach coverage: who reaches a service within the plan's standard.
+#include "cli.hpp"
+
+#include "healthreach/geo/coverage_io.hpp"
+#include "healthreach/geo/crs.hpp"
+
+#include <cstdio>
+
+namespace healthreach::cli {
+
+command_runner add_coverage_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("coverage", "Who reaches each service within the plan's standard");
+    auto o = std::make_shared<analysis_cli>();
+    add_analysis_options(*cmd, *o, true);
+
+    return [o]() {
+        const logger log(o->common.quiet);
+        stopwatch total;
+        finish_analysis_options(*o);
+        const auto a = run_analysis_logged(*o, log);
+        stopwatch write;
+        geo::write_coverage_gpkg(*a, o->out);
+        if (!o->travel_raster.empty()) geo::write_travel_raster(*a, o->travel_raster);
+        const double write_s = write.seconds();
+
+        const geo::population_split& t = a->total;
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+                      "%s (%s): population %.0f; covered %.0f, uncovered %.0f, off network %.0f, not applicable %.0f; "
+                      "%zu of %zu facilities on the network",
+                      a->svc->name.c_str(), geo::crs_label(a->crs).c_str(), t.population, t.covered, t.uncovered,
+                      t.off_network, t.not_applicable, a->sites.size(), a->facilities.size());
+        log.info(buf);
+        std::string phases;
+        for (const auto& p : a->phases) {
+            std::snprintf(buf, sizeof buf, "%s %.2f s, ", p.name.c_str(), p.seconds);
+            phases += buf;
+        }
+        std::snprintf(buf, sizeof buf, "write %.2f s; total %.2f s; peak memory %.0f MiB", write_s, total.seconds(),
+                      peak_memory_mib());
+        log.info("time: ", phases, buf);
+        if (o->json) {
+            geo::json_writer j;
+            j.begin_object();
+            geo::write_coverage_json(*a, j, HEALTHREACH_VERSION);
+            j.end_object();
+            std::printf("%s\n", j.str().c_str());
+        }
+        return 0;
+    };
+}
+
+}  // namespace healthreach::cli
