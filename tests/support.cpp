@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -28,17 +31,68 @@ std::string scratch_dir(const std::string& name) {
     return dir.string();
 }
 
+namespace {
+std::string crs_member(int epsg) {
+    return "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::" + std::to_string(epsg) + "\"}},";
+}
+}  // namespace
+
 std::string write_lines(const std::string& path, const std::vector<line_feature>& lines, int epsg) {
     std::ofstream out(path);
     out.precision(17);
-    out << "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::"
-        << epsg << "\"}},\"features\":[";
+    out << "{\"type\":\"FeatureCollection\"," << crs_member(epsg) << "\"features\":[";
     for (std::size_t i = 0; i < lines.size(); ++i) {
         out << (i ? "," : "") << "{\"type\":\"Feature\",\"properties\":{" << lines[i].properties
             << "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[";
         for (std::size_t j = 0; j < lines[i].coords.size(); ++j)
             out << (j ? "," : "") << "[" << lines[i].coords[j].first << "," << lines[i].coords[j].second << "]";
         out << "]}}";
+    }
+    out << "]}\n";
+    return path;
+}
+
+std::string write_raster(const std::string& path, int cols, int rows, double origin_x, double origin_y, double cell,
+                         const std::vector<float>& values, int epsg, double nodata) {
+    GDALAllRegister();
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    GDALDataset* ds = gtiff->Create(path.c_str(), cols, rows, 1, GDT_Float32, nullptr);
+    double gt[6] = {origin_x, cell, 0, origin_y, 0, -cell};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    ds->SetSpatialRef(&srs);
+    ds->GetRasterBand(1)->SetNoDataValue(nodata);
+    std::vector<float> v(values);
+    if (ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, cols, rows, v.data(), cols, rows, GDT_Float32, 0, 0) != CE_None)
+        FAIL("cannot write " << path);
+    GDALClose(ds);
+    return path;
+}
+
+
+std::string write_points(const std::string& path, const std::vector<point_feature>& points, int epsg) {
+    std::ofstream out(path);
+    out.precision(17);
+    out << "{\"type\":\"FeatureCollection\"," << crs_member(epsg) << "\"features\":[";
+    for (std::size_t i = 0; i < points.size(); ++i)
+        out << (i ? "," : "") << "{\"type\":\"Feature\",\"properties\":{" << points[i].properties
+            << "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[" << points[i].x << "," << points[i].y << "]}}";
+    out << "]}\n";
+    return path;
+}
+
+std::string write_boxes(const std::string& path, const std::vector<std::array<double, 4>>& boxes,
+                        const std::vector<std::string>& names, int epsg) {
+    std::ofstream out(path);
+    out.precision(17);
+    out << "{\"type\":\"FeatureCollection\"," << crs_member(epsg) << "\"features\":[";
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        const auto& b = boxes[i];
+        out << (i ? "," : "") << "{\"type\":\"Feature\",\"properties\":{\"name\":\"" << names[i]
+            << "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" << b[0] << "," << b[1] << "],[" << b[2]
+            << "," << b[1] << "],[" << b[2] << "," << b[3] << "],[" << b[0] << "," << b[3] << "],[" << b[0] << "," << b[1]
+            << "]]]}}";
     }
     out << "]}\n";
     return path;

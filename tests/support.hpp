@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the tests: scratch directories, tiny GeoJSON layers, real data lookup.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,20 @@ struct line_feature {
 
 // Writes a GeoJSON LineString layer in the given EPSG code and returns its path.
 std::string write_lines(const std::string& path, const std::vector<line_feature>& lines, int epsg = 32650);
+
+// Writes a Float32 GeoTIFF: `values` row by row from the top; origin is the top-left corner.
+std::string write_raster(const std::string& path, int cols, int rows, double origin_x, double origin_y, double cell,
+                         const std::vector<float>& values, int epsg = 32650, double nodata = -9999);
+
+struct point_feature {
+    double x, y;
+    std::string properties;
+};
+// Writes a GeoJSON Point layer.
+std::string write_points(const std::string& path, const std::vector<point_feature>& points, int epsg = 32650);
+// Writes a GeoJSON Polygon layer of axis-aligned boxes {x0, y0, x1, y1} named by `names`.
+std::string write_boxes(const std::string& path, const std::vector<std::array<double, 4>>& boxes,
+                        const std::vector<std::string>& names, int epsg = 32650);
 
 // Path of a file in ../shared/data, or "" when the data are absent outside CI (the caller skips
 // visibly); under CI=true absence is a test failure.

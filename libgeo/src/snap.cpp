@@ -42,14 +42,8 @@ snap_result snapper::nearest(double x, double y) const {
     double best_d2 = std::numeric_limits<double>::infinity();
     std::uint64_t best_v = 0;
     double best_t = 0;
-    const point p(x, y);
-    // Boxes come nearest first and a box is never farther than its segment: stop once the next box
-    // is farther than the best segment found.
-    for (auto it = index_->tree.qbegin(bgi::nearest(p, static_cast<unsigned>(index_->tree.size())));
-         it != index_->tree.qend(); ++it) {
-        const double box_d = bg::distance(p, it->first);
-        if (box_d * box_d > best_d2) break;
-        const std::uint64_t v = it->second;
+    auto consider = [&](const entry& en) {
+        const std::uint64_t v = en.second;
         const double ax = net_.geom_x[v], ay = net_.geom_y[v];
         const double dx = net_.geom_x[v + 1] - ax, dy = net_.geom_y[v + 1] - ay;
         const double len2 = dx * dx + dy * dy;
@@ -65,6 +59,21 @@ snap_result snapper::nearest(double x, double y) const {
             best.x = qx;
             best.y = qy;
         }
+    };
+    // The segments of the nearest few boxes give an upper bound; every segment that could beat it has
+    // its box inside the square of that radius, so one window query settles it exactly.
+    const point p(x, y);
+    constexpr unsigned first_batch = 8;
+    double farthest_box = 0;
+    unsigned seen = 0;
+    for (auto it = index_->tree.qbegin(bgi::nearest(p, first_batch)); it != index_->tree.qend(); ++it, ++seen) {
+        consider(*it);
+        farthest_box = std::max(farthest_box, bg::distance(p, it->first));
+    }
+    if (seen == first_batch && farthest_box * farthest_box <= best_d2) {
+        const double r = std::sqrt(best_d2);
+        const box window(point(x - r, y - r), point(x + r, y + r));
+        for (auto it = index_->tree.qbegin(bgi::intersects(window)); it != index_->tree.qend(); ++it) consider(*it);
     }
     if (!std::isfinite(best_d2)) return best;
     const edge_id e = index_->edge_of_vertex[best_v];

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <limits>
+
 using namespace healthreach;
 using namespace healthreach::geo;
 
@@ -31,4 +34,38 @@ TEST_CASE("points snap to edge interiors, with offset along the edge", "[snap]")
 
     const snap_result corner = snap.nearest(-3, -4);  // nearest at a node
     CHECK(corner.distance_m == Approx(5));
+}
+
+TEST_CASE("snapping equals a brute-force search over every segment", "[snap][real]") {
+    const std::string path = test::shared_data("andorra-2021.osm.pbf");
+    if (path.empty()) return;
+    const road_set roads = read_roads(path);
+    double lon, lat;
+    roads.center_lonlat(lon, lat);
+    const network net = build_network(roads, profile::builtin("drive"), utm_zone_for(lon, lat)).net;
+    const snapper snap(net);
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (std::size_t v = 0; v < net.node_count(); ++v) {
+        x0 = std::min(x0, net.node_x[v]), x1 = std::max(x1, net.node_x[v]);
+        y0 = std::min(y0, net.node_y[v]), y1 = std::max(y1, net.node_y[v]);
+    }
+    std::uint64_t state = 12345;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (state >> 11) * (1.0 / 9007199254740992.0);
+    };
+    for (int k = 0; k < 300; ++k) {
+        // Some points well outside the network's box, where a nearest search has far to go.
+        const double x = x0 - 5000 + uniform() * (x1 - x0 + 10000), y = y0 - 5000 + uniform() * (y1 - y0 + 10000);
+        double best = std::numeric_limits<double>::infinity();
+        for (std::size_t v = 0; v + 1 < net.geom_x.size(); ++v) {
+            const auto e = std::upper_bound(net.geom_first.begin(), net.geom_first.end(), v) - net.geom_first.begin() - 1;
+            if (v + 1 >= net.geom_first[e + 1]) continue;  // the last vertex of an edge starts no segment
+            const double ax = net.geom_x[v], ay = net.geom_y[v], dx = net.geom_x[v + 1] - ax, dy = net.geom_y[v + 1] - ay;
+            const double len2 = dx * dx + dy * dy;
+            const double t = len2 > 0 ? std::clamp(((x - ax) * dx + (y - ay) * dy) / len2, 0.0, 1.0) : 0;
+            best = std::min(best, std::hypot(x - ax - t * dx, y - ay - t * dy));
+        }
+        REQUIRE(snap.nearest(x, y).distance_m == Approx(best).epsilon(1e-9));
+    }
 }

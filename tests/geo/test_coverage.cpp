@@ -1,0 +1,190 @@
+// Coverage on hand-built cases with exact expected costs.
+#include "support.hpp"
+
+#include "healthreach/geo/analysis.hpp"
+#include "healthreach/geo/error.hpp"
+
+#include <catch2/catch.hpp>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <fstream>
+
+using namespace healthreach;
+using namespace healthreach::geo;
+
+namespace {
+
+// A one-way street (0,0) -> (1000,0) with a two-way return loop (1000,0)-(1000,500)-(0,500)-(0,0);
+// ten cells of 10 people whose centres lie 10 m south of the street at x = 50, 150, ..., 950;
+// everything rural (the urban polygon is far away).
+struct one_way_case {
+    std::string dir = test::scratch_dir("coverage");
+    analysis_options options;
+
+    explicit one_way_case(const std::string& facilities_props = "\"type\":\"ambulance-station\"", double fx = 300) {
+        test::write_lines(dir + "/roads.geojson", {{{{0, 0}, {1000, 0}}, "\"highway\":\"residential\",\"oneway\":\"yes\""},
+                                                   {{{1000, 0}, {1000, 500}, {0, 500}, {0, 0}}, "\"highway\":\"residential\""}});
+        std::vector<float> people(10, 10.0f);
+        test::write_raster(dir + "/pop.tif", 10, 1, 0, 40, 100, people);
+        test::write_points(dir + "/fac.geojson", {{fx, 0, "\"id\":\"F1\"," + facilities_props}});
+        test::write_boxes(dir + "/urban.geojson", {{{90000, 90000, 91000, 91000}}}, {"far"});
+        options.roads = dir + "/roads.geojson";
+        options.population = dir + "/pop.tif";
+        options.facilities = dir + "/fac.geojson";
+        options.urban = dir + "/urban.geojson";
+        options.service = "ambulance";
+        options.rural_limit = 600;
+        options.crs = "EPSG:32650";
+    }
+    std::size_t cell_at(const analysis& a, double x) const {
+        for (std::size_t d = 0; d < a.demand_x.size(); ++d)
+            if (std::abs(a.demand_x[d] - x) < 1e-6) return d;
+        FAIL("no demand at x = " << x);
+        return 0;
+    }
+};
+
+void check_totals_add_up(const analysis& a) {
+    const population_split& t = a.total;
+    CHECK(t.population == t.covered + t.uncovered + t.off_network + t.not_applicable);
+}
+
+}  // namespace
+
+TEST_CASE("coverage along a one-way street, from a facility inside an edge", "[coverage]") {
+    one_way_case c;
+    const auto a = run_analysis(c.options);
+    const double walk = 5 / 3.6, drive = 25 / 3.6;
+    for (int k = 0; k < 10; ++k) {
+        const double x = 50 + 100 * k;
+        const std::size_t d = c.cell_at(*a, x);
+        INFO("cell at x = " << x);
+        CHECK(a->demand->snap_m(d) == Approx(10));
+        // Downstream of the facility: straight along the street; upstream: round the loop (700 + 2000 + x).
+        const double road = x >= 300 ? x - 300 : 2700 + x;
+        CHECK(a->nearest.cost[d] == Approx(road + 10).epsilon(1e-12));
+        CHECK(a->nearest.other[d] == Approx(road / drive + 10 / walk).epsilon(1e-12));
+        const bool covered = road + 10 <= 600;
+        CHECK(a->status[d] == (covered ? demand_status::covered : demand_status::uncovered));
+    }
+    CHECK(a->total.covered == 60);   // x = 350 .. 850
+    CHECK(a->total.uncovered == 40);
+    CHECK(a->pop_within_limit[0] == 60);
+    CHECK(a->pop_nearest[0] == 100);
+    check_totals_add_up(*a);
+    CHECK(a->sites.size() == 1);
+}
+
+TEST_CASE("the limit is inclusive and partial edges count exactly up to it", "[coverage]") {
+    one_way_case c;
+    c.options.rural_limit = 560;  // x = 850: 550 + 10 = 560 exactly
+    auto a = run_analysis(c.options);
+    CHECK(a->status[c.cell_at(*a, 850)] == demand_status::covered);
+    c.options.rural_limit = 559.999;
+    a = run_analysis(c.options);
+    CHECK(a->status[c.cell_at(*a, 850)] == demand_status::uncovered);
+    CHECK(a->total.covered == 50);
+}
+
+TEST_CASE("a facility's start delay is added to time costs", "[coverage]") {
+    one_way_case c("\"type\":\"township-centre\",\"delay\":2");
+    c.options.service = "township-centre";  // drive time, rural 1800 s
+    c.options.rural_limit.reset();
+    c.options.delay_field = "delay";
+    const auto a = run_analysis(c.options);
+    const double walk = 5 / 3.6, drive = 25 / 3.6;
+    const std::size_t d = c.cell_at(*a, 550);
+    CHECK(a->nearest.cost[d] == Approx(120 + 250 / drive + 10 / walk).epsilon(1e-12));
+    CHECK(a->nearest.other[d] == Approx(260).epsilon(1e-12));  // metres are not delayed
+    check_totals_add_up(*a);
+}
+
+TEST_CASE("a service without a limit for a class reports it as not applicable", "[coverage]") {
+    one_way_case c("\"type\":\"community-station\"");
+    c.options.service = "community-station";  // urban 15 minutes walking, no rural limit
+    c.options.rural_limit.reset();
+    const auto a = run_analysis(c.options);
+    CHECK(a->total.not_applicable == 100);
+    CHECK(a->total.covered == 0);
+    check_totals_add_up(*a);
+}
+
+TEST_CASE("demand beyond the snap limit is off network, never dropped", "[coverage]") {
+    one_way_case c;
+    c.options.snap_limit_m = 5;  // every cell centre is 10 m away
+    const auto a = run_analysis(c.options);
+    CHECK(a->total.off_network == 100);
+    CHECK(a->total.population == 100);
+    check_totals_add_up(*a);
+}
+
+TEST_CASE("coverage bad input: clear errors naming the culprit", "[coverage]") {
+    one_way_case c;
+    SECTION("facilities none of which lie near the network") {
+        test::write_points(c.dir + "/far.geojson", {{50000, 50000, "\"type\":\"ambulance-station\""}});
+        c.options.facilities = c.dir + "/far.geojson";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("far.geojson") && Catch::Contains("snap limit"));
+    }
+    SECTION("no facility of the service's types") {
+        test::write_points(c.dir + "/clinic.geojson", {{300, 0, "\"type\":\"village-clinic\""}});
+        c.options.facilities = c.dir + "/clinic.geojson";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("clinic.geojson") && Catch::Contains("ambulance"));
+    }
+    SECTION("an all-nodata population raster") {
+        test::write_raster(c.dir + "/empty.tif", 3, 1, 0, 40, 100, {-9999, -9999, -9999});
+        c.options.population = c.dir + "/empty.tif";
+        CHECK_THROWS_AS(run_analysis(c.options), input_error);
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("empty.tif") && Catch::Contains("nodata"));
+    }
+    SECTION("negative people") {
+        test::write_raster(c.dir + "/neg.tif", 3, 1, 0, 40, 100, {5, -2, 5});
+        c.options.population = c.dir + "/neg.tif";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("neg.tif") && Catch::Contains("col 1, row 0"));
+    }
+    SECTION("a layer without a CRS") {
+        // A shapefile written without a .prj.
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile")
+                              ->Create((c.dir + "/nocrs.shp").c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+        OGRLayer* layer = ds->CreateLayer("nocrs", nullptr, wkbPoint, nullptr);
+        OGRFeature* f = OGRFeature::CreateFeature(layer->GetLayerDefn());
+        OGRPoint p(300, 0);
+        f->SetGeometry(&p);
+        REQUIRE(layer->CreateFeature(f) == OGRERR_NONE);
+        OGRFeature::DestroyFeature(f);
+        GDALClose(ds);
+        c.options.facilities = c.dir + "/nocrs.shp";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("nocrs.shp") && Catch::Contains("no CRS"));
+    }
+    SECTION("a standards file with a misspelt key") {
+        std::ofstream(c.dir + "/std.toml") << "[services.ambulance.urban]\nlimt = 4000\n";
+        c.options.standards_file = c.dir + "/std.toml";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("std.toml") && Catch::Contains("services.ambulance.urban.limt"));
+    }
+    SECTION("a standards value out of range") {
+        std::ofstream(c.dir + "/std.toml") << "[services.ambulance.urban]\nlimit = -5\n";
+        c.options.standards_file = c.dir + "/std.toml";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("services.ambulance.urban.limit") && Catch::Contains("range"));
+    }
+    SECTION("an unknown service") {
+        c.options.service = "dentist";
+        CHECK_THROWS_WITH(run_analysis(c.options), Catch::Contains("dentist") && Catch::Contains("ambulance"));
+    }
+}
+
+TEST_CASE("a user standards file overrides one field and keeps the rest", "[coverage][standards]") {
+    const std::string dir = test::scratch_dir("standards");
+    std::ofstream(dir + "/std.toml") << "[services.ambulance.urban]\nlimit = 4000.0\n";
+    const standards s = load_standards(dir + "/std.toml");
+    CHECK(*s.service_named("ambulance").urban.value == 4000);
+    CHECK(*s.service_named("ambulance").rural.value == 20000);
+    CHECK(s.service_named("ambulance").ratio->residents_per_unit == 30000);
+    CHECK_FALSE(s.service_named("community-station").rural.value.has_value());
+    CHECK(s.profiles.at("drive").speed_kmh.at("motorway") == 100);
+    for (const auto& [name, svc] : load_standards().services) {
+        INFO(name);
+        CHECK_FALSE(svc.description.empty());
+        for (const limit_rule* l : {&svc.urban, &svc.rural})
+            if (l->value) CHECK_FALSE(l->source.empty());
+    }
+}
