@@ -2,6 +2,7 @@
 
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/error.hpp"
+#include "healthreach/opt/allocation.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -82,6 +83,49 @@ private:
     std::string current_;
     std::chrono::steady_clock::time_point start_;
 };
+
+// People each facility can serve: the capacity field, or units x the service's ratio when the field
+// is the service's units field (ambulances x 30,000).
+std::vector<double> capacities(const analysis& a) {
+    const analysis_options& o = a.options;
+    const auto& values = a.facilities.numbers.at(o.capacity_field);
+    const bool units = o.capacity_field == a.svc->units_field && a.svc->ratio;
+    std::vector<double> cap;
+    for (std::size_t i = 0; i < a.facilities.size(); ++i) {
+        if (!values[i] || *values[i] < 0)
+            throw input_error(o.facilities + ": field '" + o.capacity_field + "' of facility " + a.facilities.id[i] +
+                              " is " + (values[i] ? "negative" : "empty") + "; capacities must be >= 0");
+        cap.push_back(units ? *values[i] * a.svc->ratio->residents_per_unit : *values[i]);
+    }
+    return cap;
+}
+
+void allocate(analysis& a) {
+    a.capacitated = true;
+    a.capacity = capacities(a);
+    opt::allocation_problem p;
+    for (std::size_t s = 0; s < a.sites.size(); ++s) p.capacity.push_back(a.capacity[a.facility_of_site[s]]);
+    p.demand = a.demand_pop;
+    for (std::size_t s = 0; s < a.sites.size(); ++s)
+        for (const reached_point& r : a.within[s])
+            if (a.status[r.point] == demand_status::covered) p.arcs.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
+    const opt::allocation_result res = opt::allocate_capacity(p);
+    a.capacity_used.assign(a.facilities.size(), 0.0);
+    for (std::size_t s = 0; s < a.sites.size(); ++s) a.capacity_used[a.facility_of_site[s]] = res.site_used[s];
+    a.served = res.point_served;
+    a.served_by.assign(a.demand_pop.size(), invalid_id);
+    std::vector<double> most(a.demand_pop.size(), 0.0);
+    for (std::size_t j = 0; j < p.arcs.size(); ++j)
+        if (res.flow[j] > most[p.arcs[j].point]) {
+            most[p.arcs[j].point] = res.flow[j];
+            a.served_by[p.arcs[j].point] = a.facility_of_site[p.arcs[j].site];
+        }
+    a.population_served = res.served;
+    double covered = 0;
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
+        if (a.status[d] == demand_status::covered) covered += a.demand_pop[d];
+    a.population_unserved_for_capacity = covered - res.served;
+}
 
 }  // namespace
 
@@ -257,10 +301,15 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress
     a.pop_within_limit.assign(a.facilities.size(), 0);
     a.pop_nearest.assign(a.facilities.size(), 0);
     for (std::size_t s = 0; s < a.sites.size(); ++s)
-        for (std::uint32_t d : a.within[s]) a.pop_within_limit[a.facility_of_site[s]] += a.demand_pop[d];
+        for (const reached_point& r : a.within[s]) a.pop_within_limit[a.facility_of_site[s]] += a.demand_pop[r.point];
     for (std::size_t d = 0; d < nd; ++d)
         if (a.nearest.site[d] != invalid_id && a.status[d] != demand_status::not_applicable)
             a.pop_nearest[a.facility_of_site[a.nearest.site[d]]] += a.demand_pop[d];
+
+    if (!o.capacity_field.empty()) {
+        phase.next("capacity");
+        allocate(a);
+    }
 
     if (o.service_areas) {
         phase.next("cells");

@@ -69,26 +69,32 @@ nearest_result nearest_sites(const network& net, const router& r, const network_
     return out;
 }
 
-std::vector<std::vector<std::uint32_t>> points_within_limits(const network& net, const router& r,
+std::vector<std::vector<reached_point>> points_within_limits(const network& net, const router& r,
                                                              const network_points& pts, const std::vector<site>& sites,
                                                              const std::vector<double>& limit_of, double max_limit,
                                                              unsigned threads) {
-    std::vector<std::vector<std::uint32_t>> out(sites.size());
+    std::vector<std::vector<reached_point>> out(sites.size());
     const metric m = r.cost_metric();
     const along_edge along{net, m};
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(sites.size())));
     auto work = [&](unsigned t) {
         bounded_search search(r);
-        std::vector<std::uint32_t> stamp(pts.size(), invalid_id);  // the last site that took each point
+        // The last site that took each point, and where: a point reached from both ends keeps the cheaper.
+        std::vector<std::uint32_t> stamp(pts.size(), invalid_id), slot(pts.size());
         std::vector<seed> seeds;
         for (std::size_t f = t; f < sites.size(); f += threads) {
             const site& s = sites[f];
             const auto label = static_cast<std::uint32_t>(f);
             auto take = [&](std::uint32_t p, double cost) {
-                if (stamp[p] == label || limit_of[p] == no_limit) return;
-                if (cost + pts.leg_cost(p) <= limit_of[p]) {
+                if (limit_of[p] == no_limit) return;
+                cost += pts.leg_cost(p);
+                if (stamp[p] == label) {
+                    reached_point& entry = out[f][slot[p]];
+                    entry.cost = std::min(entry.cost, cost);
+                } else if (cost <= limit_of[p]) {
                     stamp[p] = label;
-                    out[f].push_back(p);
+                    slot[p] = static_cast<std::uint32_t>(out[f].size());
+                    out[f].push_back({p, cost});
                 }
             };
             seeds.clear();
@@ -99,7 +105,8 @@ std::vector<std::vector<std::uint32_t>> points_within_limits(const network& net,
             double c = 0, o = 0;
             for (auto p = pts.on_edge_begin(s.edge); p != pts.on_edge_end(s.edge); ++p)
                 if (along.cost(s.edge, s.offset_m, pts.offset_m(*p), c, o)) take(*p, s.start_cost + c);
-            std::sort(out[f].begin(), out[f].end());
+            std::sort(out[f].begin(), out[f].end(),
+                      [](const reached_point& a, const reached_point& b) { return a.point < b.point; });
         }
     };
     std::vector<std::thread> pool;

@@ -103,10 +103,14 @@ void write_coverage_gpkg(const analysis& a, const std::string& path) {
     {
         dataset_ptr ds = create_vector("GPKG", out.temp_path());
         ds->StartTransaction();
-        OGRLayer& demand = create_layer(*ds, "demand", wkbPoint, &a.crs,
-                                        {{"pop", OFTReal}, {"area_class", OFTString}, {"limit", OFTReal},
-                                         {"nearest_id", OFTString}, {"cost_m", OFTReal}, {"cost_s", OFTReal},
-                                         {"covered", OFTInteger}, {"snap_m", OFTReal}});
+        std::vector<std::pair<std::string, OGRFieldType>> demand_fields = {
+            {"pop", OFTReal},     {"area_class", OFTString}, {"limit", OFTReal},   {"nearest_id", OFTString},
+            {"cost_m", OFTReal},  {"cost_s", OFTReal},       {"covered", OFTInteger}, {"snap_m", OFTReal}};
+        if (a.capacitated) {
+            demand_fields.emplace_back("served_by", OFTString);
+            demand_fields.emplace_back("unserved_for_capacity", OFTReal);
+        }
+        OGRLayer& demand = create_layer(*ds, "demand", wkbPoint, &a.crs, demand_fields);
         feature_ptr f(OGRFeature::CreateFeature(demand.GetLayerDefn()));
         for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
             f->SetField("pop", a.demand_pop[d]);
@@ -122,16 +126,24 @@ void write_coverage_gpkg(const analysis& a, const std::string& path) {
             if (a.status[d] == demand_status::not_applicable) f->SetFieldNull(f->GetFieldIndex("covered"));
             else f->SetField("covered", a.status[d] == demand_status::covered ? 1 : 0);
             f->SetField("snap_m", a.demand->snap_m(static_cast<std::uint32_t>(d)));
+            if (a.capacitated) {
+                if (a.served_by[d] != invalid_id) f->SetField("served_by", a.facilities.id[a.served_by[d]].c_str());
+                else f->SetFieldNull(f->GetFieldIndex("served_by"));
+                const bool covered = a.status[d] == demand_status::covered;
+                f->SetField("unserved_for_capacity", covered ? std::max(0.0, a.demand_pop[d] - a.served[d]) : 0.0);
+            }
             OGRPoint p(a.demand_x[d], a.demand_y[d]);
             f->SetGeometry(&p);
             add_feature(demand, *f);
         }
 
-        OGRLayer& fac = create_layer(*ds, "facilities", wkbPoint, &a.crs,
-                                     {{"id", OFTString}, {"name", OFTString}, {"type", OFTString},
-                                      {"pop_within_limit", OFTReal}, {"pop_nearest", OFTReal},
-                                      {"units_required", OFTInteger}, {"units_present", OFTReal},
-                                      {"on_network", OFTInteger}, {"snap_m", OFTReal}});
+        std::vector<std::pair<std::string, OGRFieldType>> facility_fields = {
+            {"id", OFTString},           {"name", OFTString},           {"type", OFTString},
+            {"pop_within_limit", OFTReal}, {"pop_nearest", OFTReal},   {"units_required", OFTInteger},
+            {"units_present", OFTReal},  {"on_network", OFTInteger},    {"snap_m", OFTReal}};
+        if (a.capacitated)
+            for (const char* name : {"capacity", "capacity_used", "capacity_residual"}) facility_fields.emplace_back(name, OFTReal);
+        OGRLayer& fac = create_layer(*ds, "facilities", wkbPoint, &a.crs, facility_fields);
         f.reset(OGRFeature::CreateFeature(fac.GetLayerDefn()));
         for (std::size_t i = 0; i < a.facilities.size(); ++i) {
             f->SetField("id", a.facilities.id[i].c_str());
@@ -145,6 +157,11 @@ void write_coverage_gpkg(const analysis& a, const std::string& path) {
             f->SetField("units_present", a.units_present[i]);
             f->SetField("on_network", a.site_of_facility[i] != invalid_id ? 1 : 0);
             f->SetField("snap_m", a.facility_snap_m[i]);
+            if (a.capacitated) {
+                f->SetField("capacity", a.capacity[i]);
+                f->SetField("capacity_used", a.capacity_used[i]);
+                f->SetField("capacity_residual", a.capacity[i] - a.capacity_used[i]);
+            }
             OGRPoint p(a.facilities.x[i], a.facilities.y[i]);
             f->SetGeometry(&p);
             add_feature(fac, *f);
@@ -160,7 +177,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path) {
             f->SetField("pop_within_limit", a.pop_within_limit[i]);
             std::vector<std::uint64_t> cells;
             if (a.cells)
-                for (std::uint32_t c : a.cells_within[s]) cells.push_back(a.cell_index[c]);
+                for (const reached_point& c : a.cells_within[s]) cells.push_back(a.cell_index[c.point]);
             f->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells).release());
             add_feature(areas, *f);
         }
@@ -254,6 +271,10 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
     j.field("population_off_network", a.total.off_network);
     j.field("population_not_applicable", a.total.not_applicable);
     j.field("coverage_ratio", ratio(a.total.covered, a.total));
+    if (a.capacitated) {
+        j.field("population_served", a.population_served);
+        j.field("population_unserved_for_capacity", a.population_unserved_for_capacity);
+    }
     j.field("facilities_used", a.sites.size());
     j.field("facilities_matching", a.facilities.size());
     j.key("limits").begin_object();

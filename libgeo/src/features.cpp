@@ -59,7 +59,7 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
     std::vector<std::pair<int, std::vector<std::optional<double>>*>> numeric;
     for (const std::string& f : options.numeric_fields) {
         const int i = field_index(defn, f);
-        if (i >= 0) numeric.emplace_back(i, &pts.numbers[f]);
+        if (i >= 0 && !pts.numbers.count(f)) numeric.emplace_back(i, &pts.numbers[f]);
     }
     for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
         const OGRGeometry* g = f->GetGeometryRef();

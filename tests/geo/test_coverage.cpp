@@ -188,3 +188,33 @@ TEST_CASE("a user standards file overrides one field and keeps the rest", "[cove
             if (l->value) CHECK_FALSE(l->source.empty());
     }
 }
+
+TEST_CASE("capacity runs out: most people served, at least cost", "[coverage][capacity]") {
+    one_way_case c;
+    test::write_points(c.dir + "/cap.geojson", {{300, 0, "\"id\":\"A\",\"type\":\"ambulance-station\",\"cap\":20"},
+                                                 {700, 0, "\"id\":\"B\",\"type\":\"ambulance-station\",\"cap\":100"}});
+    c.options.facilities = c.dir + "/cap.geojson";
+    c.options.capacity_field = "cap";
+    const auto a = run_analysis(c.options);
+    REQUIRE(a->capacitated);
+    // Covered: x = 350 .. 950 (70 people); A alone reaches 350 .. 650 and can serve 20 of those 40.
+    CHECK(a->total.covered == 70);
+    CHECK(a->population_served == Approx(50).margin(1e-6));
+    CHECK(a->population_unserved_for_capacity == Approx(20).margin(1e-6));
+    CHECK(a->capacity_used[0] == Approx(20).margin(1e-6));
+    CHECK(a->capacity_used[1] == Approx(30).margin(1e-6));
+    // Least cost: A serves its two nearest cells.
+    CHECK(a->served[c.cell_at(*a, 350)] == Approx(10).margin(1e-6));
+    CHECK(a->served[c.cell_at(*a, 450)] == Approx(10).margin(1e-6));
+    CHECK(a->served[c.cell_at(*a, 550)] == Approx(0).margin(1e-6));
+    CHECK(a->served_by[c.cell_at(*a, 850)] == 1);
+
+    SECTION("ambulances as capacity: units x 30,000") {
+        test::write_points(c.dir + "/amb.geojson", {{300, 0, "\"id\":\"A\",\"type\":\"ambulance-station\",\"ambulances\":2"}});
+        c.options.facilities = c.dir + "/amb.geojson";
+        c.options.capacity_field = "ambulances";
+        const auto b = run_analysis(c.options);
+        CHECK(b->capacity[0] == 60000);
+        CHECK(b->population_unserved_for_capacity == Approx(0).margin(1e-6));  // LP tolerance
+    }
+}

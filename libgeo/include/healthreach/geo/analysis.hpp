@@ -86,15 +86,22 @@ struct analysis {
     std::vector<double> facility_snap_m;
     std::vector<site> sites;
     std::vector<double> units_present;            // per facility: units field, 1 where absent
-    std::vector<std::vector<std::uint32_t>> within;  // per site: demand points covered by it
+    std::vector<std::vector<reached_point>> within;  // per site: demand points covered by it
     std::vector<double> pop_within_limit, pop_nearest;  // per facility
 
     // Every valid raster cell on the network (for service areas and the travel raster).
     std::vector<std::uint64_t> cell_index;        // raster cell of each entry
     std::vector<area_class> cell_class;
     std::unique_ptr<network_points> cells;
-    std::vector<std::vector<std::uint32_t>> cells_within;  // per site
+    std::vector<std::vector<reached_point>> cells_within;  // per site
     nearest_result cell_nearest;
+
+    // Capacity analysis (--capacity-field): people each facility can serve, and who is served.
+    bool capacitated = false;
+    std::vector<double> capacity, capacity_used;  // per facility
+    std::vector<double> served;                   // per demand point
+    std::vector<std::uint32_t> served_by;         // per demand point: the facility serving most of it
+    double population_served = 0, population_unserved_for_capacity = 0;
 
     // Admin units.
     std::optional<polygon_set> admin;

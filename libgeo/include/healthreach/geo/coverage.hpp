@@ -26,9 +26,15 @@ struct nearest_result {
 nearest_result nearest_sites(const network& net, const router& r, const network_points& pts,
                              const std::vector<site>& sites);
 
+// A point a site reaches within the point's limit, and the cost (off-network leg included).
+struct reached_point {
+    std::uint32_t point;
+    double cost;
+};
+
 // For each site, the points with cost <= their own limit (limit_of[p], or no_limit), in point order.
 // `max_limit` bounds the searches: the largest limit of any point.
-std::vector<std::vector<std::uint32_t>> points_within_limits(const network& net, const router& r,
+std::vector<std::vector<reached_point>> points_within_limits(const network& net, const router& r,
                                                              const network_points& pts, const std::vector<site>& sites,
                                                              const std::vector<double>& limit_of, double max_limit,
                                                              unsigned threads);
