@@ -9,6 +9,10 @@
 #include <ogrsf_frmts.h>
 
 #include <fstream>
+#include <limits>
+#include <queue>
+
+#include "healthreach/geo/crs.hpp"
 
 using namespace healthreach;
 using namespace healthreach::geo;
@@ -217,4 +221,72 @@ TEST_CASE("capacity runs out: most people served, at least cost", "[coverage][ca
         CHECK(b->capacity[0] == 60000);
         CHECK(b->population_unserved_for_capacity == Approx(0).margin(1e-6));  // LP tolerance
     }
+}
+
+TEST_CASE("coverage costs equal an independent Dijkstra on a real extract", "[coverage][real]") {
+    const std::string roads = test::shared_data("kathmandu-roads.gpkg"), pop = test::shared_data("kathmandu-pop-2020.tif");
+    if (roads.empty() || pop.empty()) return;
+    // Facilities at three junctions of the routable network, found by a first run.
+    const std::string dir = test::scratch_dir("coverage-real");
+    analysis_options o;
+    o.roads = roads;
+    o.population = pop;
+    o.service = "ambulance";
+    o.threads = 2;
+    o.service_areas = false;
+    {
+        const network net = build_network(read_roads(roads), profile::builtin("drive"), utm_zone_for(85.32, 27.7)).net;
+        std::vector<test::point_feature> fac;
+        for (node_id v : {node_id(0), node_id(net.node_count() / 2), node_id(net.node_count() - 1)})
+            fac.push_back({net.node_x[v], net.node_y[v], "\"type\":\"ambulance-station\""});
+        test::write_points(dir + "/fac.geojson", fac, 32645);
+    }
+    o.facilities = dir + "/fac.geojson";
+    const auto a = run_analysis(o);
+    const network& net = a->built.net;
+    REQUIRE(a->sites.size() == 3);
+
+    // Textbook Dijkstra from each facility's node over the edge list.
+    std::vector<std::vector<std::pair<node_id, double>>> adj(net.node_count());
+    for (edge_id e = 0; e < net.edge_count(); ++e) {
+        adj[net.edge_source[e]].push_back({net.edge_target[e], net.edge_length_m[e]});
+        if (net.reverse_open(e)) adj[net.edge_target[e]].push_back({net.edge_source[e], net.edge_length_m[e]});
+    }
+    std::vector<std::vector<double>> ref;
+    for (std::size_t f = 0; f < 3; ++f) {
+        const site& s = a->sites[f];
+        const node_id start = s.offset_m == 0 ? net.edge_source[s.edge] : net.edge_target[s.edge];
+        std::vector<double> d(net.node_count(), std::numeric_limits<double>::infinity());
+        using item = std::pair<double, node_id>;
+        std::priority_queue<item, std::vector<item>, std::greater<item>> q;
+        d[start] = 0;
+        q.push({0, start});
+        while (!q.empty()) {
+            auto [du, u] = q.top();
+            q.pop();
+            if (du > d[u]) continue;
+            for (auto [v, w] : adj[u])
+                if (du + w < d[v]) q.push({d[v] = du + w, v});
+        }
+        ref.push_back(std::move(d));
+    }
+    std::size_t checked = 0;
+    for (std::size_t k = 0; k < a->demand_pop.size(); k += 97) {
+        const auto p = static_cast<std::uint32_t>(k);
+        if (!a->demand->on_network(p)) continue;
+        const edge_id e = a->demand->edge(p);
+        const double u = a->demand->offset_m(p), len = net.edge_length_m[e];
+        double best = std::numeric_limits<double>::infinity();
+        for (const auto& d : ref) {
+            best = std::min(best, d[net.edge_source[e]] + u);
+            if (net.reverse_open(e)) best = std::min(best, d[net.edge_target[e]] + (len - u));
+        }
+        INFO("demand " << k);
+        REQUIRE(a->nearest.cost[k] == Approx(best + a->demand->snap_m(p)).epsilon(1e-9));
+        ++checked;
+    }
+    CHECK(checked > 100);
+    const population_split& t = a->total;
+    CHECK(t.population == t.covered + t.uncovered + t.off_network + t.not_applicable);
+    CHECK(t.population == Approx(2063745).epsilon(1e-6));  // the raster's sum (data README)
 }

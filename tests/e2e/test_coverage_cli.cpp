@@ -1,0 +1,101 @@
+// End-to-end: `healthreach coverage` on the bundled sample region, good and bad.
+#include "support.hpp"
+#include "test_paths.hpp"
+
+#include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/population.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace healthreach;
+
+namespace {
+
+const std::string exe = HEALTHREACH_BINARY;
+const std::string sample = HEALTHREACH_SAMPLE_DATA;
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string coverage_args(const std::string& extra) {
+    return exe + " coverage --roads " + sample + "/roads.gpkg --population " + sample + "/population.tif --facilities " +
+           sample + "/facilities.gpkg --admin " + sample + "/admin.gpkg " + extra;
+}
+
+// The number after "key": in a JSON text.
+double json_number(const std::string& json, const std::string& key) {
+    const auto at = json.find("\"" + key + "\":");
+    REQUIRE(at != std::string::npos);
+    return std::stod(json.substr(at + key.size() + 3));
+}
+
+}  // namespace
+
+TEST_CASE("coverage on the sample region writes every output", "[e2e][coverage]") {
+    const std::string dir = test::scratch_dir("e2e-coverage");
+    std::string err;
+    REQUIRE(test::run(coverage_args("--service ambulance --travel-raster " + dir + "/cost.tif --out " + dir +
+                                    "/amb.gpkg --json > " + dir + "/amb.json"),
+                      &err) == 0);
+    const std::string json = read_text(dir + "/amb.json");
+    // stdout holds one JSON document and nothing else.
+    CHECK(json.front() == '{');
+    CHECK(json.find('\n') == json.size() - 1);
+    for (const char* key : {"service", "metric", "population_total", "population_covered", "population_uncovered",
+                            "population_off_network", "population_not_applicable", "coverage_ratio", "facilities_used",
+                            "cost_percentiles", "p50", "p90", "max", "by_area_class", "urban", "rural", "by_admin",
+                            "units_required", "units_present", "provenance", "version", "crs", "inputs"})
+        CHECK(json.find(std::string("\"") + key + "\"") != std::string::npos);
+    const double total = json_number(json, "population_total");
+    CHECK(total == json_number(json, "population_covered") + json_number(json, "population_uncovered") +
+                       json_number(json, "population_off_network") + json_number(json, "population_not_applicable"));
+    CHECK(total == Approx(310257).margin(1));
+
+    geo::dataset_ptr ds = geo::open_vector(dir + "/amb.gpkg");
+    for (const char* layer : {"demand", "facilities", "service_areas", "uncovered", "summary"})
+        CHECK(ds->GetLayerByName(layer) != nullptr);
+    CHECK(ds->GetLayerByName("facilities")->GetFeatureCount() == 6);  // emergency centre + 5 stations
+    CHECK(ds->GetLayerByName("service_areas")->GetFeatureCount() == 6);
+    CHECK(ds->GetLayerByName("summary")->GetFeatureCount() == 7);  // 6 admin units + total
+
+    // The travel raster sits on exactly the population grid.
+    const geo::raster_grid pop = geo::read_raster_grid(sample + "/population.tif");
+    const geo::raster_grid cost = geo::read_raster_grid(dir + "/cost.tif");
+    CHECK(cost.cols == pop.cols);
+    CHECK(cost.rows == pop.rows);
+    CHECK(cost.gt == pop.gt);
+    CHECK(cost.srs.IsSame(&pop.srs));
+}
+
+TEST_CASE("coverage bad input: exit 2, message names the culprit, nothing written", "[e2e][coverage]") {
+    const std::string dir = test::scratch_dir("e2e-coverage-bad");
+    std::string err;
+    const std::string out = " --out " + dir + "/out.gpkg --travel-raster " + dir + "/cost.tif";
+
+    CHECK(test::run(coverage_args("--service dentist" + out), &err) == 2);
+    CHECK(err.find("dentist") != std::string::npos);
+
+    std::ofstream(dir + "/std.toml") << "[services.ambulance]\nmetrik = \"time\"\n";
+    CHECK(test::run(coverage_args("--service ambulance --standards " + dir + "/std.toml" + out), &err) == 2);
+    CHECK(err.find("services.ambulance.metrik") != std::string::npos);
+
+    CHECK(test::run(exe + " coverage --roads " + sample + "/roads.gpkg --population " + dir +
+                        "/none.tif --facilities " + sample + "/facilities.gpkg --service ambulance" + out, &err) == 2);
+    CHECK(err.find("none.tif") != std::string::npos);
+
+    CHECK(test::run(coverage_args("--service ambulance --admin-layer parishes" + out), &err) == 2);
+    CHECK(err.find("parishes") != std::string::npos);
+
+    for (const auto& f : test::list_dir(dir)) {
+        CHECK(f != "out.gpkg");
+        CHECK(f != "cost.tif");
+        CHECK(f.find(".tmp") == std::string::npos);
+    }
+}
