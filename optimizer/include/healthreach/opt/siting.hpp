@@ -1,0 +1,36 @@
+#pragma once
+// Siting models on a coverage matrix: cover-all (fewest new sites reaching a target) and max-cover
+// (exactly N new sites covering the most people). Existing facilities always stay open. Greedy plus
+// swap local search for every size, a linear-programming bound so that every answer reports an
+// honest gap, and an exact MILP through COIN-OR CBC on request or below a size threshold.
+#include "healthreach/opt/coverage_matrix.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace healthreach::opt {
+
+struct siting_options {
+    int sites = 1;                     // max-cover: new sites to open
+    double target = 1.0;               // cover-all: fraction of the coverable population
+    bool exact = false;                // force the MILP
+    double time_limit_s = 60;          // every exact solve has one
+    std::size_t exact_below = 50000;   // MILP automatically when candidates x rows is below this
+    std::function<void(const std::string&)> progress;  // messages for stderr; never stdout
+};
+
+struct siting_result {
+    std::vector<std::uint32_t> selected;  // new sites, in rank order (greedy order of marginal gain)
+    std::vector<double> gain;             // marginal people covered at each rank
+    double covered = 0;                   // people covered, existing facilities included
+    double objective = 0;                 // max-cover: people covered; cover-all: number of new sites
+    double bound = 0;                     // proven bound on the optimum (upper for max, lower for min)
+    double gap = 0;                       // |bound - objective| / max(|objective|, 1)
+    std::string solver;                   // "greedy+swap", "cbc", "cbc (time limit)", ...
+};
+
+siting_result max_cover(const coverage_matrix& m, const siting_options& options);
+siting_result cover_all(const coverage_matrix& m, const siting_options& options);
+
+}  // namespace healthreach::opt

@@ -1,0 +1,385 @@
+#include "healthreach/opt/siting.hpp"
+
+#include <CbcModel.hpp>
+#include <ClpSimplex.hpp>
+#include <CoinPackedMatrix.hpp>
+#include <OsiClpSolverInterface.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <queue>
+#include <stdexcept>
+
+namespace healthreach::opt {
+
+namespace {
+
+// The part of the problem the new sites can change: demand points not yet covered that some
+// candidate covers, merged when the same candidates cover them (their weights add up).
+struct reduced_problem {
+    std::size_t candidates = 0;
+    std::vector<double> weight;                    // per row
+    std::vector<std::uint64_t> col_first{0};       // candidate -> rows
+    std::vector<std::uint32_t> col_rows;
+    std::vector<std::uint64_t> row_first{0};       // row -> candidates
+    std::vector<std::uint32_t> row_cols;
+    double base = 0;                               // people the existing facilities cover
+
+    std::size_t rows() const { return weight.size(); }
+    double total() const {
+        double s = base;
+        for (double w : weight) s += w;
+        return s;
+    }
+};
+
+reduced_problem reduce(const coverage_matrix& m) {
+    reduced_problem r;
+    r.candidates = m.candidate_count();
+    r.base = m.existing_population();
+    // Candidates of every open point.
+    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
+    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+            if (!m.covered_by_existing[it.row()] && m.population[it.row()] > 0)
+                of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
+    std::map<std::vector<std::uint32_t>, std::uint32_t> row_of;
+    std::vector<std::vector<std::uint32_t>> rows_of_col(r.candidates);
+    for (std::size_t i = 0; i < of_point.size(); ++i) {
+        if (of_point[i].empty()) continue;
+        auto [it, inserted] = row_of.emplace(of_point[i], static_cast<std::uint32_t>(r.weight.size()));
+        if (inserted) {
+            r.weight.push_back(0);
+            r.row_cols.insert(r.row_cols.end(), of_point[i].begin(), of_point[i].end());
+            r.row_first.push_back(r.row_cols.size());
+            for (std::uint32_t j : of_point[i]) rows_of_col[j].push_back(it->second);
+        }
+        r.weight[it->second] += m.population[i];
+    }
+    for (const auto& rows : rows_of_col) {
+        r.col_rows.insert(r.col_rows.end(), rows.begin(), rows.end());
+        r.col_first.push_back(r.col_rows.size());
+    }
+    return r;
+}
+
+// Open sites and how many of them cover each row.
+class cover_state {
+public:
+    explicit cover_state(const reduced_problem& p) : p_(p), count_(p.rows(), 0), open_(p.candidates, 0) {}
+
+    double gain(std::uint32_t j) const {
+        double g = 0;
+        for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k)
+            if (count_[p_.col_rows[k]] == 0) g += p_.weight[p_.col_rows[k]];
+        return g;
+    }
+    double loss(std::uint32_t j) const {
+        double l = 0;
+        for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k)
+            if (count_[p_.col_rows[k]] == 1) l += p_.weight[p_.col_rows[k]];
+        return l;
+    }
+    void open(std::uint32_t j) {
+        open_[j] = 1;
+        for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k) {
+            if (count_[p_.col_rows[k]] == 0) covered_ += p_.weight[p_.col_rows[k]];
+            ++count_[p_.col_rows[k]];
+        }
+    }
+    void close(std::uint32_t j) {
+        open_[j] = 0;
+        for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k)
+            if (--count_[p_.col_rows[k]] == 0) covered_ -= p_.weight[p_.col_rows[k]];
+    }
+    bool is_open(std::uint32_t j) const { return open_[j]; }
+    std::uint32_t count(std::uint32_t row) const { return count_[row]; }
+    double covered() const { return covered_; }
+    // The one open site covering a row that exactly one covers.
+    std::uint32_t sole(std::uint32_t row) const {
+        for (auto k = p_.row_first[row]; k < p_.row_first[row + 1]; ++k)
+            if (open_[p_.row_cols[k]]) return p_.row_cols[k];
+        return 0;
+    }
+
+private:
+    const reduced_problem& p_;
+    std::vector<std::uint32_t> count_;
+    std::vector<std::uint8_t> open_;
+    double covered_ = 0;
+};
+
+// Lazy greedy: adds the candidate of largest marginal gain until `stop` says enough.
+template <class Stop>
+std::vector<std::uint32_t> greedy(const reduced_problem& p, cover_state& state, Stop stop) {
+    std::priority_queue<std::pair<double, std::int64_t>> heap;  // (gain, -candidate): ties to the lower id
+    for (std::uint32_t j = 0; j < p.candidates; ++j)
+        if (!state.is_open(j)) heap.push({state.gain(j), -static_cast<std::int64_t>(j)});
+    std::vector<std::uint32_t> chosen;
+    while (!heap.empty() && !stop(chosen.size(), state.covered())) {
+        auto [g, neg] = heap.top();
+        heap.pop();
+        const auto j = static_cast<std::uint32_t>(-neg);
+        const double fresh = state.gain(j);
+        if (fresh < g - 1e-9 * std::max(1.0, g)) {
+            heap.push({fresh, neg});
+            continue;
+        }
+        state.open(j);
+        chosen.push_back(j);
+    }
+    return chosen;
+}
+
+// Best-improvement swaps (close one open site, open one closed) until none gains.
+void swap_search(const reduced_problem& p, cover_state& state, std::vector<std::uint32_t>& chosen) {
+    if (chosen.empty()) return;
+    std::vector<double> extra(p.candidates, 0.0);
+    std::vector<std::uint32_t> touched;
+    for (int pass = 0; pass < 10000; ++pass) {
+        std::vector<double> loss(p.candidates, 0.0);
+        double min_loss = std::numeric_limits<double>::infinity();
+        std::uint32_t min_loss_site = chosen[0];
+        for (std::uint32_t s : chosen) {
+            loss[s] = state.loss(s);
+            if (loss[s] < min_loss) min_loss = loss[s], min_loss_site = s;
+        }
+        double best = 1e-9 * std::max(1.0, state.covered());
+        std::uint32_t best_in = 0, best_out = 0;
+        bool found = false;
+        for (std::uint32_t c = 0; c < p.candidates; ++c) {
+            if (state.is_open(c)) continue;
+            double g0 = 0;
+            touched.clear();
+            for (auto k = p.col_first[c]; k < p.col_first[c + 1]; ++k) {
+                const std::uint32_t row = p.col_rows[k];
+                const std::uint32_t n = state.count(row);
+                if (n == 0) g0 += p.weight[row];
+                else if (n == 1) {
+                    const std::uint32_t s = state.sole(row);
+                    if (extra[s] == 0) touched.push_back(s);
+                    extra[s] += p.weight[row];
+                }
+            }
+            double delta = g0 - min_loss;
+            std::uint32_t out = min_loss_site;
+            for (std::uint32_t s : touched) {
+                if (g0 + extra[s] - loss[s] > delta) delta = g0 + extra[s] - loss[s], out = s;
+                extra[s] = 0;
+            }
+            if (delta > best) best = delta, best_in = c, best_out = out, found = true;
+        }
+        if (!found) return;
+        state.close(best_out);
+        state.open(best_in);
+        std::replace(chosen.begin(), chosen.end(), best_out, best_in);
+    }
+}
+
+// Ranks the chosen sites by greedy marginal gain among themselves.
+void rank(const reduced_problem& p, const std::vector<std::uint32_t>& chosen, siting_result& r) {
+    cover_state state(p);
+    std::vector<std::uint32_t> left(chosen);
+    r.selected.clear();
+    r.gain.clear();
+    while (!left.empty()) {
+        std::size_t best = 0;
+        double best_gain = -1;
+        for (std::size_t k = 0; k < left.size(); ++k) {
+            const double g = state.gain(left[k]);
+            if (g > best_gain || (g == best_gain && left[k] < left[best])) best_gain = g, best = k;
+        }
+        state.open(left[best]);
+        r.selected.push_back(left[best]);
+        r.gain.push_back(best_gain);
+        left.erase(left.begin() + static_cast<std::ptrdiff_t>(best));
+    }
+    r.covered = p.base + state.covered();
+}
+
+// Columns: y_j (candidates), then z_r (rows covered). Rows: z_r - sum y_j <= 0 for every r, then the
+// model's own row (sum y = N, or sum w z >= need).
+struct model_matrix {
+    CoinPackedMatrix matrix;
+    std::vector<double> col_lo, col_hi, row_lo, row_hi, objective;
+};
+
+model_matrix build_model(const reduced_problem& p, bool max_cover, double sites_or_need, bool all_rows) {
+    const int nc = static_cast<int>(p.candidates), nr = static_cast<int>(p.rows());
+    model_matrix m;
+    std::vector<int> starts, rows;
+    std::vector<double> values;
+    for (int j = 0; j < nc; ++j) {
+        starts.push_back(static_cast<int>(rows.size()));
+        for (auto k = p.col_first[j]; k < p.col_first[j + 1]; ++k) {
+            rows.push_back(static_cast<int>(p.col_rows[k]));
+            values.push_back(-1.0);
+        }
+        if (max_cover) {
+            rows.push_back(nr);
+            values.push_back(1.0);
+        }
+    }
+    for (int r = 0; r < nr; ++r) {
+        starts.push_back(static_cast<int>(rows.size()));
+        rows.push_back(r);
+        values.push_back(1.0);
+        if (!max_cover) {
+            rows.push_back(nr);
+            values.push_back(p.weight[r]);
+        }
+    }
+    starts.push_back(static_cast<int>(rows.size()));
+    m.matrix = CoinPackedMatrix(true, nr + 1, nc + nr, static_cast<int>(values.size()), values.data(), rows.data(),
+                                starts.data(), nullptr);
+    m.col_lo.assign(nc + nr, 0.0);
+    m.col_hi.assign(nc + nr, 1.0);
+    if (all_rows)
+        for (int r = 0; r < nr; ++r) m.col_lo[nc + r] = 1.0;
+    m.row_lo.assign(nr, -COIN_DBL_MAX);
+    m.row_hi.assign(nr, 0.0);
+    m.row_lo.push_back(sites_or_need);
+    m.row_hi.push_back(max_cover ? sites_or_need : COIN_DBL_MAX);
+    m.objective.assign(nc + nr, 0.0);
+    for (int j = 0; j < nc; ++j) m.objective[j] = max_cover ? 0.0 : 1.0;
+    for (int r = 0; r < nr; ++r) m.objective[nc + r] = max_cover ? -p.weight[r] : 0.0;
+    return m;
+}
+
+// The LP relaxation's optimum (in the model's minimisation form).
+double lp_bound(const model_matrix& m) {
+    ClpSimplex lp;
+    lp.setLogLevel(0);
+    lp.messageHandler()->setLogLevel(0);
+    lp.loadProblem(m.matrix, m.col_lo.data(), m.col_hi.data(), m.objective.data(), m.row_lo.data(), m.row_hi.data());
+    lp.dual();
+    if (!lp.isProvenOptimal()) throw std::runtime_error("siting: the LP relaxation did not solve");
+    return lp.objectiveValue();
+}
+
+struct milp_outcome {
+    std::vector<std::uint32_t> chosen;
+    double bound;  // minimisation form
+    bool optimal;
+};
+
+milp_outcome solve_milp(const reduced_problem& p, const model_matrix& m, const std::vector<std::uint32_t>& start,
+                        double time_limit) {
+    OsiClpSolverInterface solver;
+    solver.messageHandler()->setLogLevel(0);
+    solver.loadProblem(m.matrix, m.col_lo.data(), m.col_hi.data(), m.objective.data(), m.row_lo.data(), m.row_hi.data());
+    for (std::size_t j = 0; j < p.candidates; ++j) solver.setInteger(static_cast<int>(j));
+    CbcModel model(solver);
+    model.setLogLevel(0);
+    model.messageHandler()->setLogLevel(0);
+    model.solver()->messageHandler()->setLogLevel(0);
+    model.setMaximumSeconds(time_limit);
+    // The heuristic answer starts the search as its incumbent.
+    std::vector<double> x(p.candidates + p.rows(), 0.0);
+    cover_state st(p);
+    for (std::uint32_t j : start) {
+        x[j] = 1;
+        st.open(j);
+    }
+    double value = 0;
+    for (std::size_t r = 0; r < p.rows(); ++r) {
+        x[p.candidates + r] = st.count(static_cast<std::uint32_t>(r)) > 0 ? 1 : 0;
+        value += m.objective[p.candidates + r] * x[p.candidates + r];
+    }
+    for (std::size_t j = 0; j < p.candidates; ++j) value += m.objective[j] * x[j];
+    model.setBestSolution(x.data(), static_cast<int>(x.size()), value, true);
+    model.branchAndBound();
+    milp_outcome out;
+    out.optimal = model.isProvenOptimal();
+    out.bound = model.getBestPossibleObjValue();
+    if (const double* sol = model.bestSolution())
+        for (std::size_t j = 0; j < p.candidates; ++j)
+            if (sol[j] > 0.5) out.chosen.push_back(static_cast<std::uint32_t>(j));
+    return out;
+}
+
+double gap_of(double objective, double bound) { return std::abs(bound - objective) / std::max(std::abs(objective), 1.0); }
+
+void say(const siting_options& o, const std::string& message) {
+    if (o.progress) o.progress(message);
+}
+
+}  // namespace
+
+siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
+    if (o.sites < 0 || static_cast<std::size_t>(o.sites) > m.candidate_count())
+        throw std::invalid_argument("max-cover: " + std::to_string(o.sites) + " sites asked of " +
+                                    std::to_string(m.candidate_count()) + " candidates");
+    const reduced_problem p = reduce(m);
+    say(o, "max-cover: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes");
+    cover_state state(p);
+    std::vector<std::uint32_t> chosen =
+        greedy(p, state, [&](std::size_t n, double) { return n >= static_cast<std::size_t>(o.sites); });
+    // Sites that gain nothing still count towards N: fill with the lowest free ids.
+    for (std::uint32_t j = 0; chosen.size() < static_cast<std::size_t>(o.sites) && j < p.candidates; ++j)
+        if (!state.is_open(j)) state.open(j), chosen.push_back(j);
+    swap_search(p, state, chosen);
+    siting_result r;
+    r.solver = "greedy+swap";
+    const model_matrix model = build_model(p, true, o.sites, false);
+    double bound = p.base - lp_bound(model);
+    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below) {
+        say(o, "max-cover: exact MILP (CBC)");
+        const milp_outcome exact = solve_milp(p, model, chosen, o.time_limit_s);
+        cover_state check(p);
+        for (std::uint32_t j : exact.chosen) check.open(j);
+        if (exact.chosen.size() == static_cast<std::size_t>(o.sites) && check.covered() >= state.covered()) chosen = exact.chosen;
+        bound = std::min(bound, p.base - exact.bound);
+        r.solver = exact.optimal ? "cbc" : "cbc (time limit)";
+    }
+    rank(p, chosen, r);
+    r.objective = r.covered;
+    r.bound = std::max(bound, r.covered);  // numerical noise never puts the bound on the wrong side
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
+
+siting_result cover_all(const coverage_matrix& m, const siting_options& o) {
+    if (!(o.target > 0) || o.target > 1) throw std::invalid_argument("cover-all: target must be in (0, 1]");
+    const reduced_problem p = reduce(m);
+    const double goal = o.target * p.total();
+    const double need = std::max(0.0, goal - p.base);
+    const double eps = 1e-9 * std::max(1.0, goal);
+    say(o, "cover-all: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes");
+    cover_state state(p);
+    std::vector<std::uint32_t> chosen = greedy(p, state, [&](std::size_t, double covered) { return covered >= need - eps; });
+    // Drop sites the target does not need, least useful first.
+    for (bool dropped = true; dropped;) {
+        dropped = false;
+        std::sort(chosen.begin(), chosen.end(), [&](std::uint32_t a, std::uint32_t b) { return state.loss(a) < state.loss(b); });
+        for (std::size_t k = 0; k < chosen.size(); ++k)
+            if (state.covered() - state.loss(chosen[k]) >= need - eps) {
+                state.close(chosen[k]);
+                chosen.erase(chosen.begin() + static_cast<std::ptrdiff_t>(k));
+                dropped = true;
+                break;
+            }
+    }
+    siting_result r;
+    r.solver = "greedy+drop";
+    const bool all_rows = o.target >= 1;
+    const model_matrix model = build_model(p, false, need - eps, all_rows);
+    double bound = std::ceil(lp_bound(model) - 1e-6);
+    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below) {
+        say(o, "cover-all: exact MILP (CBC)");
+        const milp_outcome exact = solve_milp(p, model, chosen, o.time_limit_s);
+        cover_state check(p);
+        for (std::uint32_t j : exact.chosen) check.open(j);
+        if (!exact.chosen.empty() && exact.chosen.size() <= chosen.size() && check.covered() >= need - eps) chosen = exact.chosen;
+        bound = std::max(bound, std::ceil(exact.bound - 1e-6));
+        r.solver = exact.optimal ? "cbc" : "cbc (time limit)";
+    }
+    rank(p, chosen, r);
+    r.objective = static_cast<double>(chosen.size());
+    r.bound = std::min(bound, r.objective);
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
+
+}  // namespace healthreach::opt

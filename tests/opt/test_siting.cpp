@@ -1,0 +1,115 @@
+// Siting models against brute-force enumeration on small random instances.
+#include "healthreach/opt/siting.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+
+using namespace healthreach::opt;
+
+namespace {
+
+struct lcg {
+    std::uint64_t s;
+    std::uint32_t next() {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::uint32_t>(s >> 33);
+    }
+};
+
+// Random instance: demand points and candidates on a line-ish plane; a candidate covers points
+// within a radius; some points already covered by existing facilities.
+coverage_matrix random_instance(std::uint64_t seed, std::size_t candidates, std::size_t points) {
+    lcg r{seed};
+    std::vector<double> px(points), py(points), pop(points);
+    std::vector<std::uint8_t> existing(points);
+    for (std::size_t i = 0; i < points; ++i) {
+        px[i] = r.next() % 1000, py[i] = r.next() % 1000, pop[i] = 1 + r.next() % 500;
+        existing[i] = r.next() % 7 == 0;
+    }
+    std::vector<coverage_matrix::entry> entries;
+    for (std::uint32_t j = 0; j < candidates; ++j) {
+        const double cx = r.next() % 1000, cy = r.next() % 1000;
+        for (std::uint32_t i = 0; i < points; ++i) {
+            const double d = std::hypot(px[i] - cx, py[i] - cy);
+            if (d <= 260) entries.push_back({j, i, d});
+        }
+    }
+    return coverage_matrix::from_entries(candidates, pop, existing, entries);
+}
+
+// Best covered population with exactly k of n candidates, by enumeration.
+double brute_max_cover(const coverage_matrix& m, int k) {
+    const std::size_t n = m.candidate_count();
+    double best = -1;
+    std::vector<std::uint32_t> open;
+    for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+        if (__builtin_popcount(mask) != k) continue;
+        open.clear();
+        for (std::uint32_t j = 0; j < n; ++j)
+            if (mask & (1u << j)) open.push_back(j);
+        best = std::max(best, covered_population(m, open));
+    }
+    return best;
+}
+
+int brute_cover_all(const coverage_matrix& m, double target) {
+    const double goal = target * m.coverable_population();
+    for (int k = 0; k <= static_cast<int>(m.candidate_count()); ++k)
+        if (brute_max_cover(m, k) >= goal - 1e-9) return k;
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("max-cover equals brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+        const coverage_matrix m = random_instance(seed, 14, 60);
+        for (int k : {1, 2, 3, 5}) {
+            INFO("seed " << seed << ", " << k << " sites");
+            const double optimum = brute_max_cover(m, k);
+            siting_options o;
+            o.sites = k;
+            const siting_result exact = max_cover(m, o);  // small: the MILP runs automatically
+            CHECK(exact.objective == Approx(optimum));
+            CHECK(exact.selected.size() == static_cast<std::size_t>(k));
+            CHECK(covered_population(m, exact.selected) == Approx(exact.covered));
+            CHECK(exact.bound >= optimum - 1e-6);
+
+            o.exact_below = 0;  // the heuristic alone
+            const siting_result heuristic = max_cover(m, o);
+            CHECK(heuristic.objective <= optimum + 1e-6);
+            CHECK(heuristic.bound >= optimum - 1e-6);  // an honest bound
+            CHECK(heuristic.objective >= 0.9 * optimum);
+        }
+    }
+}
+
+TEST_CASE("cover-all equals brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 21; seed <= 30; ++seed) {
+        const coverage_matrix m = random_instance(seed, 14, 50);
+        for (double target : {0.8, 1.0}) {
+            INFO("seed " << seed << ", target " << target);
+            const int optimum = brute_cover_all(m, target);
+            siting_options o;
+            o.target = target;
+            const siting_result exact = cover_all(m, o);
+            CHECK(exact.objective == optimum);
+            CHECK(covered_population(m, exact.selected) >= target * m.coverable_population() - 1e-6);
+            o.exact_below = 0;
+            const siting_result heuristic = cover_all(m, o);
+            CHECK(heuristic.objective >= optimum);
+            CHECK(heuristic.bound <= optimum);
+            CHECK(covered_population(m, heuristic.selected) >= target * m.coverable_population() - 1e-6);
+        }
+    }
+}
+
+TEST_CASE("siting rejects impossible requests", "[opt][siting]") {
+    const coverage_matrix m = random_instance(3, 5, 20);
+    siting_options o;
+    o.sites = 6;
+    CHECK_THROWS_AS(max_cover(m, o), std::invalid_argument);
+    o.target = 1.5;
+    CHECK_THROWS_AS(cover_all(m, o), std::invalid_argument);
+}
