@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     runners["reach"] = cli::add_reach_command(app);
     runners["synth"] = cli::add_synth_command(app);
     runners["coverage"] = cli::add_coverage_command(app);
+    runners["optimize"] = cli::add_optimize_command(app);
 
     try {
         app.parse(argc, argv);

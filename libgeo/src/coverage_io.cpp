@@ -98,7 +98,7 @@ std::unique_ptr<OGRMultiPolygon> polygonize_cells(const raster_grid& grid, const
     return out;
 }
 
-void write_coverage_gpkg(const analysis& a, const std::string& path) {
+void write_coverage_gpkg(const analysis& a, const std::string& path, const std::function<void(GDALDataset&)>& more) {
     atomic_output out(path);
     {
         dataset_ptr ds = create_vector("GPKG", out.temp_path());
@@ -225,6 +225,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path) {
         double present = 0;
         for (double u : a.units_present) present += u;
         row("total", a.total, a.by_class, present);
+        if (more) more(*ds);
 
         if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
     }

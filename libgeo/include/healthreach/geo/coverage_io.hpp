@@ -4,15 +4,19 @@
 #include "healthreach/geo/analysis.hpp"
 #include "healthreach/geo/json.hpp"
 
+#include <gdal_priv.h>
 #include <ogr_geometry.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace healthreach::geo {
 
-// Layers demand, facilities, service_areas, uncovered and summary, written atomically.
-void write_coverage_gpkg(const analysis& a, const std::string& path);
+// Layers demand, facilities, service_areas, uncovered and summary, written atomically; `more` adds
+// a command's own layers (proposed_sites, candidates) before the file is moved into place.
+void write_coverage_gpkg(const analysis& a, const std::string& path,
+                         const std::function<void(GDALDataset&)>& more = {});
 
 // Cost to the nearest facility on exactly the population raster's grid (Float32; nodata elsewhere).
 void write_travel_raster(const analysis& a, const std::string& path);

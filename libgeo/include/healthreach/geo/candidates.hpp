@@ -1,0 +1,31 @@
+#pragma once
+// Candidate sites for the optimizer: a point layer, or network nodes on a regular spacing in and
+// near populated areas; and the coverage matrix they give over an analysis' demand.
+#include "healthreach/geo/analysis.hpp"
+#include "healthreach/opt/coverage_matrix.hpp"
+
+#include <string>
+#include <vector>
+
+namespace healthreach::geo {
+
+struct candidate_set {
+    std::vector<std::string> id, name;
+    std::vector<double> x, y;  // metric CRS (the snap point for spacing candidates: a node)
+    std::vector<site> sites;   // the candidates within the snap limit, in order
+    std::vector<std::uint32_t> candidate_of_site;
+    std::size_t off_network = 0;
+};
+
+// Candidates from a point layer; input_error when none lies within the snap limit.
+candidate_set candidates_from_points(const analysis& a, const std::string& path, const point_options& fields);
+
+// One network node per `spacing_m` square (the node nearest the square's centre), where the square
+// or one of its eight neighbours holds demand.
+candidate_set candidates_on_spacing(const analysis& a, double spacing_m);
+
+// Demand x candidate coverage (cost within each demand point's limit) with the existing
+// facilities' coverage; demand that is off network or not applicable is left out (zero weight).
+opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c);
+
+}  // namespace healthreach::geo

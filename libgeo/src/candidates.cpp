@@ -1,0 +1,93 @@
+#include "healthreach/geo/candidates.hpp"
+
+#include "healthreach/geo/error.hpp"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace healthreach::geo {
+
+candidate_set candidates_from_points(const analysis& a, const std::string& path, const point_options& fields) {
+    const point_set pts = read_points(path, a.crs, fields);
+    candidate_set c;
+    c.id = pts.id;
+    c.name = pts.name;
+    c.x = pts.x;
+    c.y = pts.y;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        const snap_result r = a.snap->nearest(pts.x[i], pts.y[i]);
+        if (r.edge == invalid_id || r.distance_m > a.options.snap_limit_m) {
+            ++c.off_network;
+            continue;
+        }
+        c.candidate_of_site.push_back(static_cast<std::uint32_t>(i));
+        c.sites.push_back({r.edge, r.offset_m});
+    }
+    if (c.sites.empty())
+        throw input_error(path + ": none of the " + std::to_string(pts.size()) +
+                          " candidates lies within the snap limit of the routable network");
+    return c;
+}
+
+candidate_set candidates_on_spacing(const analysis& a, double spacing_m) {
+    if (!(spacing_m > 0)) throw input_error("--candidate-spacing: must be positive");
+    const network& net = a.built.net;
+    using key = std::pair<std::int64_t, std::int64_t>;
+    auto cell_of = [&](double x, double y) {
+        return key{static_cast<std::int64_t>(std::floor(x / spacing_m)), static_cast<std::int64_t>(std::floor(y / spacing_m))};
+    };
+    std::set<key> populated;
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
+        if (a.demand_pop[d] > 0) populated.insert(cell_of(a.demand_x[d], a.demand_y[d]));
+    std::map<key, std::pair<double, node_id>> best;  // per square: distance to its centre, node
+    for (node_id v = 0; v < net.node_count(); ++v) {
+        const key k = cell_of(net.node_x[v], net.node_y[v]);
+        bool near = false;
+        for (int dx = -1; dx <= 1 && !near; ++dx)
+            for (int dy = -1; dy <= 1 && !near; ++dy) near = populated.count({k.first + dx, k.second + dy}) > 0;
+        if (!near) continue;
+        const double d = std::hypot(net.node_x[v] - (k.first + 0.5) * spacing_m, net.node_y[v] - (k.second + 0.5) * spacing_m);
+        auto it = best.find(k);
+        if (it == best.end() || d < it->second.first) best[k] = {d, v};
+    }
+    // Every node of the routable graph starts or ends an edge: a site at that end of it.
+    std::vector<std::pair<edge_id, bool>> edge_at(net.node_count(), {invalid_id, false});
+    for (edge_id f = 0; f < net.edge_count(); ++f) {
+        if (edge_at[net.edge_source[f]].first == invalid_id) edge_at[net.edge_source[f]] = {f, false};
+        if (edge_at[net.edge_target[f]].first == invalid_id) edge_at[net.edge_target[f]] = {f, true};
+    }
+    candidate_set c;
+    for (const auto& [k, entry] : best) {
+        const node_id v = entry.second;
+        const auto [e, at_end] = edge_at[v];
+        const double offset = at_end ? net.edge_length_m[e] : 0.0;
+        c.candidate_of_site.push_back(static_cast<std::uint32_t>(c.id.size()));
+        c.id.push_back("n" + std::to_string(v));
+        c.name.push_back("");
+        c.x.push_back(net.node_x[v]);
+        c.y.push_back(net.node_y[v]);
+        c.sites.push_back({e, offset});
+    }
+    if (c.sites.empty()) throw input_error("--candidate-spacing: no network node lies in or near a populated area");
+    return c;
+}
+
+opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c) {
+    const std::size_t nd = a.demand_pop.size();
+    std::vector<double> limit(nd), weight(nd);
+    std::vector<std::uint8_t> existing(nd, 0);
+    for (std::size_t d = 0; d < nd; ++d) {
+        const bool counts = a.status[d] == demand_status::covered || a.status[d] == demand_status::uncovered;
+        limit[d] = counts ? a.limit_of(a.demand_class[d]) : no_limit;
+        weight[d] = counts ? a.demand_pop[d] : 0;
+        existing[d] = a.status[d] == demand_status::covered;
+    }
+    const auto within = points_within_limits(a.built.net, *a.route, *a.demand, c.sites, limit, a.max_limit(), a.options.threads);
+    std::vector<opt::coverage_matrix::entry> entries;
+    for (std::size_t s = 0; s < within.size(); ++s)
+        for (const reached_point& r : within[s]) entries.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
+    return opt::coverage_matrix::from_entries(c.sites.size(), std::move(weight), std::move(existing), entries);
+}
+
+}  // namespace healthreach::geo

@@ -1,0 +1,60 @@
+// End-to-end: `healthreach optimize` on the sample region, good and bad.
+#include "support.hpp"
+#include "test_paths.hpp"
+
+#include "healthreach/geo/gdal.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace healthreach;
+
+namespace {
+
+const std::string exe = HEALTHREACH_BINARY;
+const std::string sample = HEALTHREACH_SAMPLE_DATA;
+
+std::string optimize_args(const std::string& extra) {
+    return exe + " optimize --roads " + sample + "/roads.gpkg --population " + sample + "/population.tif --facilities " +
+           sample + "/facilities.gpkg --service ambulance --quiet " + extra;
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("optimize max-cover on the sample region", "[e2e][optimize]") {
+    const std::string dir = test::scratch_dir("e2e-optimize");
+    REQUIRE(test::run(optimize_args("--candidate-spacing 2000 --objective max-cover --sites 3 --out " + dir +
+                                    "/opt.gpkg --json > " + dir + "/opt.json")) == 0);
+    const std::string json = read_text(dir + "/opt.json");
+    CHECK(json.front() == '{');  // nothing but the JSON document on stdout: no solver log
+    CHECK(json.find('\n') == json.size() - 1);
+    for (const char* key : {"objective", "bound", "gap", "solver", "selected", "population_covered"})
+        CHECK(json.find(std::string("\"") + key + "\"") != std::string::npos);
+    geo::dataset_ptr ds = geo::open_vector(dir + "/opt.gpkg");
+    REQUIRE(ds->GetLayerByName("proposed_sites") != nullptr);
+    CHECK(ds->GetLayerByName("proposed_sites")->GetFeatureCount() == 3);
+}
+
+TEST_CASE("optimize bad input: exit 2 with a clear message", "[e2e][optimize]") {
+    const std::string dir = test::scratch_dir("e2e-optimize-bad");
+    std::string err;
+    const std::string out = " --out " + dir + "/opt.gpkg";
+    CHECK(test::run(optimize_args("--candidate-spacing 5000 --objective max-cover --sites 100000" + out), &err) == 2);
+    CHECK(err.find("--sites 100000") != std::string::npos);
+    CHECK(test::run(optimize_args("--candidate-spacing 2000 --objective cover-all --target 1.5" + out), &err) == 2);
+    CHECK(err.find("--target") != std::string::npos);
+    test::write_points(dir + "/far.geojson", {{0, 0, "\"id\":\"far\""}}, 32649);
+    CHECK(test::run(optimize_args("--candidates " + dir + "/far.geojson --objective max-cover --sites 1" + out), &err) == 2);
+    CHECK(err.find("far.geojson") != std::string::npos);
+    CHECK(test::run(optimize_args("--candidate-spacing 2000 --objective best-ever --sites 1" + out), &err) == 2);
+    for (const auto& f : test::list_dir(dir)) CHECK(f.find("opt.gpkg") == std::string::npos);
+}

@@ -1,0 +1,135 @@
+// healthreach optimize: propose new sites (existing facilities stay open).
+#include "cli.hpp"
+
+#include "healthreach/geo/candidates.hpp"
+#include "healthreach/geo/coverage_io.hpp"
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+#include "healthreach/opt/siting.hpp"
+
+#include <cstdio>
+
+namespace healthreach::cli {
+
+command_runner add_optimize_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("optimize", "Propose new sites: cover-all or max-cover (existing facilities stay open)");
+    struct options {
+        analysis_cli analysis;
+        std::string candidates, objective;
+        double spacing = 0;
+        int sites = -1;
+        double target = 1.0;
+        bool exact = false;
+        double time_limit = 60;
+    };
+    auto o = std::make_shared<options>();
+    add_analysis_options(*cmd, o->analysis, false);
+    auto* cand = cmd->add_option("--candidates", o->candidates, "Candidate sites: OGR point layer or CSV with lon/lat");
+    cmd->add_option("--candidate-spacing", o->spacing, "Candidates: network nodes every M metres in and near populated areas")
+        ->excludes(cand);
+    cmd->add_option("--objective", o->objective,
+                    "cover-all | max-cover (min-distance, min-max, backup, expected, sub-centres: not yet implemented)")
+        ->required();
+    cmd->add_option("--sites", o->sites, "max-cover: number of new sites");
+    cmd->add_option("--target", o->target, "cover-all: fraction of the coverable population (default 1)");
+    cmd->add_flag("--exact", o->exact, "Solve the MILP with CBC (always under --time-limit)");
+    cmd->add_option("--time-limit", o->time_limit, "Seconds for an exact solve (default 60)")->check(CLI::PositiveNumber);
+
+    return [o]() {
+        const logger log(o->analysis.common.quiet);
+        stopwatch total;
+        const std::string& objective = o->objective;
+        if (objective != "cover-all" && objective != "max-cover") {
+            for (const char* known : {"min-distance", "min-max", "backup", "expected", "sub-centres"})
+                if (objective == known)
+                    throw std::runtime_error("--objective " + objective + " is not implemented in this version");
+            throw input_error("--objective: unknown objective '" + objective + "'");
+        }
+        if (o->candidates.empty() && !(o->spacing > 0)) throw input_error("--candidates or --candidate-spacing is required");
+        if (objective == "max-cover" && o->sites < 0) throw input_error("--sites is required for max-cover");
+        if (!(o->target > 0) || o->target > 1)
+            throw input_error("--target " + std::to_string(o->target) + ": must be a fraction in (0, 1]");
+        finish_analysis_options(o->analysis);
+        const auto a = run_analysis_logged(o->analysis, log);
+        const geo::candidate_set cand = o->candidates.empty()
+                                            ? geo::candidates_on_spacing(*a, o->spacing)
+                                            : geo::candidates_from_points(*a, o->candidates, o->analysis.analysis.facility_fields);
+        if (cand.off_network) log.info("candidates: ", cand.off_network, " beyond the snap limit, left out");
+        if (objective == "max-cover" && static_cast<std::size_t>(o->sites) > cand.sites.size())
+            throw input_error("--sites " + std::to_string(o->sites) + ": only " + std::to_string(cand.sites.size()) +
+                              " candidates lie on the network");
+        stopwatch matrix_clock;
+        const opt::coverage_matrix m = geo::candidate_matrix(*a, cand);
+        log.info("coverage matrix: ", m.candidate_count(), " candidates x ", m.demand_count(), " demand points, ",
+                 static_cast<std::size_t>(m.cost.nonZeros()), " pairs");
+        const double matrix_s = matrix_clock.seconds();
+
+        opt::siting_options so;
+        so.sites = o->sites;
+        so.target = o->target;
+        so.exact = o->exact;
+        so.time_limit_s = o->time_limit;
+        so.progress = [&](const std::string& msg) { log.info(msg); };
+        stopwatch solve_clock;
+        const opt::siting_result r = objective == "max-cover" ? opt::max_cover(m, so) : opt::cover_all(m, so);
+        const double solve_s = solve_clock.seconds();
+
+        geo::write_coverage_gpkg(*a, o->analysis.out, [&](GDALDataset& ds) {
+            OGRLayer& layer = geo::create_layer(ds, "proposed_sites", wkbPoint, &a->crs,
+                                                {{"id", OFTString}, {"name", OFTString}, {"rank", OFTInteger},
+                                                 {"gain", OFTReal}, {"cumulative_covered", OFTReal}});
+            geo::feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
+            double cumulative = m.existing_population();
+            for (std::size_t k = 0; k < r.selected.size(); ++k) {
+                const std::uint32_t c = cand.candidate_of_site[r.selected[k]];
+                cumulative += r.gain[k];
+                f->SetField("id", cand.id[c].c_str());
+                f->SetField("name", cand.name[c].c_str());
+                f->SetField("rank", static_cast<GIntBig>(k + 1));
+                f->SetField("gain", r.gain[k]);
+                f->SetField("cumulative_covered", cumulative);
+                OGRPoint p(cand.x[c], cand.y[c]);
+                f->SetGeometry(&p);
+                geo::add_feature(layer, *f);
+            }
+        });
+        if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*a, o->analysis.travel_raster);
+
+        char buf[400];
+        std::snprintf(buf, sizeof buf,
+                      "%s: %zu new sites; covered %.0f of %.0f (existing alone %.0f); objective %.6g, bound %.6g, gap "
+                      "%.4g%%, solver %s; matrix %.2f s, solve %.2f s, total %.2f s",
+                      objective.c_str(), r.selected.size(), r.covered, a->total.population, m.existing_population(),
+                      r.objective, r.bound, 100 * r.gap, r.solver.c_str(), matrix_s, solve_s, total.seconds());
+        log.info(buf);
+        if (o->analysis.json) {
+            geo::json_writer j;
+            j.begin_object();
+            j.field("service", a->svc->name);
+            j.field("metric", a->svc->cost_metric == geo::metric::length ? "distance" : "time");
+            j.field("objective_name", objective);
+            j.field("population_total", a->total.population);
+            j.field("population_covered", r.covered);
+            j.field("population_covered_existing", m.existing_population());
+            j.field("population_coverable", m.coverable_population());
+            j.field("objective", r.objective);
+            j.field("bound", r.bound);
+            j.field("gap", r.gap);
+            j.field("solver", r.solver);
+            j.field("candidates", cand.sites.size());
+            j.key("selected").begin_array();
+            for (std::size_t k = 0; k < r.selected.size(); ++k) {
+                const std::uint32_t c = cand.candidate_of_site[r.selected[k]];
+                j.begin_object().field("id", cand.id[c]).field("x", cand.x[c]).field("y", cand.y[c]).field("gain", r.gain[k]).end_object();
+            }
+            j.end_array();
+            j.key("provenance").begin_object().field("version", HEALTHREACH_VERSION).field("crs", geo::crs_label(a->crs)).end_object();
+            j.end_object();
+            std::printf("%s\n", j.str().c_str());
+        }
+        return 0;
+    };
+}
+
+}  // namespace healthreach::cli
