@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     runners["synth"] = cli::add_synth_command(app);
     runners["coverage"] = cli::add_coverage_command(app);
     runners["optimize"] = cli::add_optimize_command(app);
+    runners["compliance"] = cli::add_compliance_command(app);
 
     try {
         app.parse(argc, argv);

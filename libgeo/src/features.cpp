@@ -61,6 +61,11 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
         const int i = field_index(defn, f);
         if (i >= 0 && !pts.numbers.count(f)) numeric.emplace_back(i, &pts.numbers[f]);
     }
+    std::vector<std::pair<int, std::vector<std::string>*>> textual;
+    for (const std::string& f : options.text_fields) {
+        const int i = field_index(defn, f);
+        if (i >= 0 && !pts.texts.count(f)) textual.emplace_back(i, &pts.texts[f]);
+    }
     for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
         const OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
@@ -98,6 +103,7 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
             }
             values->push_back(v);
         }
+        for (auto& [i, values] : textual) values->push_back(f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "");
     }
     transformer(srs, metric).apply(pts.x, pts.y, where);
     return pts;
@@ -114,6 +120,7 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
     out.path = path;
     out.layer = layer.GetName();
     const int i_name = field_index(*layer.GetLayerDefn(), name_field);
+    const int i_kind = layer.GetLayerDefn()->GetFieldIndex("kind");
     for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
         const OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
@@ -124,6 +131,7 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
         std::unique_ptr<OGRGeometry> geom(g->clone());
         to_metric.apply(*geom, where);
         out.name.push_back(i_name >= 0 ? f->GetFieldAsString(i_name) : std::to_string(f->GetFID()));
+        out.kind.push_back(i_kind >= 0 ? f->GetFieldAsString(i_kind) : "");
         out.geometry.push_back(std::move(geom));
     }
     if (out.size() == 0) throw input_error(where + ": no polygon");

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -44,6 +45,7 @@ public:
             else if (key == "services") each_table(v, key, [&](const std::string& name, const toml::table& t, const std::string& path) {
                 service_table(name, t, path);
             });
+            else if (key == "rules") rules(v, key);
             else unknown(key);
         }
     }
@@ -173,6 +175,60 @@ private:
                     else unknown(rsub);
                 }
             } else unknown(sub);
+        }
+    }
+
+    void rules(const toml::node& n, const std::string& path) {
+        const toml::array* list = n.as_array();
+        if (!list) fail(path, "must be an array of tables ([[rules]])");
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const std::string item = path + "[" + std::to_string(i) + "]";
+            compliance_rule r;
+            for (const auto& [k, v] : table((*list)[i], item)) {
+                const std::string key(k.str()), sub = item + "." + key;
+                if (key == "id") r.id = text(v, sub);
+                else if (key == "description") r.description = text(v, sub);
+                else if (key == "source") r.source = text(v, sub);
+                else if (key == "kind")
+                    r.kind = choice(v, sub, {"count_per_unit", "count_per_population", "units_per_population",
+                                             "categories_per_unit", "field_per_1000", "field_by_band", "share_of_type",
+                                             "villages_with_clinic"});
+                else if (key == "level") r.level = choice(v, sub, {"county", "township", "city"});
+                else if (key == "unit_kinds") r.unit_kinds = texts(v, sub);
+                else if (key == "facility_types") r.facility_types = texts(v, sub);
+                else if (key == "of_types") r.of_types = texts(v, sub);
+                else if (key == "categories") r.categories = texts(v, sub);
+                else if (key == "field") r.field = text(v, sub);
+                else if (key == "population") r.population = choice(v, sub, {"total", "urban"});
+                else if (key == "clinic_field") r.clinic_field = text(v, sub);
+                else if (key == "min") r.min = number(v, sub, 0, 1e6);
+                else if (key == "max") r.max = number(v, sub, 0, 1e6);
+                else if (key == "residents") r.residents = number(v, sub, 1, 1e10);
+                else if (key == "per_1000") r.per_1000 = number(v, sub, 0, 1e4);
+                else if (key == "share") r.share = number(v, sub, 0, 1);
+                else if (key == "min_population") r.min_population = number(v, sub, 0, 1e9);
+                else if (key == "match_m") r.match_m = number(v, sub, 0, 1e5);
+                else if (key == "merge_below") r.merge_below = number(v, sub, 0, 1e10);
+                else if (key == "clinic_min") r.clinic_min = number(v, sub, 0, 1e6);
+                else if (key == "targets")
+                    for (const auto& [unit, value] : table(v, sub))
+                        r.targets[std::string(unit.str())] = number(value, sub + "." + std::string(unit.str()), 0, 1e4);
+                else if (key == "bands") {
+                    const toml::array* bands = v.as_array();
+                    if (!bands) fail(sub, "must be an array of [population, required] pairs");
+                    for (const auto& b : *bands) {
+                        const toml::array* pair = b.as_array();
+                        if (!pair || pair->size() != 2) fail(sub, "must be an array of [population, required] pairs");
+                        r.bands.emplace_back(number((*pair)[0], sub, 0, 1e13), number((*pair)[1], sub, 0, 1e9));
+                    }
+                } else unknown(sub);
+            }
+            if (r.id.empty()) fail(item + ".id", "missing");
+            if (r.kind.empty()) fail(item + ".kind", "missing");
+            if (r.facility_types.empty()) fail(item + ".facility_types", "missing");
+            auto same = std::find_if(out_.rules.begin(), out_.rules.end(), [&](const compliance_rule& x) { return x.id == r.id; });
+            if (same != out_.rules.end()) *same = r;
+            else out_.rules.push_back(r);
         }
     }
 

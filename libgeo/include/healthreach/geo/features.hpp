@@ -19,6 +19,7 @@ struct point_options {
     std::string name_field = "name";
     std::string type_field = "type";
     std::vector<std::string> numeric_fields;  // kept per point when present (ambulances, capacity, ...)
+    std::vector<std::string> text_fields;     // kept per point when present (category, ...)
 };
 
 struct point_set {
@@ -28,6 +29,7 @@ struct point_set {
     bool has_type = false;
     // Per requested numeric field present in the layer: one value per point (nullopt where empty).
     std::map<std::string, std::vector<std::optional<double>>> numbers;
+    std::map<std::string, std::vector<std::string>> texts;  // requested text fields present in the layer
 
     std::size_t size() const { return x.size(); }
 };
@@ -39,6 +41,7 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
 struct polygon_set {
     std::string path, layer;
     std::vector<std::string> name;
+    std::vector<std::string> kind;  // the `kind` field where the layer has one, else empty strings
     std::vector<std::unique_ptr<OGRGeometry>> geometry;  // metric CRS, (Multi)Polygon
 
     std::size_t size() const { return name.size(); }

@@ -46,12 +46,25 @@ struct urbanisation_rules {
     std::string source;
 };
 
+// A count or ratio rule per admin unit (see the [[rules]] of the built-in file for the kinds).
+struct compliance_rule {
+    std::string id, description, source, kind, level = "county";
+    std::vector<std::string> unit_kinds, facility_types, of_types, categories;
+    std::string field, population = "total", clinic_field;
+    double min = 1, residents = 0, per_1000 = 0, share = 0, min_population = 0, match_m = 500, merge_below = 0,
+           clinic_min = 0;
+    std::optional<double> max;
+    std::map<std::string, double> targets;             // per unit name
+    std::vector<std::pair<double, double>> bands;      // (population up to, required)
+};
+
 struct standards {
     std::string origin;  // "built-in" or "built-in + FILE"
     std::map<std::string, profile> profiles;
     urbanisation_rules urbanisation;
     double off_network_speed_kmh = 5;
     std::map<std::string, service> services;
+    std::vector<compliance_rule> rules;  // a user rule with a built-in rule's id replaces it
 
     // input_error listing the known names when there is no such service or profile.
     const service& service_named(const std::string& name) const;
