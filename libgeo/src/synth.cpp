@@ -3,6 +3,7 @@
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/standards.hpp"
 
 #include <geos_c.h>
 
@@ -73,6 +74,8 @@ struct facility {
     std::string name, type, category;
     int ambulances = -1;  // -1: not applicable
     int beds = -1;
+    int doctors = -1;
+    int infectious_beds = -1;
 };
 
 struct unit {
@@ -305,6 +308,107 @@ OGRPolygon circle(pt c, double r) {
     return poly;
 }
 
+// People per county or district, by the unit nearest each populated cell (as the admin polygons).
+template <class Nearest>
+std::vector<double> people_by_unit(const std::vector<double>& grid, int cols, int rows, double cell, double x0, double y1,
+                                   Nearest nearest) {
+    std::vector<double> out;
+    for (int row = 0; row < rows; ++row)
+        for (int col = 0; col < cols; ++col) {
+            const double v = grid[static_cast<std::size_t>(row) * cols + col];
+            if (v <= 0) continue;
+            const int u = nearest(pt{x0 + (col + 0.5) * cell, y1 - (row + 0.5) * cell});
+            if (u >= static_cast<int>(out.size())) out.resize(u + 1, 0.0);
+            out[u] += v;
+        }
+    return out;
+}
+
+const compliance_rule& rule_named(const standards& s, const std::string& id) {
+    for (const compliance_rule& r : s.rules)
+        if (r.id == id) return r;
+    throw std::runtime_error("synth: the standards have no rule " + id);
+}
+
+// Sizes the facilities from the units' populations so that the region meets the built-in standards'
+// count and ratio rules, except for the gaps planted on purpose (README): the easternmost county keeps
+// one ambulance, too few beds and no sub-centre; the third county (prefecture scale) has too few
+// infectious-disease beds.
+template <class Nearest>
+void complete_facilities(std::vector<facility>& fac, const std::vector<unit>& counties, std::vector<double> pop,
+                         Nearest nearest_county, std::size_t first_county, std::size_t county_count) {
+    pop.resize(counties.size(), 0.0);
+    const standards s = load_standards();
+    const compliance_rule& beds = rule_named(s, "beds-per-1000");
+    const compliance_rule& grassroots = rule_named(s, "grassroots-beds-per-1000");
+    const compliance_rule& surge = rule_named(s, "infectious-surge-beds");
+    const compliance_rule& ambulances = rule_named(s, "ambulances-per-30000");
+    std::size_t east = counties.size();
+    double east_x = -1e300;
+    for (std::size_t c = first_county; c < counties.size(); ++c)
+        if (counties[c].seat.x > east_x) east_x = counties[c].seat.x, east = c;
+
+    // Districts get a general hospital of their own.
+    for (std::size_t c = 0; c < first_county; ++c)
+        fac.push_back({{counties[c].seat.x, counties[c].seat.y}, counties[c].name + "人民医院 " + counties[c].name_en +
+                       " District People's Hospital", "county-hospital", "general", -1, 100});
+    // Sub-centres: the township centres farthest from their county seat, 15 % of them (1 to 3).
+    for (std::size_t c = first_county; c < counties.size(); ++c) {
+        if (c == east) continue;
+        std::vector<std::size_t> centres;
+        for (std::size_t i = 0; i < fac.size(); ++i)
+            if (fac[i].type == "township-centre" && nearest_county(fac[i].at) == static_cast<int>(c)) centres.push_back(i);
+        std::sort(centres.begin(), centres.end(), [&](std::size_t a, std::size_t b) {
+            return dist(fac[a].at, counties[c].seat) > dist(fac[b].at, counties[c].seat);
+        });
+        const std::size_t n = std::min<std::size_t>({3, centres.size(), static_cast<std::size_t>(std::ceil(0.15 * centres.size()))});
+        for (std::size_t k = 0; k < n; ++k) fac[centres[k]].type = "sub-centre";
+    }
+    std::vector<double> grassroots_beds(counties.size(), 0.0), all_beds(counties.size(), 0.0);
+    std::vector<std::vector<std::size_t>> grassroots_of(counties.size());
+    std::vector<std::size_t> general(counties.size(), fac.size()), station(counties.size(), fac.size());
+    for (std::size_t i = 0; i < fac.size(); ++i) {
+        const int c = nearest_county(fac[i].at);
+        if (c < 0) continue;
+        const facility& f = fac[i];
+        if (f.beds > 0) all_beds[c] += f.beds;
+        if (std::find(grassroots.facility_types.begin(), grassroots.facility_types.end(), f.type) != grassroots.facility_types.end()) {
+            if (f.beds > 0) grassroots_beds[c] += f.beds;
+            if (f.beds > 0) grassroots_of[c].push_back(i);
+        }
+        if (f.type == "county-hospital" && f.category == "general") general[c] = i;
+        if (f.type == "ambulance-station") station[c] = i;
+    }
+    for (std::size_t c = 0; c < counties.size(); ++c) {
+        // Grassroots beds first: they count towards all beds too.
+        const double need_grassroots = std::ceil(1.05 * grassroots.per_1000 * pop[c] / 1000);
+        if (grassroots_beds[c] < need_grassroots && !grassroots_of[c].empty()) {
+            const int extra = static_cast<int>(std::ceil((need_grassroots - grassroots_beds[c]) / grassroots_of[c].size()));
+            for (std::size_t i : grassroots_of[c]) fac[i].beds += extra, all_beds[c] += extra;
+        }
+        if (general[c] < fac.size()) {
+            auto t = beds.targets.find(counties[c].name);
+            const double target = t != beds.targets.end() ? t->second : beds.per_1000;
+            const double need = std::ceil(1.05 * target * pop[c] / 1000);
+            facility& g = fac[general[c]];
+            const double others = all_beds[c] - g.beds;
+            g.beds = std::max(g.beds, static_cast<int>(need - others));
+            if (c == east) g.beds = std::max(20, static_cast<int>(0.6 * need - others));
+            if (counties[c].kind == "county") {
+                for (const auto& [upto, value] : surge.bands)
+                    if (pop[c] < upto) {
+                        g.infectious_beds = static_cast<int>(value);
+                        break;
+                    }
+                if (county_count > 2 && c == first_county + 2) g.infectious_beds -= 10;
+            }
+        }
+        if (station[c] < fac.size()) {
+            fac[station[c]].ambulances = c == east ? 1 : static_cast<int>(std::ceil(pop[c] / ambulances.residents));
+        }
+    }
+}
+
 }  // namespace
 
 synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, std::uint64_t seed) {
@@ -523,15 +627,13 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
     const bool prefecture = scale == synth_scale::prefecture;
     fac.push_back({city_grid.at(1, 1), "长治市急救中心 Changzhi Emergency Centre", "emergency-centre", "", prefecture ? 12 : 4, 60});
     fac.push_back({city_grid.at(-2, 1), "长治市人民医院 Changzhi People's Hospital", "city-hospital", "general", -1, 1200});
+    // Ambulance counts are sized to the units' people below (complete_facilities).
     for (int d = 0; d < 3; ++d)  // the fourth district has no station of its own
         fac.push_back({counties[d].seat, counties[d].name + "急救站 " + counties[d].name_en + " Ambulance Station",
-                       "ambulance-station", "", prefecture ? 4 : 2, -1});
+                       "ambulance-station", "", 1, -1});
     for (std::size_t k = 0; k < towns.size(); ++k) {
         const unit& c = counties[first_county + k];
-        const bool mountain_county = in_mountains(c.seat) || c.seat.x > origin_x + 0.7 * L;
-        // The eastern county keeps only one ambulance: short of 1 per 30,000.
-        fac.push_back({towns[k].at(1, 1), c.name + "急救站 " + c.name_en + " Ambulance Station", "ambulance-station", "",
-                       mountain_county ? 1 : 3, -1});
+        fac.push_back({towns[k].at(1, 1), c.name + "急救站 " + c.name_en + " Ambulance Station", "ambulance-station", "", 1, -1});
         fac.push_back({towns[k].at(0, 1), c.name + "人民医院 " + c.name_en + " County People's Hospital", "county-hospital",
                        "general", -1, 300});
         if (k != 1)
@@ -571,8 +673,19 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                                "community-station", "", -1, -1});
             }
     }
-    for (const village& v : villages)
-        if (!r.chance(0.08)) fac.push_back({v.at, v.name + "卫生室 Village Clinic", "village-clinic", "", -1, -1});
+    bool one_doctor_planted = false;
+    for (const village& v : villages) {
+        if (r.chance(0.08)) continue;
+        facility clinic{v.at, v.name + "卫生室 Village Clinic", "village-clinic", "", -1, -1};
+        clinic.doctors = v.population > 1000 ? 2 : 1;
+        if (v.population > 1000 && !one_doctor_planted) {  // a large village whose clinic is not yet a demonstration one
+            clinic.doctors = 1;
+            one_doctor_planted = true;
+        }
+        fac.push_back(clinic);
+    }
+    complete_facilities(fac, counties, people_by_unit(grid, cols, rows, cell, origin_x, origin_y + L, nearest_county),
+                        nearest_county, first_county, towns.size());
 
     // Admin polygons.
     geos g;
@@ -636,7 +749,8 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
     write_vector_file(dir + "/facilities.gpkg", [&](GDALDataset& ds) {
         write_layer(ds, "facilities", wkbPoint,
                     {{"id", OFTInteger}, {"name", OFTString}, {"type", OFTString}, {"category", OFTString},
-                     {"ambulances", OFTInteger}, {"beds", OFTInteger}},
+                     {"ambulances", OFTInteger}, {"beds", OFTInteger}, {"doctors", OFTInteger},
+                     {"infectious_beds", OFTInteger}},
                     fac.size(), [&](std::size_t i, OGRFeature& f) {
                         const facility& x = fac[i];
                         f.SetField("id", static_cast<GIntBig>(i + 1));
@@ -645,6 +759,8 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                         if (!x.category.empty()) f.SetField("category", x.category.c_str());
                         if (x.ambulances >= 0) f.SetField("ambulances", x.ambulances);
                         if (x.beds >= 0) f.SetField("beds", x.beds);
+                        if (x.doctors >= 0) f.SetField("doctors", x.doctors);
+                        if (x.infectious_beds >= 0) f.SetField("infectious_beds", x.infectious_beds);
                         OGRPoint p = ogr_point(x.at);
                         f.SetGeometry(&p);
                     });
@@ -735,11 +851,16 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
            << counties.size() << ", " << townships.size() << " |\n"
            << "| villages.gpkg | villages (id, name, population, township) | " << villages.size() << " |\n"
            << "| urban.gpkg | urban (city and county towns) | " << 1 + towns.size() << " |\n\n"
-           << "Planted gaps: one district without an ambulance station; the eastern county with a single "
-           << "ambulance; " << P.missing_township_centres << " township(s) without a health centre; one "
+           << "Facilities are sized to the units' people so that the built-in standards' count and ratio rules "
+           << "hold, except for these planted gaps: one district (Lucheng) without an ambulance station; the "
+           << "easternmost county with a single ambulance, about 60 % of its beds target and no county "
+           << "sub-centre; " << P.missing_township_centres << " township(s) without a health centre; one "
            << "sub-district without a community health centre; a north-western quarter of the city without "
-           << "community health stations; about 8 % of villages without a clinic; one county without a TCM "
-           << "hospital and one without a maternal-and-child hospital (prefecture scale).\n";
+           << "community health stations (a 15-minute walking gap); about 8 % of villages without a clinic; one "
+           << "village over 1,000 residents whose clinic has a single doctor; at prefecture scale, one county "
+           << "without a TCM hospital, one without a maternal-and-child hospital and one short of "
+           << "infectious-disease surge beds (counties under 100,000 residents merge their hospitals, so the "
+           << "first two do not show at small scale).\n";
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
     return sum;
 }
