@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     runners["coverage"] = cli::add_coverage_command(app);
     runners["optimize"] = cli::add_optimize_command(app);
     runners["compliance"] = cli::add_compliance_command(app);
+    runners["evaluate"] = cli::add_evaluate_command(app);
 
     try {
         app.parse(argc, argv);

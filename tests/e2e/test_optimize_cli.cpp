@@ -58,3 +58,36 @@ TEST_CASE("optimize bad input: exit 2 with a clear message", "[e2e][optimize]") 
     CHECK(test::run(optimize_args("--candidate-spacing 2000 --objective best-ever --sites 1" + out), &err) == 2);
     for (const auto& f : test::list_dir(dir)) CHECK(f.find("opt.gpkg") == std::string::npos);
 }
+
+TEST_CASE("evaluate ranks candidates and compares a scenario per admin unit", "[e2e][evaluate]") {
+    const std::string dir = test::scratch_dir("e2e-evaluate");
+    // Two candidates: one in the uncovered eastern county, one beside an existing station.
+    test::write_points(dir + "/cand.geojson", {{448888.18, 3978444.30, "\"id\":\"east\""}, {425100, 3960100, "\"id\":\"west\""}},
+                       32649);
+    REQUIRE(test::run(exe + " evaluate --roads " + sample + "/roads.gpkg --population " + sample + "/population.tif --facilities " +
+                      sample + "/facilities.gpkg --admin " + sample + "/admin.gpkg --service ambulance --quiet --candidates " +
+                      dir + "/cand.geojson --scenario " + dir + "/cand.geojson --out " + dir + "/eval.gpkg --json > " + dir +
+                      "/eval.json") == 0);
+    geo::dataset_ptr ds = geo::open_vector(dir + "/eval.gpkg");
+    OGRLayer* cand = ds->GetLayerByName("candidates");
+    REQUIRE(cand != nullptr);
+    CHECK(cand->GetFeatureCount() == 2);
+    double gain_sum = 0;
+    for (geo::feature_ptr f(cand->GetNextFeature()); f; f.reset(cand->GetNextFeature())) {
+        gain_sum += f->GetFieldAsDouble("gain");
+        if (std::string(f->GetFieldAsString("id")) == "east") {
+            CHECK(f->GetFieldAsInteger("rank") == 1);
+            CHECK(f->GetFieldAsDouble("gain") > 10000);
+        }
+    }
+    OGRLayer* scenario = ds->GetLayerByName("scenario");
+    REQUIRE(scenario != nullptr);
+    double scenario_gain = 0;
+    for (geo::feature_ptr f(scenario->GetNextFeature()); f; f.reset(scenario->GetNextFeature())) {
+        CHECK(f->GetFieldAsDouble("covered_scenario") >= f->GetFieldAsDouble("covered_existing"));
+        scenario_gain += f->GetFieldAsDouble("gain");
+    }
+    CHECK(scenario_gain <= gain_sum + 1e-6);  // overlapping gains count once in a scenario
+    CHECK(scenario_gain > 0);
+    CHECK(read_text(dir + "/eval.json").find("\"admin_units\"") != std::string::npos);
+}
