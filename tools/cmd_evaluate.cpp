@@ -7,6 +7,7 @@
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/qgis_style.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -102,6 +103,8 @@ command_runner add_evaluate_command(CLI::App& app) {
                 f->SetGeometry(&p);
                 geo::add_feature(layer, *f);
             }
+            geo::qgis::add_default_style(ds, "candidates",
+                                         geo::qgis::single({geo::qgis::symbol::marker, "152,78,163,255", 3.5, "triangle"}, "id"));
             if (now.empty()) return;
             OGRLayer& table = geo::create_layer(ds, "scenario", wkbNone, nullptr,
                                                 {{"name", OFTString}, {"covered_existing", OFTReal},

@@ -6,6 +6,7 @@
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/qgis_style.hpp"
 #include "healthreach/opt/siting.hpp"
 
 #include <cstdio>
@@ -93,6 +94,8 @@ command_runner add_optimize_command(CLI::App& app) {
                 f->SetGeometry(&p);
                 geo::add_feature(layer, *f);
             }
+            geo::qgis::add_default_style(ds, "proposed_sites",
+                                         geo::qgis::single({geo::qgis::symbol::marker, "255,127,0,255", 4.5, "star"}, "id"));
         });
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*a, o->analysis.travel_raster);
 

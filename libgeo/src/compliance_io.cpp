@@ -2,6 +2,7 @@
 
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/qgis_style.hpp"
 
 #include <cstdio>
 
@@ -43,6 +44,11 @@ void write_compliance_gpkg(const compliance_report& rep, const std::string& path
             f->SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(rep.counties.geometry[u]->clone()));
             add_feature(units, *f);
         }
+        using qgis::symbol;
+        qgis::add_default_style(*ds, "compliance_units",
+                                qgis::graduated("unmet", {{-0.5, 0.5, "all rules met", symbol{symbol::fill, "26,150,65,160"}},
+                                                          {0.5, 2.5, "1-2 rules unmet", symbol{symbol::fill, "253,174,97,160"}},
+                                                          {2.5, 1e9, "3 or more unmet", symbol{symbol::fill, "215,25,28,160"}}}));
         if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
     }
     out.commit();

@@ -3,6 +3,7 @@
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/qgis_style.hpp"
 
 #include <gdal_alg.h>
 
@@ -55,6 +56,28 @@ std::vector<unit_totals> admin_totals(const analysis& a) {
         units[u >= 0 ? u : n].units_present += a.units_present[f];
     }
     return units;
+}
+
+// Demand graduated by cost with the standard's limits as class breaks; uncovered in red; service
+// areas translucent; facilities labelled.
+void add_coverage_styles(const analysis& a, GDALDataset& ds) {
+    using qgis::symbol;
+    const bool by_length = a.svc->cost_metric == metric::length;
+    const std::string unit = by_length ? " m" : " s";
+    std::vector<double> breaks{0};
+    for (area_class c : {area_class::urban, area_class::rural})
+        if (a.limit_of(c) != no_limit && a.limit_of(c) > breaks.back()) breaks.push_back(a.limit_of(c));
+    std::sort(breaks.begin(), breaks.end());
+    const char* within[] = {"26,150,65,255", "166,217,106,255", "253,174,97,255"};
+    std::vector<std::tuple<double, double, std::string, symbol>> classes;
+    for (std::size_t k = 1; k < breaks.size(); ++k)
+        classes.emplace_back(breaks[k - 1], breaks[k], "within " + std::to_string(static_cast<long long>(breaks[k])) + unit,
+                             symbol{symbol::marker, within[std::min<std::size_t>(k - 1, 2)], 1.2});
+    classes.emplace_back(breaks.back(), 1e12, "beyond every limit", symbol{symbol::marker, "215,25,28,255", 1.2});
+    qgis::add_default_style(ds, "demand", qgis::graduated(by_length ? "cost_m" : "cost_s", classes));
+    qgis::add_default_style(ds, "facilities", qgis::single({symbol::marker, "33,102,172,255", 3.2, "square"}, "name"));
+    qgis::add_default_style(ds, "service_areas", qgis::single({symbol::fill, "67,147,195,70"}));
+    qgis::add_default_style(ds, "uncovered", qgis::single({symbol::fill, "215,25,28,170"}));
 }
 
 }  // namespace
@@ -225,6 +248,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
         double present = 0;
         for (double u : a.units_present) present += u;
         row("total", a.total, a.by_class, present);
+        add_coverage_styles(a, *ds);
         if (more) more(*ds);
 
         if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());

@@ -1,0 +1,125 @@
+#include "healthreach/geo/qgis_style.hpp"
+
+#include "healthreach/geo/gdal.hpp"
+
+#include <sstream>
+
+namespace healthreach::geo::qgis {
+
+namespace {
+
+std::string escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string prop(const std::string& k, const std::string& v) {
+    return "<prop k=\"" + k + "\" v=\"" + escape(v) + "\"/>";
+}
+
+std::string symbol_xml(const symbol& s, const std::string& name) {
+    std::ostringstream o;
+    const char* type = s.type == symbol::marker ? "marker" : s.type == symbol::fill ? "fill" : "line";
+    o << "<symbol type=\"" << type << "\" name=\"" << name << "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">";
+    if (s.type == symbol::marker) {
+        o << "<layer class=\"SimpleMarker\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("color", s.colour)
+          << prop("name", s.shape) << prop("size", std::to_string(s.size)) << prop("outline_color", "35,35,35,255")
+          << prop("outline_width", "0.2") << "</layer>";
+    } else if (s.type == symbol::fill) {
+        o << "<layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("color", s.colour)
+          << prop("style", "solid") << prop("outline_color", "60,60,60,200") << prop("outline_width", "0.2")
+          << "</layer>";
+    } else {
+        o << "<layer class=\"SimpleLine\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("line_color", s.colour)
+          << prop("line_width", std::to_string(s.size)) << "</layer>";
+    }
+    o << "</symbol>";
+    return o.str();
+}
+
+int geometry_type(const symbol& s) { return s.type == symbol::marker ? 0 : s.type == symbol::line ? 1 : 2; }
+
+std::string document(const std::string& renderer, const std::string& label_field, int geometry) {
+    std::ostringstream o;
+    o << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">"
+      << renderer;
+    if (!label_field.empty())
+        o << "<labeling type=\"simple\"><settings calloutType=\"simple\"><text-style fieldName=\"" << escape(label_field)
+          << "\" fontSize=\"8\" textColor=\"20,20,20,255\" fontFamily=\"Noto Sans CJK SC\"/>"
+          << "<text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>"
+          << "<placement placement=\"1\" dist=\"1\"/></settings></labeling>";
+    o << "<layerGeometryType>" << geometry << "</layerGeometryType></qgis>\n";
+    return o.str();
+}
+
+}  // namespace
+
+std::string single(const symbol& s, const std::string& label_field) {
+    return document("<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><symbols>" +
+                        symbol_xml(s, "0") + "</symbols></renderer-v2>",
+                    label_field, geometry_type(s));
+}
+
+std::string categorized(const std::string& field, const std::vector<std::tuple<std::string, std::string, symbol>>& classes) {
+    std::ostringstream cats, syms;
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        const auto& [value, label, sym] = classes[i];
+        cats << "<category render=\"true\" symbol=\"" << i << "\" value=\"" << escape(value) << "\" label=\"" << escape(label)
+             << "\"/>";
+        syms << symbol_xml(sym, std::to_string(i));
+    }
+    return document("<renderer-v2 type=\"categorizedSymbol\" attr=\"" + escape(field) +
+                        "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><categories>" + cats.str() +
+                        "</categories><symbols>" + syms.str() + "</symbols></renderer-v2>",
+                    "", classes.empty() ? 0 : geometry_type(std::get<2>(classes[0])));
+}
+
+std::string graduated(const std::string& field, const std::vector<std::tuple<double, double, std::string, symbol>>& classes) {
+    std::ostringstream ranges, syms;
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        const auto& [lower, upper, label, sym] = classes[i];
+        ranges << "<range render=\"true\" symbol=\"" << i << "\" lower=\"" << lower << "\" upper=\"" << upper
+               << "\" label=\"" << escape(label) << "\"/>";
+        syms << symbol_xml(sym, std::to_string(i));
+    }
+    return document("<renderer-v2 type=\"graduatedSymbol\" attr=\"" + escape(field) +
+                        "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><ranges>" +
+                        ranges.str() + "</ranges><symbols>" + syms.str() + "</symbols></renderer-v2>",
+                    "", classes.empty() ? 0 : geometry_type(std::get<3>(classes[0])));
+}
+
+void add_default_style(GDALDataset& ds, const std::string& layer, const std::string& qml) {
+    OGRLayer* styles = ds.GetLayerByName("layer_styles");
+    if (!styles) {
+        // Created through OGR so that it is registered in gpkg_contents, where QGIS looks for it.
+        styles = &create_layer(ds, "layer_styles", wkbNone, nullptr,
+                               {{"f_table_catalog", OFTString}, {"f_table_schema", OFTString}, {"f_table_name", OFTString},
+                                {"f_geometry_column", OFTString}, {"styleName", OFTString}, {"styleQML", OFTString},
+                                {"styleSLD", OFTString}, {"useAsDefault", OFTInteger}, {"description", OFTString},
+                                {"owner", OFTString}, {"ui", OFTString}, {"update_time", OFTDateTime}});
+    }
+    feature_ptr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+    f->SetField("f_table_catalog", "");
+    f->SetField("f_table_schema", "");
+    f->SetField("f_table_name", layer.c_str());
+    f->SetField("f_geometry_column", "geom");
+    f->SetField("styleName", layer.c_str());
+    f->SetField("styleQML", qml.c_str());
+    f->SetField("styleSLD", "");
+    f->SetField("useAsDefault", 1);
+    f->SetField("description", "healthreach default style");
+    f->SetField("owner", "");
+    f->SetField("update_time", 2026, 1, 1, 0, 0, 0, 100);
+    add_feature(*styles, *f);
+}
+
+}  // namespace healthreach::geo::qgis
