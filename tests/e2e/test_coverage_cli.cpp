@@ -90,12 +90,18 @@ TEST_CASE("coverage bad input: exit 2, message names the culprit, nothing writte
                         "/none.tif --facilities " + sample + "/facilities.gpkg --service ambulance" + out, &err) == 2);
     CHECK(err.find("none.tif") != std::string::npos);
 
+    test::write_raster(dir + "/negative.tif", 2, 1, 420000, 3987000, 100, {5, -1}, 32649);
+    CHECK(test::run(exe + " coverage --roads " + sample + "/roads.gpkg --population " + dir +
+                        "/negative.tif --facilities " + sample + "/facilities.gpkg --service ambulance" + out, &err) == 2);
+    CHECK(err.find("negative.tif: cell (col 1, row 0)") != std::string::npos);
+
     CHECK(test::run(coverage_args("--service ambulance --admin-layer parishes" + out), &err) == 2);
     CHECK(err.find("parishes") != std::string::npos);
 
     for (const auto& f : test::list_dir(dir)) {
         CHECK(f != "out.gpkg");
         CHECK(f != "cost.tif");
+        CHECK(f.find("out.") == std::string::npos);
         CHECK(f.find(".tmp") == std::string::npos);
     }
 }
