@@ -38,7 +38,7 @@ TEST_CASE("Degree of Urbanisation: centres, gap filling, clusters, rural", "[pop
     CHECK(kind(0, 6) == area_class::rural);
 }
 
-TEST_CASE("--demand-cell aggregates people at their centroid, keeping the total", "[population]") {
+TEST_CASE("demand aggregation by --demand-cell keeps the total, at the centroid", "[population]") {
     const std::string dir = test::scratch_dir("demand-cell");
     test::write_lines(dir + "/roads.geojson", {{{{0, 0}, {1000, 0}}, "\"highway\":\"residential\""},
                                                {{{1000, 0}, {1000, 400}}, "\"highway\":\"residential\""}});
