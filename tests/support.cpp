@@ -2,6 +2,8 @@
 
 #include "test_paths.hpp"
 
+#include "healthreach/geo/crs.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <gdal_priv.h>
@@ -11,6 +13,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <queue>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -126,6 +130,48 @@ int run(const std::string& command, std::string* err) {
 }
 
 bool file_exists(const std::string& path) { return fs::exists(path); }
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::optional<geo::network> real_drive_network(const std::string& name) {
+    const std::string path = shared_data(name);
+    if (path.empty()) return std::nullopt;
+    const geo::road_set roads = geo::read_roads(path);
+    double lon, lat;
+    roads.center_lonlat(lon, lat);
+    return geo::build_network(roads, geo::profile::builtin("drive"), geo::utm_zone_for(lon, lat)).net;
+}
+
+std::vector<double> reference_dijkstra(const geo::network& net, geo::metric m, geo::node_id source) {
+    std::vector<std::vector<std::pair<geo::node_id, double>>> adj(net.node_count());
+    for (geo::edge_id e = 0; e < net.edge_count(); ++e) {
+        const double len = net.edge_length_m[e];
+        adj[net.edge_source[e]].push_back({net.edge_target[e], m == geo::metric::length ? len : net.edge_time_s[e]});
+        if (net.reverse_open(e))
+            adj[net.edge_target[e]].push_back({net.edge_source[e], m == geo::metric::length ? len : net.edge_reverse_time_s[e]});
+    }
+    std::vector<double> d(net.node_count(), std::numeric_limits<double>::infinity());
+    using item = std::pair<double, geo::node_id>;
+    std::priority_queue<item, std::vector<item>, std::greater<item>> q;
+    d[source] = 0;
+    q.push({0, source});
+    while (!q.empty()) {
+        const auto [du, u] = q.top();
+        q.pop();
+        if (du > d[u]) continue;
+        for (const auto& [v, w] : adj[u])
+            if (du + w < d[v]) {
+                d[v] = du + w;
+                q.push({d[v], v});
+            }
+    }
+    return d;
+}
 
 std::vector<std::string> list_dir(const std::string& dir) {
     std::vector<std::string> names;

@@ -1,6 +1,9 @@
 #pragma once
 // Helpers shared by the tests: scratch directories, tiny GeoJSON layers, real data lookup.
+#include "healthreach/geo/reach.hpp"
+
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +42,15 @@ std::string shared_data(const std::string& name);
 int run(const std::string& command, std::string* err = nullptr);
 
 bool file_exists(const std::string& path);
+// The whole file as bytes.
+std::string read_text(const std::string& path);
+
+// The drive network of a file of ../shared/data in its UTM zone, or nullopt when the data are absent
+// (see shared_data).
+std::optional<geo::network> real_drive_network(const std::string& name);
+
+// Textbook Dijkstra on adjacency lists, independent of Boost: the reference for searches.
+std::vector<double> reference_dijkstra(const geo::network& net, geo::metric m, geo::node_id source);
 // Files in a directory, names only.
 std::vector<std::string> list_dir(const std::string& dir);
 

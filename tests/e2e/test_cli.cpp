@@ -13,13 +13,6 @@ namespace {
 
 const std::string exe = HEALTHREACH_BINARY;
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 void require_no_output_left(const std::string& dir, const std::string& name) {
     for (const auto& f : test::list_dir(dir)) {
         CHECK(f != name);
@@ -41,7 +34,7 @@ TEST_CASE("network then reach on a small layer", "[e2e]") {
     REQUIRE(test::run(exe + " reach --graph " + dir + "/net.gpkg --sources " + dir + "/s.csv --limit 100 --out " +
                           dir + "/reach.csv", &err) == 0);
     CHECK(err.rfind("compute_s=") == err.rfind('\n', err.size() - 2) + 1);  // the last line
-    const std::string csv = read_text(dir + "/reach.csv");
+    const std::string csv = test::read_text(dir + "/reach.csv");
     CHECK(csv.rfind("source,node_id,cost\n0,0,0\n", 0) == 0);
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);  // node 0, node 1 at 100 (inclusive); not 150
 

@@ -17,13 +17,6 @@ namespace {
 const std::string exe = HEALTHREACH_BINARY;
 const std::string sample = HEALTHREACH_SAMPLE_DATA;
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::string coverage_args(const std::string& extra) {
     return exe + " coverage --roads " + sample + "/roads.gpkg --population " + sample + "/population.tif --facilities " +
            sample + "/facilities.gpkg --admin " + sample + "/admin.gpkg " + extra;
@@ -44,7 +37,7 @@ TEST_CASE("coverage on the sample region writes every output", "[e2e][coverage]"
     REQUIRE(test::run(coverage_args("--service ambulance --travel-raster " + dir + "/cost.tif --out " + dir +
                                     "/amb.gpkg --json > " + dir + "/amb.json"),
                       &err) == 0);
-    const std::string json = read_text(dir + "/amb.json");
+    const std::string json = test::read_text(dir + "/amb.json");
     // stdout holds one JSON document and nothing else.
     CHECK(json.front() == '{');
     CHECK(json.find('\n') == json.size() - 1);

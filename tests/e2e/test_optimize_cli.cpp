@@ -21,20 +21,13 @@ std::string optimize_args(const std::string& extra) {
            sample + "/facilities.gpkg --service ambulance --quiet " + extra;
 }
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("optimize max-cover on the sample region", "[e2e][optimize]") {
     const std::string dir = test::scratch_dir("e2e-optimize");
     REQUIRE(test::run(optimize_args("--candidate-spacing 2000 --objective max-cover --sites 3 --out " + dir +
                                     "/opt.gpkg --json > " + dir + "/opt.json")) == 0);
-    const std::string json = read_text(dir + "/opt.json");
+    const std::string json = test::read_text(dir + "/opt.json");
     CHECK(json.front() == '{');  // nothing but the JSON document on stdout: no solver log
     CHECK(json.find('\n') == json.size() - 1);
     for (const char* key : {"objective", "bound", "gap", "solver", "selected", "population_covered"})
@@ -89,5 +82,5 @@ TEST_CASE("evaluate ranks candidates and compares a scenario per admin unit", "[
     }
     CHECK(scenario_gain <= gain_sum + 1e-6);  // overlapping gains count once in a scenario
     CHECK(scenario_gain > 0);
-    CHECK(read_text(dir + "/eval.json").find("\"admin_units\"") != std::string::npos);
+    CHECK(test::read_text(dir + "/eval.json").find("\"admin_units\"") != std::string::npos);
 }

@@ -246,30 +246,9 @@ TEST_CASE("coverage costs equal an independent Dijkstra on a real extract", "[co
     const network& net = a->built.net;
     REQUIRE(a->sites.size() == 3);
 
-    // Textbook Dijkstra from each facility's node over the edge list.
-    std::vector<std::vector<std::pair<node_id, double>>> adj(net.node_count());
-    for (edge_id e = 0; e < net.edge_count(); ++e) {
-        adj[net.edge_source[e]].push_back({net.edge_target[e], net.edge_length_m[e]});
-        if (net.reverse_open(e)) adj[net.edge_target[e]].push_back({net.edge_source[e], net.edge_length_m[e]});
-    }
     std::vector<std::vector<double>> ref;
-    for (std::size_t f = 0; f < 3; ++f) {
-        const site& s = a->sites[f];
-        const node_id start = s.offset_m == 0 ? net.edge_source[s.edge] : net.edge_target[s.edge];
-        std::vector<double> d(net.node_count(), std::numeric_limits<double>::infinity());
-        using item = std::pair<double, node_id>;
-        std::priority_queue<item, std::vector<item>, std::greater<item>> q;
-        d[start] = 0;
-        q.push({0, start});
-        while (!q.empty()) {
-            auto [du, u] = q.top();
-            q.pop();
-            if (du > d[u]) continue;
-            for (auto [v, w] : adj[u])
-                if (du + w < d[v]) q.push({d[v] = du + w, v});
-        }
-        ref.push_back(std::move(d));
-    }
+    for (const site& s : a->sites)
+        ref.push_back(test::reference_dijkstra(net, metric::length, s.offset_m == 0 ? net.edge_source[s.edge] : net.edge_target[s.edge]));
     std::size_t checked = 0;
     for (std::size_t k = 0; k < a->demand_pop.size(); k += 97) {
         const auto p = static_cast<std::uint32_t>(k);

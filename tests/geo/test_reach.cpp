@@ -5,40 +5,12 @@
 
 #include <catch2/catch.hpp>
 
-#include <queue>
 #include <random>
 
 using namespace healthreach;
 using namespace healthreach::geo;
 
 namespace {
-
-// Textbook Dijkstra on adjacency lists, independent of Boost: the reference.
-std::vector<double> reference_costs(const network& net, metric m, node_id source) {
-    std::vector<std::vector<std::pair<node_id, double>>> adj(net.node_count());
-    for (edge_id e = 0; e < net.edge_count(); ++e) {
-        const double len = net.edge_length_m[e];
-        adj[net.edge_source[e]].push_back({net.edge_target[e], m == metric::length ? len : net.edge_time_s[e]});
-        if (net.reverse_open(e))
-            adj[net.edge_target[e]].push_back({net.edge_source[e], m == metric::length ? len : net.edge_reverse_time_s[e]});
-    }
-    std::vector<double> d(net.node_count(), std::numeric_limits<double>::infinity());
-    using item = std::pair<double, node_id>;
-    std::priority_queue<item, std::vector<item>, std::greater<item>> q;
-    d[source] = 0;
-    q.push({0, source});
-    while (!q.empty()) {
-        const auto [du, u] = q.top();
-        q.pop();
-        if (du > d[u]) continue;
-        for (const auto& [v, w] : adj[u])
-            if (du + w < d[v]) {
-                d[v] = du + w;
-                q.push({d[v], v});
-            }
-    }
-    return d;
-}
 
 node_id node_at(const network& net, double x, double y) {
     for (node_id v = 0; v < net.node_count(); ++v)
@@ -93,12 +65,9 @@ TEST_CASE("bounded reach on a hand-computed network", "[reach]") {
 }
 
 TEST_CASE("reach equals an independent Dijkstra on a real extract", "[reach][real]") {
-    const std::string path = test::shared_data("andorra-2021.osm.pbf");
-    if (path.empty()) return;
-    const road_set roads = read_roads(path);
-    double lon, lat;
-    roads.center_lonlat(lon, lat);
-    const network net = build_network(roads, profile::builtin("drive"), utm_zone_for(lon, lat)).net;
+    const auto real = test::real_drive_network("andorra-2021.osm.pbf");
+    if (!real) return;
+    const network& net = *real;
     std::mt19937 rng(42);
     for (metric m : {metric::length, metric::time}) {
         const router r(net, m);
@@ -106,7 +75,7 @@ TEST_CASE("reach equals an independent Dijkstra on a real extract", "[reach][rea
         const double limit = m == metric::length ? 5000 : 600;
         for (int k = 0; k < 10; ++k) {
             const node_id s = rng() % net.node_count();
-            const std::vector<double> ref = reference_costs(net, m, s);
+            const std::vector<double> ref = test::reference_dijkstra(net, m, s);
             search.run({{s, 0, 0}}, limit);
             std::size_t within = 0;
             for (node_id v = 0; v < net.node_count(); ++v) {

@@ -37,12 +37,9 @@ TEST_CASE("points snap to edge interiors, with offset along the edge", "[snap]")
 }
 
 TEST_CASE("snapping equals a brute-force search over every segment", "[snap][real]") {
-    const std::string path = test::shared_data("andorra-2021.osm.pbf");
-    if (path.empty()) return;
-    const road_set roads = read_roads(path);
-    double lon, lat;
-    roads.center_lonlat(lon, lat);
-    const network net = build_network(roads, profile::builtin("drive"), utm_zone_for(lon, lat)).net;
+    const auto real = test::real_drive_network("andorra-2021.osm.pbf");
+    if (!real) return;
+    const network& net = *real;
     const snapper snap(net);
     double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
     for (std::size_t v = 0; v < net.node_count(); ++v) {

@@ -24,13 +24,6 @@ std::size_t feature_count(const std::string& path, const std::string& layer) {
     return static_cast<std::size_t>(l.GetFeatureCount(TRUE));
 }
 
-std::string bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("the synthetic region opens with GDAL and holds what it says", "[synth]") {
@@ -89,10 +82,10 @@ TEST_CASE("the same seed gives the same bytes, and sample-data is the generator'
     for (const char* f : {"roads.gpkg", "population.tif", "facilities.gpkg", "admin.gpkg", "villages.gpkg", "urban.gpkg",
                           "README.md"}) {
         INFO(f);
-        CHECK(bytes(a + "/" + f) == bytes(b + "/" + f));
-        CHECK(bytes(a + "/" + f) == bytes(std::string(HEALTHREACH_SAMPLE_DATA) + "/" + f));
+        CHECK(test::read_text(a + "/" + f) == test::read_text(b + "/" + f));
+        CHECK(test::read_text(a + "/" + f) == test::read_text(std::string(HEALTHREACH_SAMPLE_DATA) + "/" + f));
     }
     const std::string c = test::scratch_dir("synth-c");
     write_synthetic_region(c, synth_scale::small, 2);
-    CHECK(bytes(a + "/roads.gpkg") != bytes(c + "/roads.gpkg"));
+    CHECK(test::read_text(a + "/roads.gpkg") != test::read_text(c + "/roads.gpkg"));
 }
