@@ -82,7 +82,9 @@ void finish_analysis_options(analysis_cli& o) {
 }
 
 std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const logger& log) {
-    auto a = geo::run_analysis(o.analysis, [&](const std::string& phase) { log.info("... ", phase); });
+    progress_bar bar(log, "analysis");
+    auto a = geo::run_analysis(o.analysis, [&](const std::string&, double done) { bar(done); });
+    bar.done();
     for (const std::string& w : a->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     return a;
 }

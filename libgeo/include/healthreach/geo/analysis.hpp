@@ -117,7 +117,8 @@ struct analysis {
     double units_required(double people) const;
 };
 
-using progress_fn = std::function<void(const std::string& phase)>;
+// Called as each phase starts, with the share of the whole analysis done so far (0..1).
+using progress_fn = std::function<void(const std::string& phase, double done)>;
 
 // Runs the analysis; input_error naming the culprit for bad input.
 std::unique_ptr<analysis> run_analysis(const analysis_options& options, const progress_fn& progress = {});
