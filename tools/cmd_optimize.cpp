@@ -20,6 +20,8 @@ command_runner add_optimize_command(CLI::App& app) {
         std::string candidates, objective;
         double spacing = 0;
         int sites = -1;
+        int vehicles = -1;
+        double busy_fraction = 0.3;
         double target = 1.0;
         bool exact = false;
         double time_limit = 60;
@@ -30,10 +32,12 @@ command_runner add_optimize_command(CLI::App& app) {
     cmd->add_option("--candidate-spacing", o->spacing, "Candidates: network nodes every M metres in and near populated areas")
         ->excludes(cand);
     cmd->add_option("--objective", o->objective,
-                    "cover-all | max-cover (min-distance, min-max, backup, expected, sub-centres: not yet implemented)")
+                    "cover-all | max-cover | expected (min-distance, min-max, backup, sub-centres: not yet implemented)")
         ->required();
     cmd->add_option("--sites", o->sites, "max-cover: number of new sites");
     cmd->add_option("--target", o->target, "cover-all: fraction of the coverable population (default 1)");
+    cmd->add_option("--vehicles", o->vehicles, "expected: new vehicles to place (candidates or existing stations)");
+    cmd->add_option("--busy-fraction", o->busy_fraction, "expected: probability that a vehicle is busy (default 0.3)");
     cmd->add_flag("--exact", o->exact, "Solve the MILP with CBC (always under --time-limit)");
     cmd->add_option("--time-limit", o->time_limit, "Seconds for an exact solve (default 60)")->check(CLI::PositiveNumber);
 
@@ -41,21 +45,27 @@ command_runner add_optimize_command(CLI::App& app) {
         const logger log(o->analysis.common.quiet);
         stopwatch total;
         const std::string& objective = o->objective;
-        if (objective != "cover-all" && objective != "max-cover") {
-            for (const char* known : {"min-distance", "min-max", "backup", "expected", "sub-centres"})
+        if (objective != "cover-all" && objective != "max-cover" && objective != "expected") {
+            for (const char* known : {"min-distance", "min-max", "backup", "sub-centres"})
                 if (objective == known)
                     throw std::runtime_error("--objective " + objective + " is not implemented in this version");
             throw input_error("--objective: unknown objective '" + objective + "'");
         }
         if (o->candidates.empty() && !(o->spacing > 0)) throw input_error("--candidates or --candidate-spacing is required");
         if (objective == "max-cover" && o->sites < 0) throw input_error("--sites is required for max-cover");
+        if (objective == "expected" && o->vehicles < 0) throw input_error("--vehicles is required for expected");
+        if (!(o->busy_fraction >= 0) || !(o->busy_fraction < 1))
+            throw input_error("--busy-fraction " + std::to_string(o->busy_fraction) + ": must be in [0, 1)");
         if (!(o->target > 0) || o->target > 1)
             throw input_error("--target " + std::to_string(o->target) + ": must be a fraction in (0, 1]");
         finish_analysis_options(o->analysis);
         const auto a = run_analysis_logged(o->analysis, log);
-        const geo::candidate_set cand = o->candidates.empty()
-                                            ? geo::candidates_on_spacing(*a, o->spacing)
-                                            : geo::candidates_from_points(*a, o->candidates, o->analysis.analysis.facility_fields);
+        geo::candidate_set cand = o->candidates.empty()
+                                      ? geo::candidates_on_spacing(*a, o->spacing)
+                                      : geo::candidates_from_points(*a, o->candidates, o->analysis.analysis.facility_fields);
+        // Vehicles may also go to existing stations: they become columns too, holding their own.
+        std::size_t existing_from = cand.sites.size();
+        if (objective == "expected") cand = geo::with_existing_sites(*a, std::move(cand), existing_from);
         if (cand.off_network) log.info("candidates: ", cand.off_network, " beyond the snap limit, left out");
         if (objective == "max-cover" && static_cast<std::size_t>(o->sites) > cand.sites.size())
             throw input_error("--sites " + std::to_string(o->sites) + ": only " + std::to_string(cand.sites.size()) +
@@ -73,13 +83,27 @@ command_runner add_optimize_command(CLI::App& app) {
         so.time_limit_s = o->time_limit;
         so.progress = [&](const std::string& msg) { log.info(msg); };
         stopwatch solve_clock;
-        const opt::siting_result r = objective == "max-cover" ? opt::max_cover(m, so) : opt::cover_all(m, so);
+        so.vehicles = o->vehicles;
+        so.busy_fraction = o->busy_fraction;
+        opt::siting_result r;
+        if (objective == "max-cover") r = opt::max_cover(m, so);
+        else if (objective == "cover-all") r = opt::cover_all(m, so);
+        else {
+            std::vector<double> base(cand.sites.size(), 0.0);
+            for (std::size_t s = existing_from; s < cand.sites.size(); ++s)
+                base[s] = a->units_present[a->facility_of_site[s - existing_from]];
+            r = opt::expected_cover(m, base, so);
+            std::vector<std::uint32_t> new_sites;
+            for (std::uint32_t s : r.selected)
+                if (s < existing_from) new_sites.push_back(s);
+            r.covered = opt::covered_population(m, new_sites);
+        }
         const double solve_s = solve_clock.seconds();
 
         geo::write_coverage_gpkg(*a, o->analysis.out, [&](GDALDataset& ds) {
             OGRLayer& layer = geo::create_layer(ds, "proposed_sites", wkbPoint, &a->crs,
                                                 {{"id", OFTString}, {"name", OFTString}, {"rank", OFTInteger},
-                                                 {"gain", OFTReal}, {"cumulative_covered", OFTReal}});
+                                                 {"gain", OFTReal}, {"cumulative_covered", OFTReal}, {"vehicles", OFTInteger}});
             geo::feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
             double cumulative = m.existing_population();
             for (std::size_t k = 0; k < r.selected.size(); ++k) {
@@ -90,6 +114,8 @@ command_runner add_optimize_command(CLI::App& app) {
                 f->SetField("rank", static_cast<GIntBig>(k + 1));
                 f->SetField("gain", r.gain[k]);
                 f->SetField("cumulative_covered", cumulative);
+                if (!r.vehicles.empty()) f->SetField("vehicles", r.vehicles[k]);
+                else f->SetFieldNull(f->GetFieldIndex("vehicles"));
                 OGRPoint p(cand.x[c], cand.y[c]);
                 f->SetGeometry(&p);
                 geo::add_feature(layer, *f);
@@ -120,11 +146,13 @@ command_runner add_optimize_command(CLI::App& app) {
             j.field("bound", r.bound);
             j.field("gap", r.gap);
             j.field("solver", r.solver);
-            j.field("candidates", cand.sites.size());
+            j.field("candidates", existing_from);
             j.key("selected").begin_array();
             for (std::size_t k = 0; k < r.selected.size(); ++k) {
                 const std::uint32_t c = cand.candidate_of_site[r.selected[k]];
-                j.begin_object().field("id", cand.id[c]).field("x", cand.x[c]).field("y", cand.y[c]).field("gain", r.gain[k]).end_object();
+                j.begin_object().field("id", cand.id[c]).field("x", cand.x[c]).field("y", cand.y[c]).field("gain", r.gain[k]);
+                if (!r.vehicles.empty()) j.field("vehicles", r.vehicles[k]).field("existing", r.selected[k] >= existing_from);
+                j.end_object();
             }
             j.end_array();
             j.key("provenance").begin_object().field("version", HEALTHREACH_VERSION).field("crs", geo::crs_label(a->crs)).end_object();

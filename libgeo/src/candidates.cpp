@@ -73,6 +73,20 @@ candidate_set candidates_on_spacing(const analysis& a, double spacing_m) {
     return c;
 }
 
+candidate_set with_existing_sites(const analysis& a, candidate_set c, std::size_t& existing_from) {
+    existing_from = c.sites.size();
+    for (std::size_t s = 0; s < a.sites.size(); ++s) {
+        const std::uint32_t f = a.facility_of_site[s];
+        c.candidate_of_site.push_back(static_cast<std::uint32_t>(c.id.size()));
+        c.id.push_back(a.facilities.id[f]);
+        c.name.push_back(a.facilities.name[f]);
+        c.x.push_back(a.facilities.x[f]);
+        c.y.push_back(a.facilities.y[f]);
+        c.sites.push_back(a.sites[s]);
+    }
+    return c;
+}
+
 opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c) {
     const std::size_t nd = a.demand_pop.size();
     std::vector<double> limit(nd), weight(nd);

@@ -305,7 +305,183 @@ void say(const siting_options& o, const std::string& message) {
     if (o.progress) o.progress(message);
 }
 
+// The vehicle model's rows: demand points merged when the same columns cover them.
+struct vehicle_problem {
+    std::size_t columns = 0;
+    std::vector<double> weight, base;              // per row: people, vehicles already covering
+    std::vector<std::uint64_t> col_first{0};
+    std::vector<std::uint32_t> col_rows;
+};
+
+vehicle_problem reduce_vehicles(const coverage_matrix& m, const std::vector<double>& base_vehicles) {
+    vehicle_problem p;
+    p.columns = m.candidate_count();
+    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
+    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+            if (m.population[it.row()] > 0) of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
+    std::map<std::vector<std::uint32_t>, std::uint32_t> row_of;
+    std::vector<std::vector<std::uint32_t>> rows_of_col(p.columns);
+    for (std::size_t i = 0; i < of_point.size(); ++i) {
+        if (of_point[i].empty()) continue;
+        auto [it, inserted] = row_of.emplace(of_point[i], static_cast<std::uint32_t>(p.weight.size()));
+        if (inserted) {
+            double b = 0;
+            for (std::uint32_t j : of_point[i]) b += base_vehicles[j];
+            p.weight.push_back(0);
+            p.base.push_back(b);
+            for (std::uint32_t j : of_point[i]) rows_of_col[j].push_back(it->second);
+        }
+        p.weight[it->second] += m.population[i];
+    }
+    for (const auto& rows : rows_of_col) {
+        p.col_rows.insert(p.col_rows.end(), rows.begin(), rows.end());
+        p.col_first.push_back(p.col_rows.size());
+    }
+    return p;
+}
+
+// Expected people covered when rows hold k vehicles.
+double expected_value(const vehicle_problem& p, const std::vector<double>& k, double q) {
+    double v = 0;
+    for (std::size_t r = 0; r < p.weight.size(); ++r) v += p.weight[r] * (1 - std::pow(q, k[r]));
+    return v;
+}
+
 }  // namespace
+
+siting_result expected_cover(const coverage_matrix& m, const std::vector<double>& base_vehicles, const siting_options& o) {
+    if (o.vehicles < 0) throw std::invalid_argument("expected: vehicles must be >= 0");
+    if (!(o.busy_fraction >= 0) || !(o.busy_fraction < 1)) throw std::invalid_argument("expected: busy fraction must be in [0, 1)");
+    if (m.candidate_count() == 0) throw std::invalid_argument("expected: no site to place vehicles at");
+    const vehicle_problem p = reduce_vehicles(m, base_vehicles);
+    const double q = o.busy_fraction;
+    std::vector<double> k(p.base);
+    std::vector<int> added(p.columns, 0);
+    auto gain = [&](std::uint32_t j) {  // one more vehicle at column j
+        double g = 0;
+        for (auto e = p.col_first[j]; e < p.col_first[j + 1]; ++e) g += p.weight[p.col_rows[e]] * (1 - q) * std::pow(q, k[p.col_rows[e]]);
+        return g;
+    };
+    auto add = [&](std::uint32_t j, int n) {
+        added[j] += n;
+        for (auto e = p.col_first[j]; e < p.col_first[j + 1]; ++e) k[p.col_rows[e]] += n;
+    };
+    say(o, "expected: " + std::to_string(p.columns) + " sites, " + std::to_string(p.weight.size()) + " demand classes");
+    // Greedy: the objective is concave in each row's vehicles, so marginal gains only fall.
+    for (int v = 0; v < o.vehicles; ++v) {
+        std::uint32_t best = 0;
+        double best_gain = -1;
+        for (std::uint32_t j = 0; j < p.columns; ++j)
+            if (const double g = gain(j); g > best_gain) best_gain = g, best = j;
+        add(best, 1);
+    }
+    // Moves: one new vehicle from one site to another while the expected coverage grows.
+    for (bool moved = true; moved;) {
+        moved = false;
+        const double now = expected_value(p, k, q);
+        std::uint32_t from = 0, to = 0;
+        double best = now + 1e-9 * std::max(1.0, now);
+        for (std::uint32_t a = 0; a < p.columns; ++a) {
+            if (added[a] == 0) continue;
+            add(a, -1);
+            const double without = expected_value(p, k, q);
+            for (std::uint32_t b = 0; b < p.columns; ++b)
+                if (b != a && without + gain(b) > best) best = without + gain(b), from = a, to = b;
+            add(a, 1);
+        }
+        if (best > now + 1e-9 * std::max(1.0, now)) {
+            add(from, -1);
+            add(to, 1);
+            moved = true;
+        }
+    }
+
+    // Daskin's model: columns y_j (new vehicles), then x_rk for k = 1..K (the k-th vehicle covering
+    // row r); rows: sum_k x_rk - sum_j y_j <= base_r, then sum y = V. The LP bound, and the MILP.
+    const int nc = static_cast<int>(p.columns), nr = static_cast<int>(p.weight.size());
+    std::vector<int> levels(nr);
+    for (int r = 0; r < nr; ++r) levels[r] = static_cast<int>(std::ceil(p.base[r])) + o.vehicles;
+    std::vector<int> starts, rows;
+    std::vector<double> values, objective, col_lo, col_hi;
+    std::vector<std::vector<std::uint32_t>> rows_of(nc);
+    for (int j = 0; j < nc; ++j) {
+        starts.push_back(static_cast<int>(rows.size()));
+        for (auto e = p.col_first[j]; e < p.col_first[j + 1]; ++e) {
+            rows.push_back(static_cast<int>(p.col_rows[e]));
+            values.push_back(-1.0);
+        }
+        rows.push_back(nr);
+        values.push_back(1.0);
+        objective.push_back(0);
+        col_lo.push_back(0);
+        col_hi.push_back(o.vehicles);
+    }
+    for (int r = 0; r < nr; ++r)
+        for (int level = 1; level <= levels[r]; ++level) {
+            starts.push_back(static_cast<int>(rows.size()));
+            rows.push_back(r);
+            values.push_back(1.0);
+            objective.push_back(-p.weight[r] * (1 - q) * std::pow(q, level - 1));
+            col_lo.push_back(0);
+            col_hi.push_back(1);
+        }
+    starts.push_back(static_cast<int>(rows.size()));
+    model_matrix mm;
+    mm.matrix = CoinPackedMatrix(true, nr + 1, static_cast<int>(objective.size()), static_cast<int>(values.size()),
+                                 values.data(), rows.data(), starts.data(), nullptr);
+    mm.col_lo = col_lo;
+    mm.col_hi = col_hi;
+    mm.objective = objective;
+    for (int r = 0; r < nr; ++r) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(p.base[r]);
+    mm.row_lo.push_back(o.vehicles);
+    mm.row_hi.push_back(o.vehicles);
+    siting_result res;
+    res.solver = "greedy+move";
+    double bound = -lp_bound(mm);
+    const std::size_t size = static_cast<std::size_t>(nc) * std::max(1, nr);
+    if (o.exact || size < o.exact_below) {
+        say(o, "expected: exact MILP (CBC)");
+        OsiClpSolverInterface solver;
+        solver.messageHandler()->setLogLevel(0);
+        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
+        for (int j = 0; j < nc; ++j) solver.setInteger(j);
+        CbcModel model(solver);
+        model.setLogLevel(0);
+        model.messageHandler()->setLogLevel(0);
+        model.solver()->messageHandler()->setLogLevel(0);
+        model.setMaximumSeconds(o.time_limit_s);
+        model.branchAndBound();
+        bound = std::min(bound, -model.getBestPossibleObjValue());
+        if (const double* sol = model.bestSolution()) {
+            std::vector<double> kk(p.base);
+            std::vector<int> alt(p.columns, 0);
+            for (int j = 0; j < nc; ++j) {
+                alt[j] = static_cast<int>(std::lround(sol[j]));
+                for (auto e = p.col_first[j]; e < p.col_first[j + 1]; ++e) kk[p.col_rows[e]] += alt[j];
+            }
+            if (expected_value(p, kk, q) > expected_value(p, k, q)) k = kk, added = alt;
+        }
+        res.solver = model.isProvenOptimal() ? "cbc" : "cbc (time limit)";
+    }
+    for (std::uint32_t j = 0; j < p.columns; ++j)
+        if (added[j] > 0) {
+            res.selected.push_back(j);
+            res.vehicles.push_back(added[j]);
+        }
+    // Each site's gain: what its vehicles add to the others'.
+    for (std::size_t s = 0; s < res.selected.size(); ++s) {
+        const double with = expected_value(p, k, q);
+        add(res.selected[s], -res.vehicles[s]);
+        res.gain.push_back(with - expected_value(p, k, q));
+        add(res.selected[s], res.vehicles[s]);
+    }
+    res.covered = expected_value(p, k, q);
+    res.objective = res.covered;
+    res.bound = std::max(bound, res.objective);
+    res.gap = gap_of(res.objective, res.bound);
+    return res;
+}
 
 siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     if (o.sites < 0 || static_cast<std::size_t>(o.sites) > m.candidate_count())

@@ -84,3 +84,19 @@ TEST_CASE("evaluate ranks candidates and compares a scenario per admin unit", "[
     CHECK(scenario_gain > 0);
     CHECK(test::read_text(dir + "/eval.json").find("\"admin_units\"") != std::string::npos);
 }
+
+TEST_CASE("optimize expected (MEXCLP) places every new vehicle", "[e2e][optimize]") {
+    const std::string dir = test::scratch_dir("e2e-expected");
+    REQUIRE(test::run(optimize_args("--candidate-spacing 2000 --objective expected --vehicles 3 --busy-fraction 0.4 --out " +
+                                    dir + "/exp.gpkg")) == 0);
+    geo::dataset_ptr ds = geo::open_vector(dir + "/exp.gpkg");
+    OGRLayer* sites = ds->GetLayerByName("proposed_sites");
+    REQUIRE(sites != nullptr);
+    int vehicles = 0;
+    for (geo::feature_ptr f(sites->GetNextFeature()); f; f.reset(sites->GetNextFeature())) vehicles += f->GetFieldAsInteger("vehicles");
+    CHECK(vehicles == 3);
+    std::string err;
+    CHECK(test::run(optimize_args("--candidate-spacing 2000 --objective expected --vehicles 3 --busy-fraction 1.2 --out " +
+                                  dir + "/bad.gpkg"), &err) == 2);
+    CHECK(err.find("--busy-fraction") != std::string::npos);
+}

@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <functional>
 
 using namespace healthreach::opt;
 
@@ -112,4 +114,62 @@ TEST_CASE("siting rejects impossible requests", "[opt][siting]") {
     CHECK_THROWS_AS(max_cover(m, o), std::invalid_argument);
     o.target = 1.5;
     CHECK_THROWS_AS(cover_all(m, o), std::invalid_argument);
+}
+
+namespace {
+
+// Best expected coverage placing v vehicles on the columns, every distribution enumerated.
+double brute_expected(const coverage_matrix& m, const std::vector<double>& base, int v, double q) {
+    const std::size_t n = m.candidate_count();
+    std::vector<int> alloc(n, 0);
+    double best = -1;
+    std::function<void(std::size_t, int)> go = [&](std::size_t j, int left) {
+        if (j + 1 == n) {
+            alloc[j] = left;
+            std::vector<double> k(m.demand_count(), 0.0);
+            for (std::size_t c = 0; c < n; ++c)
+                for (coverage_matrix::sparse::InnerIterator it(m.cost, static_cast<std::int64_t>(c)); it; ++it)
+                    k[it.row()] += base[c] + alloc[c];
+            double value = 0;
+            for (std::size_t i = 0; i < k.size(); ++i) value += m.population[i] * (1 - std::pow(q, k[i]));
+            best = std::max(best, value);
+            return;
+        }
+        for (int a = 0; a <= left; ++a) {
+            alloc[j] = a;
+            go(j + 1, left - a);
+        }
+    };
+    go(0, v);
+    return best;
+}
+
+}  // namespace
+
+TEST_CASE("expected coverage (MEXCLP) equals brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 41; seed <= 48; ++seed) {
+        const coverage_matrix m = random_instance(seed, 6, 40);
+        std::vector<double> base(6, 0.0);
+        base[0] = 2;  // an existing station with two vehicles
+        for (int v : {1, 3}) {
+            for (double q : {0.2, 0.5}) {
+                INFO("seed " << seed << ", " << v << " vehicles, q " << q);
+                const double optimum = brute_expected(m, base, v, q);
+                siting_options o;
+                o.vehicles = v;
+                o.busy_fraction = q;
+                const siting_result exact = expected_cover(m, base, o);
+                CHECK(exact.objective == Approx(optimum).epsilon(1e-9));
+                int placed = 0;
+                for (int n : exact.vehicles) placed += n;
+                CHECK(placed == v);
+                CHECK(exact.bound >= optimum * (1 - 1e-9));
+                o.exact_below = 0;
+                const siting_result heuristic = expected_cover(m, base, o);
+                CHECK(heuristic.objective <= optimum * (1 + 1e-12));
+                CHECK(heuristic.bound >= optimum * (1 - 1e-9));
+                CHECK(heuristic.objective >= 0.95 * optimum);
+            }
+        }
+    }
 }

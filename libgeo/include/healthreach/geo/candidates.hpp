@@ -24,6 +24,10 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
 // or one of its eight neighbours holds demand.
 candidate_set candidates_on_spacing(const analysis& a, double spacing_m);
 
+// The candidates followed by the existing facilities on the network (for models that place vehicles
+// at either); `existing_from` is the first site index of an existing facility.
+candidate_set with_existing_sites(const analysis& a, candidate_set c, std::size_t& existing_from);
+
 // Demand x candidate coverage (cost within each demand point's limit) with the existing
 // facilities' coverage; demand that is off network or not applicable is left out (zero weight).
 opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c);

@@ -13,6 +13,8 @@ namespace healthreach::opt {
 
 struct siting_options {
     int sites = 1;                     // max-cover: new sites to open
+    int vehicles = 1;                  // expected: new vehicles to place
+    double busy_fraction = 0.3;        // expected: probability q that a vehicle is busy
     double target = 1.0;               // cover-all: fraction of the coverable population
     bool exact = false;                // force the MILP
     double time_limit_s = 60;          // every exact solve has one
@@ -23,6 +25,7 @@ struct siting_options {
 struct siting_result {
     std::vector<std::uint32_t> selected;  // new sites, in rank order (greedy order of marginal gain)
     std::vector<double> gain;             // marginal people covered at each rank
+    std::vector<int> vehicles;            // expected: new vehicles at each selected site
     double covered = 0;                   // people covered, existing facilities included
     double objective = 0;                 // max-cover: people covered; cover-all: number of new sites
     double bound = 0;                     // proven bound on the optimum (upper for max, lower for min)
@@ -31,6 +34,13 @@ struct siting_result {
 };
 
 siting_result max_cover(const coverage_matrix& m, const siting_options& options);
+
+// MEXCLP (Daskin 1983): place `vehicles` new vehicles on the columns of m (candidates and existing
+// stations alike, several per column allowed) to maximise the expected people covered, a point
+// covered by k vehicles counting 1 - q^k of its people. base_vehicles: vehicles already at each
+// column. covered_by_existing is ignored: existing coverage is in base_vehicles.
+siting_result expected_cover(const coverage_matrix& m, const std::vector<double>& base_vehicles,
+                             const siting_options& options);
 siting_result cover_all(const coverage_matrix& m, const siting_options& options);
 
 }  // namespace healthreach::opt
