@@ -3,6 +3,7 @@
 #include "healthreach/geo/error.hpp"
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -102,6 +103,34 @@ opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c)
     for (std::size_t s = 0; s < within.size(); ++s)
         for (const reached_point& r : within[s]) entries.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
     return opt::coverage_matrix::from_entries(c.sites.size(), std::move(weight), std::move(existing), entries);
+}
+
+opt::coverage_matrix candidate_cost_matrix(const analysis& a, const candidate_set& c, std::vector<double>& existing_cost,
+                                           std::size_t max_pairs) {
+    const std::size_t nd = a.demand_pop.size();
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> limit(nd), weight(nd);
+    existing_cost.assign(nd, inf);
+    double largest = 0;
+    std::size_t open_points = 0;
+    for (std::size_t d = 0; d < nd; ++d) {
+        const bool on = a.demand->on_network(static_cast<std::uint32_t>(d));
+        weight[d] = on ? a.demand_pop[d] : 0;
+        if (on && a.nearest.site[d] != invalid_id) existing_cost[d] = a.nearest.cost[d];
+        limit[d] = on ? std::min(existing_cost[d], std::numeric_limits<double>::max()) : no_limit;
+        if (on) largest = std::max(largest, limit[d]);
+        open_points += on && !std::isfinite(existing_cost[d]);
+    }
+    if (open_points * c.sites.size() > max_pairs)
+        throw input_error(std::to_string(c.sites.size()) + " candidates x " + std::to_string(open_points) +
+                          " demand points with no existing facility is too large a cost matrix for min-distance; "
+                          "use --demand-cell or fewer candidates");
+    const auto within = points_within_limits(a.built.net, *a.route, *a.demand, c.sites, limit, largest, a.options.threads);
+    std::vector<opt::coverage_matrix::entry> entries;
+    for (std::size_t s = 0; s < within.size(); ++s)
+        for (const reached_point& r : within[s])
+            if (r.cost < existing_cost[r.point]) entries.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
+    return opt::coverage_matrix::from_entries(c.sites.size(), std::move(weight), std::vector<std::uint8_t>(nd, 0), entries);
 }
 
 }  // namespace healthreach::geo

@@ -348,7 +348,285 @@ double expected_value(const vehicle_problem& p, const std::vector<double>& k, do
     return v;
 }
 
+// Larger than any cost (metres or seconds) a region can have.
+constexpr double unserved = 1e9;
+
+// Nearest and second-nearest open cost per demand point; the existing facilities count as one site
+// that never closes (index `existing`).
+struct assignment {
+    std::vector<double> d1, d2;
+    std::vector<std::uint32_t> a1;
+};
+
+class median_state {
+public:
+    median_state(const coverage_matrix& m, const std::vector<double>& existing_cost)
+        : m_(m), e_(existing_cost), existing_(static_cast<std::uint32_t>(m.candidate_count())), open_(m.candidate_count(), 0) {
+        // Row-wise pairs: demand -> (candidate, cost).
+        const std::size_t n = m.demand_count();
+        row_first_.assign(n + 1, 0);
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) ++row_first_[it.row() + 1];
+        for (std::size_t i = 0; i < n; ++i) row_first_[i + 1] += row_first_[i];
+        row_pairs_.resize(row_first_.back());
+        std::vector<std::uint64_t> fill(row_first_.begin(), row_first_.end() - 1);
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+                row_pairs_[fill[it.row()]++] = {static_cast<std::uint32_t>(j), it.value()};
+    }
+    void set_open(const std::vector<std::uint32_t>& sites) {
+        std::fill(open_.begin(), open_.end(), 0);
+        for (std::uint32_t s : sites) open_[s] = 1;
+        const std::size_t n = m_.demand_count();
+        a_.d1.assign(n, 0);
+        a_.d2.assign(n, 0);
+        a_.a1.assign(n, existing_);
+        for (std::size_t i = 0; i < n; ++i) {
+            // A point no open site serves costs `unserved`, so that every difference stays finite.
+            double d1 = std::min(e_[i], unserved), d2 = unserved;
+            std::uint32_t a1 = existing_;
+            for (auto k = row_first_[i]; k < row_first_[i + 1]; ++k) {
+                const auto& [j, c] = row_pairs_[k];
+                if (!open_[j]) continue;
+                if (c < d1) d2 = d1, d1 = c, a1 = j;
+                else if (c < d2) d2 = c;
+            }
+            a_.d1[i] = d1, a_.d2[i] = d2, a_.a1[i] = a1;
+        }
+    }
+    double total() const {
+        double t = 0;
+        for (std::size_t i = 0; i < a_.d1.size(); ++i)
+            if (m_.population[i] > 0) t += m_.population[i] * a_.d1[i];
+        return t;
+    }
+    const assignment& current() const { return a_; }
+    std::uint32_t existing() const { return existing_; }
+    bool is_open(std::uint32_t j) const { return open_[j]; }
+
+private:
+    const coverage_matrix& m_;
+    const std::vector<double>& e_;
+    std::uint32_t existing_;
+    std::vector<std::uint8_t> open_;
+    std::vector<std::uint64_t> row_first_;
+    std::vector<std::pair<std::uint32_t, double>> row_pairs_;
+    assignment a_;
+};
+
 }  // namespace
+
+siting_result min_distance(const coverage_matrix& m, const std::vector<double>& e, const siting_options& o) {
+    const std::size_t nc = m.candidate_count(), nd = m.demand_count();
+    if (o.sites < 0 || static_cast<std::size_t>(o.sites) > nc)
+        throw std::invalid_argument("min-distance: " + std::to_string(o.sites) + " sites asked of " + std::to_string(nc) +
+                                    " candidates");
+    for (std::size_t i = 0; i < nd; ++i)
+        if (m.population[i] > 0 && !std::isfinite(e[i]) && o.sites == 0)
+            throw std::invalid_argument("min-distance: no site can serve every point with 0 new sites");
+    median_state st(m, e);
+    std::vector<std::uint32_t> chosen;
+    // Greedy: each step opens the candidate that cuts the weighted cost most.
+    for (int step = 0; step < o.sites; ++step) {
+        st.set_open(chosen);
+        const assignment& a = st.current();
+        std::uint32_t best = 0;
+        double best_cut = -1;
+        for (std::uint32_t j = 0; j < nc; ++j) {
+            if (st.is_open(j)) continue;
+            double cut = 0;
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) {
+                const double d1 = a.d1[it.row()];
+                if (it.value() < d1) cut += m.population[it.row()] * (d1 - it.value());
+            }
+            if (cut > best_cut) best_cut = cut, best = j;
+        }
+        chosen.push_back(best);
+    }
+    // Swaps (Whitaker's fast interchange): for each closed candidate c, the best open site to close.
+    std::vector<double> extra(nc, 0.0), loss(nc, 0.0);
+    std::vector<std::uint8_t> marked(nc, 0);
+    std::vector<std::uint32_t> touched;
+    for (int pass = 0; pass < 10000 && !chosen.empty(); ++pass) {
+        st.set_open(chosen);
+        const assignment& a = st.current();
+        std::fill(loss.begin(), loss.end(), 0.0);
+        for (std::size_t i = 0; i < nd; ++i)
+            if (a.a1[i] != st.existing() && m.population[i] > 0) loss[a.a1[i]] += m.population[i] * (a.d2[i] - a.d1[i]);
+        const double now = st.total();
+        double best_delta = -1e-9 * std::max(1.0, now);
+        std::uint32_t in = 0, out = 0;
+        for (std::uint32_t c = 0; c < nc; ++c) {
+            if (st.is_open(c)) continue;
+            double gain = 0;
+            touched.clear();
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, c); it; ++it) {
+                const auto i = static_cast<std::size_t>(it.row());
+                const double w = m.population[i];
+                if (w <= 0) continue;
+                const double g = w * std::max(0.0, a.d1[i] - it.value());
+                gain += g;
+                if (a.a1[i] != st.existing()) {
+                    if (!marked[a.a1[i]]) marked[a.a1[i]] = 1, touched.push_back(a.a1[i]);
+                    extra[a.a1[i]] += g - w * std::max(0.0, a.d2[i] - it.value());
+                }
+            }
+            for (std::uint32_t s : chosen) {
+                const double delta = -gain + loss[s] + extra[s];
+                if (delta < best_delta) best_delta = delta, in = c, out = s;
+            }
+            for (std::uint32_t s : touched) extra[s] = 0, marked[s] = 0;
+        }
+        if (best_delta >= -1e-9 * std::max(1.0, now)) break;
+        std::replace(chosen.begin(), chosen.end(), out, in);
+    }
+    st.set_open(chosen);
+    siting_result r;
+    r.solver = "greedy+swap";
+    r.objective = st.total();
+
+    // Lagrangian bound: relax "every point has one nearest site"; multipliers capped at the existing
+    // cost keep the pairs left out of the matrix irrelevant. Subgradient steps from the heuristic value.
+    std::vector<double> lambda(nd, 0.0), rho(nc);
+    const assignment& cur = st.current();
+    for (std::size_t i = 0; i < nd; ++i) lambda[i] = m.population[i] > 0 ? m.population[i] * std::min(cur.d1[i], e[i]) : 0;
+    double best_bound = 0, step = 2.0;
+    int since_better = 0;
+    for (int iter = 0; iter < 1000 && step > 1e-4; ++iter) {
+        double value = 0;
+        for (std::size_t i = 0; i < nd; ++i) {
+            if (m.population[i] <= 0) continue;
+            value += lambda[i];
+            if (std::isfinite(e[i])) value += std::min(0.0, m.population[i] * e[i] - lambda[i]);
+        }
+        std::fill(rho.begin(), rho.end(), 0.0);
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+                if (m.population[it.row()] > 0) rho[j] += std::min(0.0, m.population[it.row()] * it.value() - lambda[it.row()]);
+        std::vector<std::uint32_t> order(nc);
+        for (std::uint32_t j = 0; j < nc; ++j) order[j] = j;
+        std::partial_sort(order.begin(), order.begin() + o.sites, order.end(), [&](std::uint32_t x, std::uint32_t y) { return rho[x] < rho[y]; });
+        std::vector<std::uint8_t> open(nc, 0);
+        for (int k = 0; k < o.sites; ++k) {
+            open[order[k]] = 1;
+            value += rho[order[k]];
+        }
+        if (value > best_bound + 1e-9 * std::max(1.0, best_bound)) best_bound = value, since_better = 0;
+        else if (++since_better >= 20) step /= 2, since_better = 0;
+        // Subgradient: 1 - (points assigned) per point.
+        std::vector<double> sub(nd, 0.0);
+        double norm = 0;
+        for (std::size_t i = 0; i < nd; ++i) {
+            if (m.population[i] <= 0) continue;
+            double assigned = std::isfinite(e[i]) && m.population[i] * e[i] - lambda[i] < 0 ? 1 : 0;
+            sub[i] = 1 - assigned;
+        }
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+            if (open[j])
+                for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+                    if (m.population[it.row()] > 0 && m.population[it.row()] * it.value() - lambda[it.row()] < 0) sub[it.row()] -= 1;
+        for (double g : sub) norm += g * g;
+        if (norm == 0) break;
+        const double t = step * (r.objective - value) / norm;
+        for (std::size_t i = 0; i < nd; ++i) {
+            if (m.population[i] <= 0) continue;
+            lambda[i] = std::max(0.0, lambda[i] + t * sub[i]);
+            if (std::isfinite(e[i])) lambda[i] = std::min(lambda[i], m.population[i] * e[i]);
+        }
+    }
+    r.bound = std::min(best_bound, r.objective);
+
+    const bool proven = r.bound >= r.objective - 1e-9 * std::max(1.0, r.objective);
+    if (proven) r.solver = "greedy+swap (optimal: Lagrangian bound met)";
+    // The p-median MILP has a row per pair: it runs automatically only on small matrices.
+    if (!proven && (o.exact || static_cast<std::size_t>(m.cost.nonZeros()) < o.exact_below / 5)) {
+        // Columns: y_j, then x_ij per stored pair, then z_i (served by the existing facilities).
+        say(o, "min-distance: exact MILP (CBC)");
+        std::vector<int> starts, rows;
+        std::vector<double> values, obj, lo, hi;
+        const int pair_row0 = static_cast<int>(nd);  // rows: one per point, one per pair, then sum y = p
+        const int pairs = static_cast<int>(m.cost.nonZeros());
+        int pair = 0;
+        std::vector<std::vector<int>> pairs_of(nc);
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) pairs_of[j].push_back(pair++);
+        for (std::size_t j = 0; j < nc; ++j) {
+            starts.push_back(static_cast<int>(rows.size()));
+            for (int q : pairs_of[j]) rows.push_back(pair_row0 + q), values.push_back(-1.0);
+            rows.push_back(pair_row0 + pairs), values.push_back(1.0);
+            obj.push_back(0), lo.push_back(0), hi.push_back(1);
+        }
+        pair = 0;
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it, ++pair) {
+                starts.push_back(static_cast<int>(rows.size()));
+                rows.push_back(static_cast<int>(it.row())), values.push_back(1.0);
+                rows.push_back(pair_row0 + pair), values.push_back(1.0);
+                obj.push_back(m.population[it.row()] * it.value()), lo.push_back(0), hi.push_back(1);
+            }
+        for (std::size_t i = 0; i < nd; ++i) {
+            starts.push_back(static_cast<int>(rows.size()));
+            rows.push_back(static_cast<int>(i)), values.push_back(1.0);
+            const bool existing = std::isfinite(e[i]);
+            obj.push_back(existing ? m.population[i] * e[i] : 0), lo.push_back(0), hi.push_back(existing ? 1 : 0);
+        }
+        starts.push_back(static_cast<int>(rows.size()));
+        model_matrix mm;
+        mm.matrix = CoinPackedMatrix(true, pair_row0 + pairs + 1, static_cast<int>(obj.size()), static_cast<int>(values.size()),
+                                     values.data(), rows.data(), starts.data(), nullptr);
+        mm.col_lo = lo, mm.col_hi = hi, mm.objective = obj;
+        for (std::size_t i = 0; i < nd; ++i) {
+            const double need = m.population[i] > 0 ? 1.0 : 0.0;
+            mm.row_lo.push_back(need), mm.row_hi.push_back(m.population[i] > 0 ? 1.0 : COIN_DBL_MAX);
+        }
+        for (int q = 0; q < pairs; ++q) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(0);
+        mm.row_lo.push_back(o.sites), mm.row_hi.push_back(o.sites);
+        OsiClpSolverInterface solver;
+        solver.messageHandler()->setLogLevel(0);
+        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
+        for (std::size_t j = 0; j < nc; ++j) solver.setInteger(static_cast<int>(j));
+        CbcModel model(solver);
+        model.setLogLevel(0);
+        model.messageHandler()->setLogLevel(0);
+        model.solver()->messageHandler()->setLogLevel(0);
+        model.setMaximumSeconds(o.time_limit_s);
+        model.branchAndBound();
+        r.bound = std::max(r.bound, std::min(model.getBestPossibleObjValue(), r.objective));
+        if (const double* sol = model.bestSolution()) {
+            std::vector<std::uint32_t> alt;
+            for (std::size_t j = 0; j < nc; ++j)
+                if (sol[j] > 0.5) alt.push_back(static_cast<std::uint32_t>(j));
+            st.set_open(alt);
+            if (alt.size() == static_cast<std::size_t>(o.sites) && st.total() < r.objective) chosen = alt, r.objective = st.total();
+            st.set_open(chosen);
+        }
+        r.solver = model.isProvenOptimal() ? "cbc" : "cbc (time limit)";
+    }
+
+    // Ranks: the greedy order among the chosen sites, each with the cost it cuts.
+    std::vector<std::uint32_t> ranked;
+    std::vector<std::uint32_t> left(chosen);
+    st.set_open({});
+    double before = st.total();
+    while (!left.empty()) {
+        std::size_t best = 0;
+        double best_total = std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < left.size(); ++k) {
+            std::vector<std::uint32_t> trial(ranked);
+            trial.push_back(left[k]);
+            st.set_open(trial);
+            if (st.total() < best_total) best_total = st.total(), best = k;
+        }
+        ranked.push_back(left[best]);
+        r.gain.push_back(before - best_total);
+        before = best_total;
+        left.erase(left.begin() + static_cast<std::ptrdiff_t>(best));
+    }
+    r.selected = ranked;
+    r.covered = 0;
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
 
 siting_result expected_cover(const coverage_matrix& m, const std::vector<double>& base_vehicles, const siting_options& o) {
     if (o.vehicles < 0) throw std::invalid_argument("expected: vehicles must be >= 0");

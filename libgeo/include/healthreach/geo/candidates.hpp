@@ -32,4 +32,10 @@ candidate_set with_existing_sites(const analysis& a, candidate_set c, std::size_
 // facilities' coverage; demand that is off network or not applicable is left out (zero weight).
 opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c);
 
+// Demand x candidate costs whatever the limit (p-median), kept only where the candidate beats the
+// point's existing nearest cost, which goes to `existing_cost` (+inf without existing facilities).
+// Off-network demand has zero weight. input_error when the matrix would exceed `max_pairs`.
+opt::coverage_matrix candidate_cost_matrix(const analysis& a, const candidate_set& c, std::vector<double>& existing_cost,
+                                           std::size_t max_pairs = 50'000'000);
+
 }  // namespace healthreach::geo

@@ -35,6 +35,12 @@ struct siting_result {
 
 siting_result max_cover(const coverage_matrix& m, const siting_options& options);
 
+// p-median: exactly `sites` new sites minimising the population-weighted cost of every demand point
+// to its nearest open site. m.cost holds, per candidate, the costs that beat the point's existing
+// cost (existing_cost, +inf where there is no existing facility); absent pairs never do.
+siting_result min_distance(const coverage_matrix& m, const std::vector<double>& existing_cost,
+                           const siting_options& options);
+
 // MEXCLP (Daskin 1983): place `vehicles` new vehicles on the columns of m (candidates and existing
 // stations alike, several per column allowed) to maximise the expected people covered, a point
 // covered by k vehicles counting 1 - q^k of its people. base_vehicles: vehicles already at each
