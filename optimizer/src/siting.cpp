@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <queue>
 #include <stdexcept>
 
@@ -624,6 +625,170 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
     }
     r.selected = ranked;
     r.covered = 0;
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
+
+namespace {
+
+// Covering `needy` points (existing cost above T) with sites whose cost is at most T.
+struct threshold_cover {
+    const coverage_matrix& m;
+    const std::vector<double>& e;
+
+    std::vector<std::uint32_t> needy(double t) const {
+        std::vector<std::uint32_t> out;
+        for (std::size_t i = 0; i < m.demand_count(); ++i)
+            if (m.population[i] > 0 && !(e[i] <= t)) out.push_back(static_cast<std::uint32_t>(i));
+        return out;
+    }
+    // Greedy set cover; empty optional when more than `limit` sites would be needed.
+    std::optional<std::vector<std::uint32_t>> greedy(double t, std::size_t limit) const {
+        const std::vector<std::uint32_t> need = needy(t);
+        std::vector<std::uint8_t> open_point(m.demand_count(), 0);
+        for (std::uint32_t i : need) open_point[i] = 1;
+        std::size_t left = need.size();
+        std::vector<std::uint32_t> chosen;
+        while (left > 0) {
+            if (chosen.size() == limit) return std::nullopt;
+            std::uint32_t best = 0;
+            std::size_t best_count = 0;
+            for (std::int64_t j = 0; j < m.cost.outerSize(); ++j) {
+                std::size_t count = 0;
+                for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) count += open_point[it.row()] && it.value() <= t;
+                if (count > best_count) best_count = count, best = static_cast<std::uint32_t>(j);
+            }
+            if (best_count == 0) return std::nullopt;
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, best); it; ++it)
+                if (open_point[it.row()] && it.value() <= t) open_point[it.row()] = 0, --left;
+            chosen.push_back(best);
+        }
+        return chosen;
+    }
+    // The set-cover model at T: min sum y, every needy point covered; LP or MILP.
+    model_matrix model(double t) const {
+        const std::vector<std::uint32_t> need = needy(t);
+        std::vector<int> row_of(m.demand_count(), -1);
+        for (std::size_t k = 0; k < need.size(); ++k) row_of[need[k]] = static_cast<int>(k);
+        std::vector<int> starts, rows;
+        std::vector<double> values;
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j) {
+            starts.push_back(static_cast<int>(rows.size()));
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+                if (row_of[it.row()] >= 0 && it.value() <= t) rows.push_back(row_of[it.row()]), values.push_back(1.0);
+        }
+        starts.push_back(static_cast<int>(rows.size()));
+        model_matrix mm;
+        const int nc = static_cast<int>(m.candidate_count());
+        mm.matrix = CoinPackedMatrix(true, static_cast<int>(need.size()), nc, static_cast<int>(values.size()), values.data(),
+                                     rows.data(), starts.data(), nullptr);
+        mm.col_lo.assign(nc, 0.0);
+        mm.col_hi.assign(nc, 1.0);
+        mm.objective.assign(nc, 1.0);
+        mm.row_lo.assign(need.size(), 1.0);
+        mm.row_hi.assign(need.size(), COIN_DBL_MAX);
+        return mm;
+    }
+    // LP optimum, +inf when some needy point has no site within T.
+    double lp(double t) const {
+        const model_matrix mm = model(t);
+        ClpSimplex lp;
+        lp.setLogLevel(0);
+        lp.messageHandler()->setLogLevel(0);
+        lp.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
+        lp.dual();
+        return lp.isProvenOptimal() ? lp.objectiveValue() : std::numeric_limits<double>::infinity();
+    }
+    // An exact cover with at most `limit` sites, if one exists (CBC).
+    std::optional<std::vector<std::uint32_t>> exact(double t, std::size_t limit, double seconds, bool& proven) const {
+        const model_matrix mm = model(t);
+        OsiClpSolverInterface solver;
+        solver.messageHandler()->setLogLevel(0);
+        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
+        for (int j = 0; j < static_cast<int>(m.candidate_count()); ++j) solver.setInteger(j);
+        CbcModel model(solver);
+        model.setLogLevel(0);
+        model.messageHandler()->setLogLevel(0);
+        model.solver()->messageHandler()->setLogLevel(0);
+        model.setMaximumSeconds(seconds);
+        model.branchAndBound();
+        proven = proven && (model.isProvenOptimal() || model.isProvenInfeasible());
+        const double* sol = model.bestSolution();
+        if (!sol || model.getObjValue() > limit + 0.5) return std::nullopt;
+        std::vector<std::uint32_t> chosen;
+        for (std::size_t j = 0; j < m.candidate_count(); ++j)
+            if (sol[j] > 0.5) chosen.push_back(static_cast<std::uint32_t>(j));
+        return chosen;
+    }
+};
+
+}  // namespace
+
+siting_result min_max(const coverage_matrix& m, const std::vector<double>& e, const siting_options& o) {
+    const std::size_t nc = m.candidate_count(), p = static_cast<std::size_t>(std::max(0, o.sites));
+    if (o.sites < 0 || p > nc)
+        throw std::invalid_argument("min-max: " + std::to_string(o.sites) + " sites asked of " + std::to_string(nc) + " candidates");
+    // Every candidate answer is one of these costs.
+    std::vector<double> levels;
+    for (std::size_t i = 0; i < m.demand_count(); ++i)
+        if (m.population[i] > 0 && std::isfinite(e[i])) levels.push_back(e[i]);
+    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+            if (m.population[it.row()] > 0) levels.push_back(it.value());
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    if (levels.empty()) throw std::invalid_argument("min-max: no demand point can be served");
+    const threshold_cover cover{m, e};
+    // The heuristic: the smallest level a greedy cover reaches with p sites (binary search).
+    std::size_t lo = 0, hi = levels.size() - 1;
+    std::vector<std::uint32_t> chosen;
+    if (auto all = cover.greedy(levels[hi], p)) chosen = *all;
+    else throw std::invalid_argument("min-max: " + std::to_string(p) + " sites cannot serve every demand point");
+    while (lo < hi) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (auto c = cover.greedy(levels[mid], p)) hi = mid, chosen = *c;
+        else lo = mid + 1;
+    }
+    std::size_t found = hi;
+    // The bound: the smallest level whose set-cover LP needs no more than p sites.
+    std::size_t blo = 0, bhi = found;
+    while (blo < bhi) {
+        const std::size_t mid = (blo + bhi) / 2;
+        if (cover.lp(levels[mid]) <= static_cast<double>(p) + 1e-7) bhi = mid;
+        else blo = mid + 1;
+    }
+    std::size_t bound_level = blo;
+    siting_result r;
+    r.solver = "greedy+bisection";
+    if (found > bound_level && (o.exact || nc * m.demand_count() < o.exact_below)) {
+        say(o, "min-max: exact set covers (CBC)");
+        bool proven = true;
+        std::size_t a = bound_level, b = found;
+        while (a < b) {
+            const std::size_t mid = (a + b) / 2;
+            if (auto c = cover.exact(levels[mid], p, o.time_limit_s, proven)) b = mid, chosen = *c;
+            else a = mid + 1;
+        }
+        found = b;
+        if (proven) bound_level = found;
+        r.solver = proven ? "cbc" : "cbc (time limit)";
+    }
+    // Unused sites still count towards N: fill with the lowest free ids.
+    std::vector<std::uint8_t> open(nc, 0);
+    for (std::uint32_t j : chosen) open[j] = 1;
+    for (std::uint32_t j = 0; chosen.size() < p && j < nc; ++j)
+        if (!open[j]) open[j] = 1, chosen.push_back(j);
+    // The objective: the largest nearest-open cost, exactly.
+    std::vector<double> best(e);
+    for (std::uint32_t j : chosen)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) best[it.row()] = std::min(best[it.row()], it.value());
+    double worst = 0;
+    for (std::size_t i = 0; i < best.size(); ++i)
+        if (m.population[i] > 0) worst = std::max(worst, best[i]);
+    r.selected = chosen;
+    r.gain.assign(chosen.size(), 0.0);
+    r.objective = worst;
+    r.bound = std::min(levels[bound_level], worst);
     r.gap = gap_of(r.objective, r.bound);
     return r;
 }

@@ -100,3 +100,16 @@ TEST_CASE("optimize expected (MEXCLP) places every new vehicle", "[e2e][optimize
                                   dir + "/bad.gpkg"), &err) == 2);
     CHECK(err.find("--busy-fraction") != std::string::npos);
 }
+
+TEST_CASE("optimize min-distance and min-max open exactly N sites", "[e2e][optimize]") {
+    const std::string dir = test::scratch_dir("e2e-cost-models");
+    for (const std::string objective : {"min-distance", "min-max"}) {
+        INFO(objective);
+        REQUIRE(test::run(optimize_args("--candidate-spacing 3000 --objective " + objective + " --sites 2 --out " + dir + "/" +
+                                        objective + ".gpkg --json > " + dir + "/" + objective + ".json")) == 0);
+        geo::dataset_ptr ds = geo::open_vector(dir + "/" + objective + ".gpkg");
+        CHECK(ds->GetLayerByName("proposed_sites")->GetFeatureCount() == 2);
+        const std::string json = test::read_text(dir + "/" + objective + ".json");
+        CHECK(json.find("\"bound\"") != std::string::npos);
+    }
+}

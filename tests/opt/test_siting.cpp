@@ -222,3 +222,47 @@ TEST_CASE("min-distance (p-median) equals brute force on small instances", "[opt
         }
     }
 }
+
+TEST_CASE("min-max (p-centre) equals brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 81; seed <= 90; ++seed) {
+        lcg r{seed};
+        const std::size_t nc = 10, nd = 30;
+        std::vector<double> px(nd), py(nd), pop(nd), e(nd);
+        for (std::size_t i = 0; i < nd; ++i) px[i] = r.next() % 1000, py[i] = r.next() % 1000, pop[i] = 1 + r.next() % 300;
+        const bool with_existing = seed % 2 == 0;
+        for (std::size_t i = 0; i < nd; ++i)
+            e[i] = with_existing ? std::hypot(px[i] - 500, py[i] - 500) : std::numeric_limits<double>::infinity();
+        std::vector<std::array<double, 2>> cand(nc);
+        for (auto& c : cand) c = {double(r.next() % 1000), double(r.next() % 1000)};
+        std::vector<coverage_matrix::entry> entries;
+        for (std::uint32_t j = 0; j < nc; ++j)
+            for (std::uint32_t i = 0; i < nd; ++i)
+                if (const double d = std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]); d < e[i]) entries.push_back({j, i, d});
+        const coverage_matrix m = coverage_matrix::from_entries(nc, pop, std::vector<std::uint8_t>(nd, 0), entries);
+        for (int p : {1, 2, 3}) {
+            INFO("seed " << seed << ", " << p << " sites");
+            double optimum = std::numeric_limits<double>::infinity();
+            for (std::uint32_t mask = 0; mask < (1u << nc); ++mask) {
+                if (__builtin_popcount(mask) != p) continue;
+                double worst = 0;
+                for (std::size_t i = 0; i < nd; ++i) {
+                    double best = e[i];
+                    for (std::uint32_t j = 0; j < nc; ++j)
+                        if (mask & (1u << j)) best = std::min(best, std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]));
+                    worst = std::max(worst, best);
+                }
+                optimum = std::min(optimum, worst);
+            }
+            siting_options o;
+            o.sites = p;
+            const siting_result exact = min_max(m, e, o);
+            CHECK(exact.objective == Approx(optimum).epsilon(1e-12));
+            CHECK(exact.selected.size() == static_cast<std::size_t>(p));
+            CHECK(exact.bound <= optimum * (1 + 1e-12));
+            o.exact_below = 0;
+            const siting_result heuristic = min_max(m, e, o);
+            CHECK(heuristic.objective >= optimum * (1 - 1e-12));
+            CHECK(heuristic.bound <= optimum * (1 + 1e-12));
+        }
+    }
+}

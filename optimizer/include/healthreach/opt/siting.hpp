@@ -41,6 +41,10 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& options)
 siting_result min_distance(const coverage_matrix& m, const std::vector<double>& existing_cost,
                            const siting_options& options);
 
+// p-centre: exactly `sites` new sites minimising the largest cost of any demand point (population > 0)
+// to its nearest open site; same matrix as min_distance.
+siting_result min_max(const coverage_matrix& m, const std::vector<double>& existing_cost, const siting_options& options);
+
 // MEXCLP (Daskin 1983): place `vehicles` new vehicles on the columns of m (candidates and existing
 // stations alike, several per column allowed) to maximise the expected people covered, a point
 // covered by k vehicles counting 1 - q^k of its people. base_vehicles: vehicles already at each
