@@ -943,7 +943,8 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     r.solver = "greedy+swap";
     const model_matrix model = build_model(p, true, o.sites, false);
     double bound = p.base - lp_bound(model);
-    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below) {
+    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below ||
+        gap_of(p.base + state.covered(), bound) > o.polish_above_gap) {
         say(o, "max-cover: exact MILP (CBC)");
         const milp_outcome exact = solve_milp(p, model, chosen, o.time_limit_s);
         cover_state check(p);
@@ -985,7 +986,8 @@ siting_result cover_all(const coverage_matrix& m, const siting_options& o) {
     const bool all_rows = o.target >= 1;
     const model_matrix model = build_model(p, false, need - eps, all_rows);
     double bound = std::ceil(lp_bound(model) - 1e-6);
-    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below) {
+    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below ||
+        gap_of(static_cast<double>(chosen.size()), bound) > o.polish_above_gap) {
         say(o, "cover-all: exact MILP (CBC)");
         const milp_outcome exact = solve_milp(p, model, chosen, o.time_limit_s);
         cover_state check(p);
