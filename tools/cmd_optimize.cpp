@@ -32,7 +32,7 @@ command_runner add_optimize_command(CLI::App& app) {
     cmd->add_option("--candidate-spacing", o->spacing, "Candidates: network nodes every M metres in and near populated areas")
         ->excludes(cand);
     cmd->add_option("--objective", o->objective,
-                    "cover-all | max-cover | min-distance | min-max | expected (backup, sub-centres: not yet implemented)")
+                    "cover-all | max-cover | min-distance | min-max | backup | expected (sub-centres: not yet implemented)")
         ->required();
     cmd->add_option("--sites", o->sites, "max-cover: number of new sites");
     cmd->add_option("--target", o->target, "cover-all: fraction of the coverable population (default 1)");
@@ -46,14 +46,15 @@ command_runner add_optimize_command(CLI::App& app) {
         stopwatch total;
         const std::string& objective = o->objective;
         const bool by_cost = objective == "min-distance" || objective == "min-max";
-        if (objective != "cover-all" && objective != "max-cover" && objective != "expected" && !by_cost) {
-            for (const char* known : {"backup", "sub-centres"})
+        if (objective != "cover-all" && objective != "max-cover" && objective != "expected" && objective != "backup" && !by_cost) {
+            for (const char* known : {"sub-centres"})
                 if (objective == known)
                     throw std::runtime_error("--objective " + objective + " is not implemented in this version");
             throw input_error("--objective: unknown objective '" + objective + "'");
         }
         if (o->candidates.empty() && !(o->spacing > 0)) throw input_error("--candidates or --candidate-spacing is required");
-        if ((objective == "max-cover" || by_cost) && o->sites < 0)
+        const bool n_sites = objective == "max-cover" || objective == "backup" || by_cost;
+        if (n_sites && o->sites < 0)
             throw input_error("--sites is required for " + objective);
         if (objective == "expected" && o->vehicles < 0) throw input_error("--vehicles is required for expected");
         if (!(o->busy_fraction >= 0) || !(o->busy_fraction < 1))
@@ -69,7 +70,7 @@ command_runner add_optimize_command(CLI::App& app) {
         std::size_t existing_from = cand.sites.size();
         if (objective == "expected") cand = geo::with_existing_sites(*a, std::move(cand), existing_from);
         if (cand.off_network) log.info("candidates: ", cand.off_network, " beyond the snap limit, left out");
-        if ((objective == "max-cover" || by_cost) && static_cast<std::size_t>(o->sites) > cand.sites.size())
+        if (n_sites && static_cast<std::size_t>(o->sites) > cand.sites.size())
             throw input_error("--sites " + std::to_string(o->sites) + ": only " + std::to_string(cand.sites.size()) +
                               " candidates lie on the network");
         stopwatch matrix_clock;
@@ -89,6 +90,12 @@ command_runner add_optimize_command(CLI::App& app) {
         so.busy_fraction = o->busy_fraction;
         opt::siting_result r;
         if (objective == "max-cover") r = opt::max_cover(m, so);
+        else if (objective == "backup") {
+            std::vector<std::uint8_t> existing(a->demand_pop.size(), 0);
+            for (const auto& list : a->within)
+                for (const geo::reached_point& p : list) existing[p.point] = static_cast<std::uint8_t>(std::min(2, existing[p.point] + 1));
+            r = opt::backup_cover(m, existing, so);
+        }
         else if (by_cost) {
             std::vector<double> existing_cost;
             const opt::coverage_matrix costs = geo::candidate_cost_matrix(*a, cand, existing_cost);

@@ -54,11 +54,13 @@ network_points::network_points(const network& net, const snapper& snap, const do
     const along_edge along{net, m};
     first_.assign(net.node_count() + 1, 0);
     edge_first_.assign(net.edge_count() + 1, 0);
+    // From the target only where the edge is open backwards, or where the point sits on the target.
+    auto from_target = [&](std::size_t p) { return net.reverse_open(edge_[p]) || offset_[p] >= net.edge_length_m[edge_[p]]; };
     for (std::size_t p = 0; p < n; ++p) {
         const edge_id e = edge_[p];
         if (e == invalid_id) continue;
         ++first_[net.edge_source[e] + 1];
-        if (net.reverse_open(e)) ++first_[net.edge_target[e] + 1];
+        if (from_target(p)) ++first_[net.edge_target[e] + 1];
         ++edge_first_[e + 1];
     }
     for (std::size_t v = 0; v < net.node_count(); ++v) first_[v + 1] += first_[v];
@@ -73,7 +75,10 @@ network_points::network_points(const network& net, const snapper& snap, const do
         double c = 0, o = 0;
         along.cost(e, 0, offset_[p], c, o);
         attached_[fill[net.edge_source[e]]++] = {pt, c, o};
-        if (along.cost(e, net.edge_length_m[e], offset_[p], c, o)) attached_[fill[net.edge_target[e]]++] = {pt, c, o};
+        if (from_target(p)) {
+            along.cost(e, net.edge_length_m[e], offset_[p], c, o);
+            attached_[fill[net.edge_target[e]]++] = {pt, c, o};
+        }
         on_edge_[efill[e]++] = pt;
     }
 }

@@ -960,6 +960,156 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     return r;
 }
 
+siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint8_t>& existing_count, const siting_options& o) {
+    const siting_result first = max_cover(m, o);  // the once-covered level to keep
+    const double keep = first.covered;
+    // Rows: points merged by (candidates covering them, existing facilities covering them, capped at 2).
+    const std::size_t nc = m.candidate_count();
+    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
+    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
+    std::map<std::pair<std::vector<std::uint32_t>, int>, std::uint32_t> row_of;
+    std::vector<double> w;
+    std::vector<int> ex;
+    std::vector<std::vector<std::uint32_t>> rows_of_col(nc);
+    double once_base = 0, twice_base = 0;  // points no candidate reaches
+    for (std::size_t i = 0; i < m.demand_count(); ++i) {
+        const int e = std::min<int>(existing_count[i], 2);
+        if (m.population[i] <= 0) continue;
+        if (of_point[i].empty()) {
+            once_base += e >= 1 ? m.population[i] : 0;
+            twice_base += e >= 2 ? m.population[i] : 0;
+            continue;
+        }
+        auto [it, inserted] = row_of.emplace(std::pair{of_point[i], e}, static_cast<std::uint32_t>(w.size()));
+        if (inserted) {
+            w.push_back(0);
+            ex.push_back(e);
+            for (std::uint32_t j : of_point[i]) rows_of_col[j].push_back(it->second);
+        }
+        w[it->second] += m.population[i];
+    }
+    const std::size_t nr = w.size();
+    std::vector<int> count(ex);
+    std::vector<std::uint8_t> open(nc, 0);
+    std::vector<std::uint32_t> chosen = first.selected;
+    auto apply = [&](std::uint32_t j, int d) {
+        open[j] = d > 0;
+        for (std::uint32_t r : rows_of_col[j]) count[r] += d;
+    };
+    for (std::uint32_t j : chosen) apply(j, 1);
+    auto totals = [&](double& once, double& twice) {
+        once = once_base, twice = twice_base;
+        for (std::size_t r = 0; r < nr; ++r) once += count[r] >= 1 ? w[r] : 0, twice += count[r] >= 2 ? w[r] : 0;
+    };
+    double once, twice;
+    totals(once, twice);
+    const double eps = 1e-9 * std::max(1.0, keep);
+    // Swaps that keep the once-covered level and raise the twice-covered one.
+    for (bool moved = true; moved;) {
+        moved = false;
+        double best = twice + eps;
+        std::uint32_t out = 0, in = 0;
+        for (std::uint32_t s : chosen) {
+            apply(s, -1);
+            for (std::uint32_t c = 0; c < nc; ++c) {
+                if (open[c] || c == s) continue;
+                apply(c, 1);
+                double o1, o2;
+                totals(o1, o2);
+                if (o1 >= keep - eps && o2 > best) best = o2, out = s, in = c;
+                apply(c, -1);
+            }
+            apply(s, 1);
+        }
+        if (best > twice + eps) {
+            apply(out, -1);
+            apply(in, 1);
+            std::replace(chosen.begin(), chosen.end(), out, in);
+            totals(once, twice);
+            moved = true;
+        }
+    }
+    // Phase-2 model: columns y_j, u_r, v_r; rows u_r + v_r - sum y <= ex_r, v_r - u_r <= 0, sum w u >= keep, sum y = N.
+    std::vector<int> starts, rows;
+    std::vector<double> values, obj, lo, hi;
+    const int R = static_cast<int>(nr);
+    for (std::size_t j = 0; j < nc; ++j) {
+        starts.push_back(static_cast<int>(rows.size()));
+        for (std::uint32_t r : rows_of_col[j]) rows.push_back(static_cast<int>(r)), values.push_back(-1.0);
+        rows.push_back(2 * R + 1), values.push_back(1.0);
+        obj.push_back(0), lo.push_back(0), hi.push_back(1);
+    }
+    for (int r = 0; r < R; ++r) {  // u_r
+        starts.push_back(static_cast<int>(rows.size()));
+        rows.push_back(r), values.push_back(1.0);
+        rows.push_back(R + r), values.push_back(-1.0);
+        rows.push_back(2 * R), values.push_back(w[r]);
+        obj.push_back(0), lo.push_back(0), hi.push_back(1);
+    }
+    for (int r = 0; r < R; ++r) {  // v_r
+        starts.push_back(static_cast<int>(rows.size()));
+        rows.push_back(r), values.push_back(1.0);
+        rows.push_back(R + r), values.push_back(1.0);
+        obj.push_back(-w[r]), lo.push_back(0), hi.push_back(1);
+    }
+    starts.push_back(static_cast<int>(rows.size()));
+    model_matrix mm;
+    mm.matrix = CoinPackedMatrix(true, 2 * R + 2, static_cast<int>(obj.size()), static_cast<int>(values.size()), values.data(),
+                                 rows.data(), starts.data(), nullptr);
+    mm.col_lo = lo, mm.col_hi = hi, mm.objective = obj;
+    for (int r = 0; r < R; ++r) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(ex[r]);
+    for (int r = 0; r < R; ++r) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(0);
+    mm.row_lo.push_back(keep - once_base - eps), mm.row_hi.push_back(COIN_DBL_MAX);
+    mm.row_lo.push_back(o.sites), mm.row_hi.push_back(o.sites);
+    siting_result r;
+    r.solver = first.solver + ", then swaps";
+    double bound = twice_base - lp_bound(mm);
+    if (o.exact || nc * std::max<std::size_t>(nr, 1) < o.exact_below) {
+        say(o, "backup: exact MILP (CBC)");
+        OsiClpSolverInterface solver;
+        solver.messageHandler()->setLogLevel(0);
+        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
+        for (std::size_t j = 0; j < nc; ++j) solver.setInteger(static_cast<int>(j));
+        CbcModel model(solver);
+        model.setLogLevel(0);
+        model.messageHandler()->setLogLevel(0);
+        model.solver()->messageHandler()->setLogLevel(0);
+        model.setMaximumSeconds(o.time_limit_s);
+        model.branchAndBound();
+        bound = std::min(bound, twice_base - model.getBestPossibleObjValue());
+        if (const double* sol = model.bestSolution()) {
+            std::vector<std::uint32_t> alt;
+            for (std::size_t j = 0; j < nc; ++j)
+                if (sol[j] > 0.5) alt.push_back(static_cast<std::uint32_t>(j));
+            for (std::uint32_t j : chosen) apply(j, -1);
+            for (std::uint32_t j : alt) apply(j, 1);
+            double a1, a2;
+            totals(a1, a2);
+            if (alt.size() == chosen.size() && a1 >= keep - eps && a2 > twice) chosen = alt, once = a1, twice = a2;
+            else {
+                for (std::uint32_t j : alt) apply(j, -1);
+                for (std::uint32_t j : chosen) apply(j, 1);
+            }
+        }
+        r.solver = model.isProvenOptimal() ? "cbc" : "cbc (time limit)";
+    }
+    // Gains: what each site adds to the twice-covered people of the final set.
+    for (std::uint32_t j : chosen) {
+        apply(j, -1);
+        double a1, a2;
+        totals(a1, a2);
+        r.gain.push_back(twice - a2);
+        apply(j, 1);
+    }
+    r.selected = chosen;
+    r.covered = once;
+    r.objective = twice;
+    r.bound = std::max(bound, twice);
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
+
 siting_result cover_all(const coverage_matrix& m, const siting_options& o) {
     if (!(o.target > 0) || o.target > 1) throw std::invalid_argument("cover-all: target must be in (0, 1]");
     const reduced_problem p = reduce(m);

@@ -101,9 +101,9 @@ TEST_CASE("optimize expected (MEXCLP) places every new vehicle", "[e2e][optimize
     CHECK(err.find("--busy-fraction") != std::string::npos);
 }
 
-TEST_CASE("optimize min-distance and min-max open exactly N sites", "[e2e][optimize]") {
+TEST_CASE("optimize min-distance, min-max and backup open exactly N sites", "[e2e][optimize]") {
     const std::string dir = test::scratch_dir("e2e-cost-models");
-    for (const std::string objective : {"min-distance", "min-max"}) {
+    for (const std::string objective : {"min-distance", "min-max", "backup"}) {
         INFO(objective);
         REQUIRE(test::run(optimize_args("--candidate-spacing 3000 --objective " + objective + " --sites 2 --out " + dir + "/" +
                                         objective + ".gpkg --json > " + dir + "/" + objective + ".json")) == 0);

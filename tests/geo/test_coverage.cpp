@@ -1,5 +1,6 @@
 // Coverage on hand-built cases with exact expected costs.
 #include "support.hpp"
+#include "test_paths.hpp"
 
 #include "healthreach/geo/analysis.hpp"
 #include "healthreach/geo/error.hpp"
@@ -268,4 +269,30 @@ TEST_CASE("coverage costs equal an independent Dijkstra on a real extract", "[co
     const population_split& t = a->total;
     CHECK(t.population == t.covered + t.uncovered + t.off_network + t.not_applicable);
     CHECK(t.population == Approx(2063745).epsilon(1e-6));  // the raster's sum (data README)
+}
+
+TEST_CASE("per-site reach agrees with nearest-facility coverage on the sample region", "[coverage]") {
+    // Every covered point lies within some facility's limit, and no uncovered one does; this caught
+    // points snapped exactly onto the end of a one-way street.
+    for (const std::string service : {"ambulance", "community-station", "township-centre"}) {
+        INFO(service);
+        analysis_options o;
+        o.roads = std::string(HEALTHREACH_SAMPLE_DATA) + "/roads.gpkg";
+        o.population = std::string(HEALTHREACH_SAMPLE_DATA) + "/population.tif";
+        o.facilities = std::string(HEALTHREACH_SAMPLE_DATA) + "/facilities.gpkg";
+        o.service = service;
+        o.service_areas = false;
+        o.threads = 2;
+        const auto a = run_analysis(o);
+        std::vector<int> count(a->demand_pop.size(), 0);
+        for (const auto& list : a->within)
+            for (const reached_point& p : list) {
+                ++count[p.point];
+                CHECK(p.cost >= a->nearest.cost[p.point] - 1e-6);  // nobody beats the nearest
+            }
+        std::size_t mismatches = 0;
+        for (std::size_t d = 0; d < count.size(); ++d)
+            mismatches += (a->status[d] == demand_status::covered) != (count[d] > 0);
+        CHECK(mismatches == 0);
+    }
 }

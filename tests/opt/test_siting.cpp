@@ -268,3 +268,34 @@ TEST_CASE("min-max (p-centre) equals brute force on small instances", "[opt][sit
         }
     }
 }
+
+TEST_CASE("backup coverage equals lexicographic brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 101; seed <= 110; ++seed) {
+        const coverage_matrix m = random_instance(seed, 12, 50);
+        lcg r{seed * 7};
+        std::vector<std::uint8_t> existing(m.demand_count());
+        for (std::size_t i = 0; i < existing.size(); ++i) existing[i] = m.covered_by_existing[i] ? 1 + r.next() % 2 : 0;
+        for (int p : {1, 2, 3}) {
+            INFO("seed " << seed << ", " << p << " sites");
+            double best_once = -1, best_twice = -1;
+            for (std::uint32_t mask = 0; mask < (1u << m.candidate_count()); ++mask) {
+                if (__builtin_popcount(mask) != p) continue;
+                std::vector<int> count(existing.begin(), existing.end());
+                for (std::uint32_t j = 0; j < m.candidate_count(); ++j)
+                    if (mask & (1u << j))
+                        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) ++count[it.row()];
+                double once = 0, twice = 0;
+                for (std::size_t i = 0; i < count.size(); ++i)
+                    once += count[i] >= 1 ? m.population[i] : 0, twice += count[i] >= 2 ? m.population[i] : 0;
+                if (once > best_once + 1e-9 || (once > best_once - 1e-9 && twice > best_twice)) best_once = once, best_twice = twice;
+            }
+            siting_options o;
+            o.sites = p;
+            const siting_result exact = backup_cover(m, existing, o);
+            CHECK(exact.covered == Approx(best_once));
+            CHECK(exact.objective == Approx(best_twice));
+            CHECK(exact.bound >= best_twice - 1e-6);
+            CHECK(exact.selected.size() == static_cast<std::size_t>(p));
+        }
+    }
+}

@@ -46,6 +46,13 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
 // to its nearest open site; same matrix as min_distance.
 siting_result min_max(const coverage_matrix& m, const std::vector<double>& existing_cost, const siting_options& options);
 
+// Backup coverage (after Gendreau, Laporte and Semet's double standard model): with exactly `sites`
+// new sites, first the most people covered at least once, then, keeping that, the most covered at
+// least twice by distinct open sites. existing_count: per demand point, the existing facilities
+// covering it. objective and bound are people covered twice; `covered` is people covered once.
+siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint8_t>& existing_count,
+                           const siting_options& options);
+
 // MEXCLP (Daskin 1983): place `vehicles` new vehicles on the columns of m (candidates and existing
 // stations alike, several per column allowed) to maximise the expected people covered, a point
 // covered by k vehicles counting 1 - q^k of its people. base_vehicles: vehicles already at each
