@@ -1110,6 +1110,99 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
     return r;
 }
 
+siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, int lo, int hi, const siting_options& o) {
+    const reduced_problem p = reduce(m);
+    const std::size_t nc = p.candidates, n = static_cast<std::size_t>(std::max(0, o.sites));
+    if (n > nc) throw std::invalid_argument("sub-centres: " + std::to_string(n) + " sites asked of " + std::to_string(nc) + " candidates");
+    int groups = 0;
+    for (int g : group_of) groups = std::max(groups, g + 1);
+    std::vector<int> in_group(groups, 0), available(groups, 0);
+    for (int g : group_of)
+        if (g >= 0) ++available[g];
+    auto can_add = [&](std::uint32_t j) { return group_of[j] < 0 || in_group[group_of[j]] < hi; };
+    cover_state state(p);
+    std::vector<std::uint32_t> chosen;
+    auto open_site = [&](std::uint32_t j) {
+        state.open(j);
+        chosen.push_back(j);
+        if (group_of[j] >= 0) ++in_group[group_of[j]];
+    };
+    auto best_of = [&](auto allowed) {
+        std::int64_t best = -1;
+        double best_gain = -1;
+        for (std::uint32_t j = 0; j < nc; ++j)
+            if (!state.is_open(j) && allowed(j) && state.gain(j) > best_gain) best_gain = state.gain(j), best = j;
+        return best;
+    };
+    // First one per county (best counties first), then the best remaining within the county maximum.
+    for (bool again = true; again && chosen.size() < n;) {
+        again = false;
+        const std::int64_t j = best_of([&](std::uint32_t c) { return group_of[c] >= 0 && in_group[group_of[c]] < lo; });
+        if (j >= 0) open_site(static_cast<std::uint32_t>(j)), again = true;
+    }
+    while (chosen.size() < n) {
+        const std::int64_t j = best_of(can_add);
+        if (j < 0) break;
+        open_site(static_cast<std::uint32_t>(j));
+    }
+    // Swaps that keep every county within its bounds.
+    for (bool moved = true; moved;) {
+        moved = false;
+        const double now = state.covered();
+        double best = now + 1e-9 * std::max(1.0, now);
+        std::uint32_t out = 0, in = 0;
+        for (std::uint32_t s : chosen) {
+            state.close(s);
+            for (std::uint32_t c = 0; c < nc; ++c) {
+                if (state.is_open(c) || c == s) continue;
+                const int gs = group_of[s], gc = group_of[c];
+                const bool leaves_short = gs >= 0 && gs != gc && in_group[gs] - 1 < std::min(lo, available[gs]);
+                const bool overfills = gc >= 0 && gs != gc && in_group[gc] + 1 > hi;
+                if (leaves_short || overfills) continue;
+                if (const double after = state.covered() + state.gain(c); after > best) best = after, out = s, in = c;
+            }
+            state.open(s);
+        }
+        if (best > now + 1e-9 * std::max(1.0, now)) {
+            state.close(out);
+            state.open(in);
+            if (group_of[out] >= 0) --in_group[group_of[out]];
+            if (group_of[in] >= 0) ++in_group[group_of[in]];
+            std::replace(chosen.begin(), chosen.end(), out, in);
+            moved = true;
+        }
+    }
+    siting_result r;
+    r.solver = "greedy+swap";
+    model_matrix model = build_model(p, true, static_cast<double>(chosen.size()), false);
+    for (int g = 0; g < groups; ++g) {
+        std::vector<int> idx;
+        std::vector<double> ones;
+        for (std::uint32_t j = 0; j < nc; ++j)
+            if (group_of[j] == g) idx.push_back(static_cast<int>(j)), ones.push_back(1.0);
+        if (idx.empty()) continue;
+        model.matrix.appendRow(static_cast<int>(idx.size()), idx.data(), ones.data());
+        model.row_lo.push_back(std::min(lo, available[g]));
+        model.row_hi.push_back(hi);
+    }
+    double bound = p.base - lp_bound(model);
+    if (o.exact || nc * std::max<std::size_t>(p.rows(), 1) < o.exact_below ||
+        gap_of(p.base + state.covered(), bound) > o.polish_above_gap) {
+        say(o, "sub-centres: exact MILP (CBC)");
+        const milp_outcome exact = solve_milp(p, model, chosen, o.time_limit_s);
+        cover_state check(p);
+        for (std::uint32_t j : exact.chosen) check.open(j);
+        if (exact.chosen.size() == chosen.size() && check.covered() >= state.covered()) chosen = exact.chosen;
+        bound = std::min(bound, p.base - exact.bound);
+        r.solver = exact.optimal ? "cbc" : "cbc (time limit)";
+    }
+    rank(p, chosen, r);
+    r.objective = r.covered;
+    r.bound = std::max(bound, r.covered);
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
+
 siting_result cover_all(const coverage_matrix& m, const siting_options& o) {
     if (!(o.target > 0) || o.target > 1) throw std::invalid_argument("cover-all: target must be in (0, 1]");
     const reduced_problem p = reduce(m);

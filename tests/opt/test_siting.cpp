@@ -299,3 +299,39 @@ TEST_CASE("backup coverage equals lexicographic brute force on small instances",
         }
     }
 }
+
+TEST_CASE("sub-centres: county bounds respected, equal to brute force", "[opt][siting]") {
+    for (std::uint64_t seed = 121; seed <= 130; ++seed) {
+        const coverage_matrix m = random_instance(seed, 12, 50);
+        std::vector<int> group(12);
+        for (std::size_t j = 0; j < group.size(); ++j) group[j] = static_cast<int>(j % 3);  // three counties of four
+        for (int n : {3, 4, 6}) {
+            INFO("seed " << seed << ", " << n << " sites");
+            double optimum = -1;
+            for (std::uint32_t mask = 0; mask < (1u << 12); ++mask) {
+                if (__builtin_popcount(mask) != n) continue;
+                int per[3] = {0, 0, 0};
+                std::vector<std::uint32_t> open;
+                for (std::uint32_t j = 0; j < 12; ++j)
+                    if (mask & (1u << j)) ++per[group[j]], open.push_back(j);
+                if (per[0] < 1 || per[1] < 1 || per[2] < 1 || per[0] > 2 || per[1] > 2 || per[2] > 2) continue;
+                optimum = std::max(optimum, covered_population(m, open));
+            }
+            siting_options o;
+            o.sites = n;
+            const siting_result exact = sub_centres(m, group, 1, 2, o);
+            CHECK(exact.objective == Approx(optimum));
+            int per[3] = {0, 0, 0};
+            for (std::uint32_t j : exact.selected) ++per[group[j]];
+            for (int g = 0; g < 3; ++g) {
+                CHECK(per[g] >= 1);
+                CHECK(per[g] <= 2);
+            }
+            o.exact_below = 0;
+            o.polish_above_gap = 1e300;
+            const siting_result heuristic = sub_centres(m, group, 1, 2, o);
+            CHECK(heuristic.objective <= optimum + 1e-6);
+            CHECK(heuristic.bound >= optimum - 1e-6);
+        }
+    }
+}

@@ -53,6 +53,13 @@ siting_result min_max(const coverage_matrix& m, const std::vector<double>& exist
 siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint8_t>& existing_count,
                            const siting_options& options);
 
+// County sub-centres: exactly `sites` of the candidate columns (eligible township centres), at least
+// `per_group_min` and at most `per_group_max` in every group (county) that has a candidate, maximising
+// the people covered (the matrix' weights already leave out people a county hospital reaches).
+// group_of: per candidate, its county (-1 for none: no per-county rule).
+siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, int per_group_min, int per_group_max,
+                          const siting_options& options);
+
 // MEXCLP (Daskin 1983): place `vehicles` new vehicles on the columns of m (candidates and existing
 // stations alike, several per column allowed) to maximise the expected people covered, a point
 // covered by k vehicles counting 1 - q^k of its people. base_vehicles: vehicles already at each
