@@ -9,6 +9,8 @@
 #include "healthreach/geo/qgis_style.hpp"
 #include "healthreach/opt/siting.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace healthreach::cli {
@@ -19,6 +21,7 @@ command_runner add_optimize_command(CLI::App& app) {
         analysis_cli analysis;
         std::string candidates, objective;
         double spacing = 0;
+        std::string min_distance_from;
         int sites = -1;
         int vehicles = -1;
         double busy_fraction = 0.3;
@@ -32,12 +35,14 @@ command_runner add_optimize_command(CLI::App& app) {
     cmd->add_option("--candidate-spacing", o->spacing, "Candidates: network nodes every M metres in and near populated areas")
         ->excludes(cand);
     cmd->add_option("--objective", o->objective,
-                    "cover-all | max-cover | min-distance | min-max | backup | expected (sub-centres: not yet implemented)")
+                    "cover-all | max-cover | min-distance | min-max | backup | expected | sub-centres")
         ->required();
     cmd->add_option("--sites", o->sites, "max-cover: number of new sites");
     cmd->add_option("--target", o->target, "cover-all: fraction of the coverable population (default 1)");
     cmd->add_option("--vehicles", o->vehicles, "expected: new vehicles to place (candidates or existing stations)");
     cmd->add_option("--busy-fraction", o->busy_fraction, "expected: probability that a vehicle is busy (default 0.3)");
+    cmd->add_option("--min-distance-from", o->min_distance_from,
+                    "sub-centres: county hospitals; no sub-centre within, and no credit for people within, their limit");
     cmd->add_flag("--exact", o->exact, "Solve the MILP with CBC (always under --time-limit)");
     cmd->add_option("--time-limit", o->time_limit, "Seconds for an exact solve (default 60)")->check(CLI::PositiveNumber);
 
@@ -46,12 +51,10 @@ command_runner add_optimize_command(CLI::App& app) {
         stopwatch total;
         const std::string& objective = o->objective;
         const bool by_cost = objective == "min-distance" || objective == "min-max";
-        if (objective != "cover-all" && objective != "max-cover" && objective != "expected" && objective != "backup" && !by_cost) {
-            for (const char* known : {"sub-centres"})
-                if (objective == known)
-                    throw std::runtime_error("--objective " + objective + " is not implemented in this version");
+        const bool sub = objective == "sub-centres";
+        if (objective != "cover-all" && objective != "max-cover" && objective != "expected" && objective != "backup" && !by_cost && !sub)
             throw input_error("--objective: unknown objective '" + objective + "'");
-        }
+        if (sub && o->candidates.empty()) throw input_error("--candidates (the township health centres) is required for sub-centres");
         if (o->candidates.empty() && !(o->spacing > 0)) throw input_error("--candidates or --candidate-spacing is required");
         const bool n_sites = objective == "max-cover" || objective == "backup" || by_cost;
         if (n_sites && o->sites < 0)
@@ -63,9 +66,47 @@ command_runner add_optimize_command(CLI::App& app) {
             throw input_error("--target " + std::to_string(o->target) + ": must be a fraction in (0, 1]");
         finish_analysis_options(o->analysis);
         const auto a = run_analysis_logged(o->analysis, log);
+        const std::vector<std::string> types = sub ? std::vector<std::string>{"township-centre"} : std::vector<std::string>{};
         geo::candidate_set cand = o->candidates.empty()
                                       ? geo::candidates_on_spacing(*a, o->spacing)
-                                      : geo::candidates_from_points(*a, o->candidates, o->analysis.analysis.facility_fields);
+                                      : geo::candidates_from_points(*a, o->candidates, o->analysis.analysis.facility_fields, types);
+        std::vector<std::string> rules_unmet;
+        std::size_t sub_quota = 0;
+        std::vector<std::uint8_t> demand_near_hospital;
+        if (sub) {
+            // 15 % of the township centres (Changzhi 2026-2028), unless --sites says otherwise; none in an
+            // urban centre or within the sub-centre limit of a county hospital.
+            // Existing sub-centres (the service's facilities) count towards the share.
+            const double existing = static_cast<double>(a->sites.size());
+            const double share = std::ceil(0.15 * (static_cast<double>(cand.sites.size()) + existing) - 1e-9) - existing;
+            sub_quota = o->sites >= 0 ? static_cast<std::size_t>(o->sites) : static_cast<std::size_t>(std::max(0.0, share));
+            std::vector<double> cx, cy;
+            for (std::uint32_t c : cand.candidate_of_site) cx.push_back(cand.x[c]), cy.push_back(cand.y[c]);
+            std::vector<std::uint8_t> near(cx.size(), 0);
+            if (!o->min_distance_from.empty()) {
+                const geo::service& hospital = a->rules.service_named("county-hospital");
+                // A sub-centre within its own limit of a county hospital would only repeat it.
+                near = geo::within_reach_of_layer(*a, o->min_distance_from, *a->svc, cx, cy);
+                demand_near_hospital = geo::within_reach_of_layer(*a, o->min_distance_from, hospital, a->demand_x, a->demand_y);
+            }
+            geo::candidate_set eligible = cand;
+            eligible.sites.clear();
+            eligible.candidate_of_site.clear();
+            for (std::size_t s = 0; s < cand.sites.size(); ++s)
+                if (!near[s] && !a->urban_centre(cx[s], cy[s])) {
+                    eligible.sites.push_back(cand.sites[s]);
+                    eligible.candidate_of_site.push_back(cand.candidate_of_site[s]);
+                }
+            log.info("sub-centres: ", cand.sites.size(), " township centres, ", eligible.sites.size(),
+                     " outside urban centres and county hospitals' reach; quota ", sub_quota);
+            if (eligible.sites.empty()) throw input_error(o->candidates + ": no township centre is eligible as a sub-centre");
+            if (eligible.sites.size() < sub_quota) {
+                rules_unmet.push_back("15 % share: " + std::to_string(sub_quota) + " needed, only " +
+                                      std::to_string(eligible.sites.size()) + " eligible");
+                sub_quota = eligible.sites.size();
+            }
+            cand = std::move(eligible);
+        }
         // Vehicles may also go to existing stations: they become columns too, holding their own.
         std::size_t existing_from = cand.sites.size();
         if (objective == "expected") cand = geo::with_existing_sites(*a, std::move(cand), existing_from);
@@ -74,7 +115,10 @@ command_runner add_optimize_command(CLI::App& app) {
             throw input_error("--sites " + std::to_string(o->sites) + ": only " + std::to_string(cand.sites.size()) +
                               " candidates lie on the network");
         stopwatch matrix_clock;
-        const opt::coverage_matrix m = geo::candidate_matrix(*a, cand);
+        opt::coverage_matrix m = geo::candidate_matrix(*a, cand);
+        // Sub-centres are credited only with people beyond their county hospital's limit.
+        for (std::size_t d = 0; d < demand_near_hospital.size(); ++d)
+            if (demand_near_hospital[d]) m.population[d] = 0;
         log.info("coverage matrix: ", m.candidate_count(), " candidates x ", m.demand_count(), " demand points, ",
                  static_cast<std::size_t>(m.cost.nonZeros()), " pairs");
         const double matrix_s = matrix_clock.seconds();
@@ -89,7 +133,32 @@ command_runner add_optimize_command(CLI::App& app) {
         so.vehicles = o->vehicles;
         so.busy_fraction = o->busy_fraction;
         opt::siting_result r;
+        std::vector<double> served;  // sub-centres: people each choice brings within its limit
         if (objective == "max-cover") r = opt::max_cover(m, so);
+        else if (sub) {
+            std::vector<int> county(cand.sites.size(), -1);
+            if (a->admin) {
+                const geo::polygon_locator units(*a->admin);
+                for (std::size_t s = 0; s < cand.sites.size(); ++s)
+                    county[s] = units.find(cand.x[cand.candidate_of_site[s]], cand.y[cand.candidate_of_site[s]]);
+            }
+            so.sites = static_cast<int>(sub_quota);
+            r = opt::sub_centres(m, county, 1, 3, so);
+            for (std::uint32_t s : r.selected) {
+                double people = 0;
+                for (opt::coverage_matrix::sparse::InnerIterator it(m.cost, s); it; ++it) people += m.population[it.row()];
+                served.push_back(people);
+                if (people < 100000)
+                    rules_unmet.push_back(cand.id[cand.candidate_of_site[s]] + " serves " + std::to_string(static_cast<long long>(people)) +
+                                          " people within its limit, under 100,000");
+            }
+            if (a->admin)
+                for (std::size_t u = 0; u < a->admin->size(); ++u) {
+                    if (a->admin->kind[u] == "district") continue;  // sub-centres are the counties' (not city districts')
+                    const bool has = std::find(county.begin(), county.end(), static_cast<int>(u)) != county.end();
+                    if (!has) rules_unmet.push_back(a->admin->name[u] + ": no eligible township centre (1-3 sub-centres per county)");
+                }
+        }
         else if (objective == "backup") {
             std::vector<std::uint8_t> existing(a->demand_pop.size(), 0);
             for (const auto& list : a->within)
@@ -118,7 +187,8 @@ command_runner add_optimize_command(CLI::App& app) {
         geo::write_coverage_gpkg(*a, o->analysis.out, [&](GDALDataset& ds) {
             OGRLayer& layer = geo::create_layer(ds, "proposed_sites", wkbPoint, &a->crs,
                                                 {{"id", OFTString}, {"name", OFTString}, {"rank", OFTInteger},
-                                                 {"gain", OFTReal}, {"cumulative_covered", OFTReal}, {"vehicles", OFTInteger}});
+                                                 {"gain", OFTReal}, {"cumulative_covered", OFTReal}, {"vehicles", OFTInteger},
+                                                 {"served", OFTReal}});
             geo::feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
             double cumulative = m.existing_population();
             for (std::size_t k = 0; k < r.selected.size(); ++k) {
@@ -131,6 +201,8 @@ command_runner add_optimize_command(CLI::App& app) {
                 f->SetField("cumulative_covered", cumulative);
                 if (!r.vehicles.empty()) f->SetField("vehicles", r.vehicles[k]);
                 else f->SetFieldNull(f->GetFieldIndex("vehicles"));
+                if (!served.empty()) f->SetField("served", served[k]);
+                else f->SetFieldNull(f->GetFieldIndex("served"));
                 OGRPoint p(cand.x[c], cand.y[c]);
                 f->SetGeometry(&p);
                 geo::add_feature(layer, *f);
@@ -140,6 +212,7 @@ command_runner add_optimize_command(CLI::App& app) {
         });
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*a, o->analysis.travel_raster);
 
+        for (const std::string& rule : rules_unmet) log.info("rule not met: ", rule);
         char buf[400];
         std::snprintf(buf, sizeof buf,
                       "%s: %zu new sites; covered %.0f of %.0f (existing alone %.0f); objective %.6g, bound %.6g, gap "
@@ -167,9 +240,15 @@ command_runner add_optimize_command(CLI::App& app) {
                 const std::uint32_t c = cand.candidate_of_site[r.selected[k]];
                 j.begin_object().field("id", cand.id[c]).field("x", cand.x[c]).field("y", cand.y[c]).field("gain", r.gain[k]);
                 if (!r.vehicles.empty()) j.field("vehicles", r.vehicles[k]).field("existing", r.selected[k] >= existing_from);
+                if (!served.empty()) j.field("served", served[k]);
                 j.end_object();
             }
             j.end_array();
+            if (sub) {
+                j.key("rules_unmet").begin_array();
+                for (const std::string& rule : rules_unmet) j.value(rule);
+                j.end_array();
+            }
             j.key("provenance").begin_object().field("version", HEALTHREACH_VERSION).field("crs", geo::crs_label(a->crs)).end_object();
             j.end_object();
             std::printf("%s\n", j.str().c_str());

@@ -39,6 +39,16 @@ double analysis::max_limit() const {
     return m;
 }
 
+area_class analysis::class_at(double x, double y) const {
+    if (urban_locator) return urban_locator->find(x, y) >= 0 ? area_class::urban : area_class::rural;
+    return urbanisation->at(x, y);
+}
+
+bool analysis::urban_centre(double x, double y) const {
+    if (urban_locator) return urban_locator->find(x, y) >= 0;
+    return urbanisation->kind_at(x, y) == 2;
+}
+
 double analysis::units_required(double people) const {
     if (!svc->ratio) return -1;
     return std::ceil(people / svc->ratio->residents_per_unit);
@@ -171,21 +181,15 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress
     a.snap = std::make_unique<snapper>(net);
 
     phase.next("demand");
-    // Urban or rural for any point of the metric CRS.
-    std::unique_ptr<polygon_locator> urban_locator;
-    std::optional<polygon_set> urban_polygons;
     if (!o.urban.empty()) {
-        urban_polygons.emplace(read_polygons(o.urban, a.crs, o.urban_layer, ""));
-        urban_locator = std::make_unique<polygon_locator>(*urban_polygons);
+        a.urban_polygons.emplace(read_polygons(o.urban, a.crs, o.urban_layer, ""));
+        a.urban_locator = std::make_unique<polygon_locator>(*a.urban_polygons);
         a.urban_method = "polygons " + o.urban;
     } else {
         a.urbanisation = degree_of_urbanisation(a.pop, a.rules.urbanisation);
         a.urban_method = "degree of urbanisation";
     }
-    auto class_at = [&](double x, double y) {
-        if (urban_locator) return urban_locator->find(x, y) >= 0 ? area_class::urban : area_class::rural;
-        return a.urbanisation->at(x, y);
-    };
+    auto class_at = [&](double x, double y) { return a.class_at(x, y); };
 
     const population_grid& pop = a.pop;
     a.demand_of_cell.resize(pop.size());

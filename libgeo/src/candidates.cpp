@@ -2,6 +2,7 @@
 
 #include "healthreach/geo/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -10,13 +11,20 @@
 namespace healthreach::geo {
 
 candidate_set candidates_from_points(const analysis& a, const std::string& path, const point_options& fields) {
+    return candidates_from_points(a, path, fields, {});
+}
+
+candidate_set candidates_from_points(const analysis& a, const std::string& path, const point_options& fields,
+                                     const std::vector<std::string>& types) {
     const point_set pts = read_points(path, a.crs, fields);
     candidate_set c;
     c.id = pts.id;
     c.name = pts.name;
+    c.type = pts.type;
     c.x = pts.x;
     c.y = pts.y;
     for (std::size_t i = 0; i < pts.size(); ++i) {
+        if (!types.empty() && pts.has_type && std::find(types.begin(), types.end(), pts.type[i]) == types.end()) continue;
         const snap_result r = a.snap->nearest(pts.x[i], pts.y[i]);
         if (r.edge == invalid_id || r.distance_m > a.options.snap_limit_m) {
             ++c.off_network;
@@ -26,8 +34,8 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
         c.sites.push_back({r.edge, r.offset_m});
     }
     if (c.sites.empty())
-        throw input_error(path + ": none of the " + std::to_string(pts.size()) +
-                          " candidates lies within the snap limit of the routable network");
+        throw input_error(path + ": none of the " + std::to_string(pts.size()) + " candidates" +
+                          (types.empty() ? "" : " of the types asked") + " lies within the snap limit of the routable network");
     return c;
 }
 
@@ -66,6 +74,7 @@ candidate_set candidates_on_spacing(const analysis& a, double spacing_m) {
         c.candidate_of_site.push_back(static_cast<std::uint32_t>(c.id.size()));
         c.id.push_back("n" + std::to_string(v));
         c.name.push_back("");
+        c.type.push_back("");
         c.x.push_back(net.node_x[v]);
         c.y.push_back(net.node_y[v]);
         c.sites.push_back({e, offset});
@@ -81,6 +90,7 @@ candidate_set with_existing_sites(const analysis& a, candidate_set c, std::size_
         c.candidate_of_site.push_back(static_cast<std::uint32_t>(c.id.size()));
         c.id.push_back(a.facilities.id[f]);
         c.name.push_back(a.facilities.name[f]);
+        c.type.push_back(a.facilities.type[f]);
         c.x.push_back(a.facilities.x[f]);
         c.y.push_back(a.facilities.y[f]);
         c.sites.push_back(a.sites[s]);
@@ -103,6 +113,27 @@ opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c)
     for (std::size_t s = 0; s < within.size(); ++s)
         for (const reached_point& r : within[s]) entries.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
     return opt::coverage_matrix::from_entries(c.sites.size(), std::move(weight), std::move(existing), entries);
+}
+
+std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::string& path, const service& svc,
+                                                const std::vector<double>& x, const std::vector<double>& y) {
+    if (svc.cost_metric != a.svc->cost_metric)
+        throw input_error(path + ": the " + svc.name + " service is measured in another metric than " + a.svc->name);
+    point_options fields;
+    fields.type_field = "";
+    const candidate_set from = candidates_from_points(a, path, fields);
+    const network_points pts(a.built.net, *a.snap, x.data(), y.data(), x.size(), a.options.snap_limit_m,
+                             a.svc->cost_metric, a.rules.off_network_speed_kmh / 3.6, a.options.threads);
+    std::vector<double> limit(x.size());
+    double largest = no_limit;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        limit[i] = svc.limit(a.class_at(x[i], y[i])).value.value_or(no_limit);
+        largest = std::max(largest, limit[i]);
+    }
+    std::vector<std::uint8_t> reached(x.size(), 0);
+    for (const auto& list : points_within_limits(a.built.net, *a.route, pts, from.sites, limit, largest, a.options.threads))
+        for (const reached_point& r : list) reached[r.point] = 1;
+    return reached;
 }
 
 opt::coverage_matrix candidate_cost_matrix(const analysis& a, const candidate_set& c, std::vector<double>& existing_cost,

@@ -113,3 +113,19 @@ TEST_CASE("optimize min-distance, min-max and backup open exactly N sites", "[e2
         CHECK(json.find("\"bound\"") != std::string::npos);
     }
 }
+
+TEST_CASE("optimize sub-centres: 15 % of township centres, served population reported", "[e2e][optimize]") {
+    const std::string dir = test::scratch_dir("e2e-sub-centres");
+    REQUIRE(test::run(exe + " optimize --roads " + sample + "/roads.gpkg --population " + sample +
+                      "/population.tif --service sub-centre --quiet --candidates " + sample + "/facilities.gpkg --admin " +
+                      sample + "/admin.gpkg --objective sub-centres --out " + dir + "/sc.gpkg --json > " + dir + "/sc.json") == 0);
+    geo::dataset_ptr ds = geo::open_vector(dir + "/sc.gpkg");
+    OGRLayer* sites = ds->GetLayerByName("proposed_sites");
+    REQUIRE(sites != nullptr);
+    CHECK(sites->GetFeatureCount() == 2);  // ceil(15 % of 8 township centres)
+    for (geo::feature_ptr f(sites->GetNextFeature()); f; f.reset(sites->GetNextFeature()))
+        CHECK(f->GetFieldAsDouble("served") >= f->GetFieldAsDouble("gain"));
+    const std::string json = test::read_text(dir + "/sc.json");
+    CHECK(json.find("\"rules_unmet\"") != std::string::npos);
+    CHECK(json.find("\"served\"") != std::string::npos);
+}

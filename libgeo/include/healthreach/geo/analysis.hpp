@@ -70,6 +70,12 @@ struct analysis {
 
     population_grid pop;
     std::optional<urbanisation_grid> urbanisation;
+    std::optional<polygon_set> urban_polygons;
+    std::unique_ptr<polygon_locator> urban_locator;
+    // Urban or rural at any point of the metric CRS; urban_centre: inside an --urban polygon, or an
+    // urban-centre cell of the Degree of Urbanisation (not a mere cluster).
+    area_class class_at(double x, double y) const;
+    bool urban_centre(double x, double y) const;
     // Demand points: populated cells, or --demand-cell aggregates at their population centroid.
     std::vector<double> demand_x, demand_y, demand_pop;
     std::vector<area_class> demand_class;

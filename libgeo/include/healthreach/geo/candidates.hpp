@@ -10,14 +10,17 @@
 namespace healthreach::geo {
 
 struct candidate_set {
-    std::vector<std::string> id, name;
+    std::vector<std::string> id, name, type;
     std::vector<double> x, y;  // metric CRS (the snap point for spacing candidates: a node)
     std::vector<site> sites;   // the candidates within the snap limit, in order
     std::vector<std::uint32_t> candidate_of_site;
     std::size_t off_network = 0;
 };
 
-// Candidates from a point layer; input_error when none lies within the snap limit.
+// Candidates from a point layer; input_error when none lies within the snap limit. With `types`,
+// only features of those types (when the layer has a type field).
+candidate_set candidates_from_points(const analysis& a, const std::string& path, const point_options& fields,
+                                     const std::vector<std::string>& types);
 candidate_set candidates_from_points(const analysis& a, const std::string& path, const point_options& fields);
 
 // One network node per `spacing_m` square (the node nearest the square's centre), where the square
@@ -37,5 +40,10 @@ opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c)
 // Off-network demand has zero weight. input_error when the matrix would exceed `max_pairs`.
 opt::coverage_matrix candidate_cost_matrix(const analysis& a, const candidate_set& c, std::vector<double>& existing_cost,
                                            std::size_t max_pairs = 50'000'000);
+
+// Which points (x, y; metric CRS) lie within `svc`'s limit for their area class of any feature of
+// the point layer `path` (e.g. county hospitals). The service must share the analysis' metric.
+std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::string& path, const service& svc,
+                                                const std::vector<double>& x, const std::vector<double>& y);
 
 }  // namespace healthreach::geo

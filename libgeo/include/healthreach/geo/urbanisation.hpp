@@ -17,12 +17,14 @@ struct urbanisation_grid {
     std::vector<std::uint8_t> kind;   // 0 rural, 1 urban cluster, 2 urban centre
     std::size_t centre_cells = 0, cluster_cells = 0;
 
-    area_class at(double x, double y) const {
+    // 0 rural, 1 urban cluster, 2 urban centre.
+    std::uint8_t kind_at(double x, double y) const {
         const std::int64_t c = static_cast<std::int64_t>(std::floor(x / cell_m)) - col0;
         const std::int64_t r = static_cast<std::int64_t>(std::floor(y / cell_m)) - row0;
-        if (c < 0 || r < 0 || c >= cols || r >= rows) return area_class::rural;
-        return kind[static_cast<std::size_t>(r) * cols + c] ? area_class::urban : area_class::rural;
+        if (c < 0 || r < 0 || c >= cols || r >= rows) return 0;
+        return kind[static_cast<std::size_t>(r) * cols + c];
     }
+    area_class at(double x, double y) const { return kind_at(x, y) ? area_class::urban : area_class::rural; }
 };
 
 // People summed into cell_m cells (by each raster cell's centre); centres: 4-connected cells of at
