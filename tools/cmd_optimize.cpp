@@ -184,11 +184,23 @@ command_runner add_optimize_command(CLI::App& app) {
         }
         const double solve_s = solve_clock.seconds();
 
+        // Units (ambulances) per new site at the service's ratio, over its catchment among all open sites.
+        std::vector<double> units(r.selected.size(), -1.0);
+        if (a->svc->ratio) {
+            std::vector<geo::site> open(a->sites);
+            for (std::uint32_t s : r.selected) open.push_back(cand.sites[s]);
+            const geo::nearest_result near = geo::nearest_sites(a->built.net, *a->route, *a->demand, open);
+            std::vector<double> catchment(open.size(), 0.0);
+            for (std::size_t d = 0; d < a->demand_pop.size(); ++d)
+                if (near.site[d] != geo::invalid_id && a->status[d] != geo::demand_status::not_applicable)
+                    catchment[near.site[d]] += a->demand_pop[d];
+            for (std::size_t k = 0; k < r.selected.size(); ++k) units[k] = a->units_required(catchment[a->sites.size() + k]);
+        }
         geo::write_coverage_gpkg(*a, o->analysis.out, [&](GDALDataset& ds) {
             OGRLayer& layer = geo::create_layer(ds, "proposed_sites", wkbPoint, &a->crs,
                                                 {{"id", OFTString}, {"name", OFTString}, {"rank", OFTInteger},
                                                  {"gain", OFTReal}, {"cumulative_covered", OFTReal}, {"vehicles", OFTInteger},
-                                                 {"served", OFTReal}});
+                                                 {"served", OFTReal}, {"units_required", OFTInteger}});
             geo::feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
             double cumulative = m.existing_population();
             for (std::size_t k = 0; k < r.selected.size(); ++k) {
@@ -203,6 +215,8 @@ command_runner add_optimize_command(CLI::App& app) {
                 else f->SetFieldNull(f->GetFieldIndex("vehicles"));
                 if (!served.empty()) f->SetField("served", served[k]);
                 else f->SetFieldNull(f->GetFieldIndex("served"));
+                if (units[k] >= 0) f->SetField("units_required", static_cast<GIntBig>(units[k]));
+                else f->SetFieldNull(f->GetFieldIndex("units_required"));
                 OGRPoint p(cand.x[c], cand.y[c]);
                 f->SetGeometry(&p);
                 geo::add_feature(layer, *f);
@@ -241,6 +255,7 @@ command_runner add_optimize_command(CLI::App& app) {
                 j.begin_object().field("id", cand.id[c]).field("x", cand.x[c]).field("y", cand.y[c]).field("gain", r.gain[k]);
                 if (!r.vehicles.empty()) j.field("vehicles", r.vehicles[k]).field("existing", r.selected[k] >= existing_from);
                 if (!served.empty()) j.field("served", served[k]);
+                if (units[k] >= 0) j.field("units_required", units[k]);
                 j.end_object();
             }
             j.end_array();
