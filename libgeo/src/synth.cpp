@@ -627,6 +627,8 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
     const bool prefecture = scale == synth_scale::prefecture;
     fac.push_back({city_grid.at(1, 1), "长治市急救中心 Changzhi Emergency Centre", "emergency-centre", "", prefecture ? 12 : 4, 60});
     fac.push_back({city_grid.at(-2, 1), "长治市人民医院 Changzhi People's Hospital", "city-hospital", "general", -1, 1200});
+    if (prefecture)  // one city-run general hospital per up to 2 million residents
+        fac.push_back({city_grid.at(2, -2), "长治市第二人民医院 Changzhi Second People's Hospital", "city-hospital", "general", -1, 900});
     // Ambulance counts are sized to the units' people below (complete_facilities).
     for (int d = 0; d < 3; ++d)  // the fourth district has no station of its own
         fac.push_back({counties[d].seat, counties[d].name + "急救站 " + counties[d].name_en + " Ambulance Station",
