@@ -259,6 +259,46 @@ double lp_bound(const model_matrix& m) {
     return lp.objectiveValue();
 }
 
+// A silent CBC solve of a model whose first `integers` columns are integer, under a time limit,
+// optionally started from a known solution.
+struct cbc_outcome {
+    std::vector<double> solution;  // empty when CBC found none
+    double objective = 0, bound = 0;  // minimisation form
+    bool optimal = false, infeasible = false;
+};
+
+cbc_outcome run_cbc(const model_matrix& m, int integers, double time_limit, const std::vector<double>* start = nullptr,
+                    double start_value = 0) {
+    OsiClpSolverInterface solver;
+    solver.messageHandler()->setLogLevel(0);
+    solver.loadProblem(m.matrix, m.col_lo.data(), m.col_hi.data(), m.objective.data(), m.row_lo.data(), m.row_hi.data());
+    for (int j = 0; j < integers; ++j) solver.setInteger(j);
+    CbcModel model(solver);
+    model.setLogLevel(0);
+    model.messageHandler()->setLogLevel(0);
+    model.solver()->messageHandler()->setLogLevel(0);
+    model.setMaximumSeconds(time_limit);
+    if (start) model.setBestSolution(start->data(), static_cast<int>(start->size()), start_value, true);
+    model.branchAndBound();
+    cbc_outcome out;
+    out.optimal = model.isProvenOptimal();
+    out.infeasible = model.isProvenInfeasible();
+    out.bound = model.getBestPossibleObjValue();
+    if (const double* sol = model.bestSolution()) {
+        out.solution.assign(sol, sol + model.getNumCols());
+        out.objective = model.getObjValue();
+    }
+    return out;
+}
+
+// Columns (among the first n) set to 1 in a solution.
+std::vector<std::uint32_t> ones_of(const std::vector<double>& solution, std::size_t n) {
+    std::vector<std::uint32_t> out;
+    for (std::size_t j = 0; j < n && j < solution.size(); ++j)
+        if (solution[j] > 0.5) out.push_back(static_cast<std::uint32_t>(j));
+    return out;
+}
+
 struct milp_outcome {
     std::vector<std::uint32_t> chosen;
     double bound;  // minimisation form
@@ -267,15 +307,6 @@ struct milp_outcome {
 
 milp_outcome solve_milp(const reduced_problem& p, const model_matrix& m, const std::vector<std::uint32_t>& start,
                         double time_limit) {
-    OsiClpSolverInterface solver;
-    solver.messageHandler()->setLogLevel(0);
-    solver.loadProblem(m.matrix, m.col_lo.data(), m.col_hi.data(), m.objective.data(), m.row_lo.data(), m.row_hi.data());
-    for (std::size_t j = 0; j < p.candidates; ++j) solver.setInteger(static_cast<int>(j));
-    CbcModel model(solver);
-    model.setLogLevel(0);
-    model.messageHandler()->setLogLevel(0);
-    model.solver()->messageHandler()->setLogLevel(0);
-    model.setMaximumSeconds(time_limit);
     // The heuristic answer starts the search as its incumbent.
     std::vector<double> x(p.candidates + p.rows(), 0.0);
     cover_state st(p);
@@ -289,15 +320,8 @@ milp_outcome solve_milp(const reduced_problem& p, const model_matrix& m, const s
         value += m.objective[p.candidates + r] * x[p.candidates + r];
     }
     for (std::size_t j = 0; j < p.candidates; ++j) value += m.objective[j] * x[j];
-    model.setBestSolution(x.data(), static_cast<int>(x.size()), value, true);
-    model.branchAndBound();
-    milp_outcome out;
-    out.optimal = model.isProvenOptimal();
-    out.bound = model.getBestPossibleObjValue();
-    if (const double* sol = model.bestSolution())
-        for (std::size_t j = 0; j < p.candidates; ++j)
-            if (sol[j] > 0.5) out.chosen.push_back(static_cast<std::uint32_t>(j));
-    return out;
+    const cbc_outcome c = run_cbc(m, static_cast<int>(p.candidates), time_limit, &x, value);
+    return {ones_of(c.solution, p.candidates), c.bound, c.optimal};
 }
 
 double gap_of(double objective, double bound) { return std::abs(bound - objective) / std::max(std::abs(objective), 1.0); }
@@ -582,26 +606,15 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
         }
         for (int q = 0; q < pairs; ++q) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(0);
         mm.row_lo.push_back(o.sites), mm.row_hi.push_back(o.sites);
-        OsiClpSolverInterface solver;
-        solver.messageHandler()->setLogLevel(0);
-        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
-        for (std::size_t j = 0; j < nc; ++j) solver.setInteger(static_cast<int>(j));
-        CbcModel model(solver);
-        model.setLogLevel(0);
-        model.messageHandler()->setLogLevel(0);
-        model.solver()->messageHandler()->setLogLevel(0);
-        model.setMaximumSeconds(o.time_limit_s);
-        model.branchAndBound();
-        r.bound = std::max(r.bound, std::min(model.getBestPossibleObjValue(), r.objective));
-        if (const double* sol = model.bestSolution()) {
-            std::vector<std::uint32_t> alt;
-            for (std::size_t j = 0; j < nc; ++j)
-                if (sol[j] > 0.5) alt.push_back(static_cast<std::uint32_t>(j));
+        const cbc_outcome c = run_cbc(mm, static_cast<int>(nc), o.time_limit_s);
+        r.bound = std::max(r.bound, std::min(c.bound, r.objective));
+        if (!c.solution.empty()) {
+            const std::vector<std::uint32_t> alt = ones_of(c.solution, nc);
             st.set_open(alt);
             if (alt.size() == static_cast<std::size_t>(o.sites) && st.total() < r.objective) chosen = alt, r.objective = st.total();
             st.set_open(chosen);
         }
-        r.solver = model.isProvenOptimal() ? "cbc" : "cbc (time limit)";
+        r.solver = c.optimal ? "cbc" : "cbc (time limit)";
     }
 
     // Ranks: the greedy order among the chosen sites, each with the cost it cuts.
@@ -701,24 +714,10 @@ struct threshold_cover {
     }
     // An exact cover with at most `limit` sites, if one exists (CBC).
     std::optional<std::vector<std::uint32_t>> exact(double t, std::size_t limit, double seconds, bool& proven) const {
-        const model_matrix mm = model(t);
-        OsiClpSolverInterface solver;
-        solver.messageHandler()->setLogLevel(0);
-        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
-        for (int j = 0; j < static_cast<int>(m.candidate_count()); ++j) solver.setInteger(j);
-        CbcModel model(solver);
-        model.setLogLevel(0);
-        model.messageHandler()->setLogLevel(0);
-        model.solver()->messageHandler()->setLogLevel(0);
-        model.setMaximumSeconds(seconds);
-        model.branchAndBound();
-        proven = proven && (model.isProvenOptimal() || model.isProvenInfeasible());
-        const double* sol = model.bestSolution();
-        if (!sol || model.getObjValue() > limit + 0.5) return std::nullopt;
-        std::vector<std::uint32_t> chosen;
-        for (std::size_t j = 0; j < m.candidate_count(); ++j)
-            if (sol[j] > 0.5) chosen.push_back(static_cast<std::uint32_t>(j));
-        return chosen;
+        const cbc_outcome c = run_cbc(model(t), static_cast<int>(m.candidate_count()), seconds);
+        proven = proven && (c.optimal || c.infeasible);
+        if (c.solution.empty() || c.objective > limit + 0.5) return std::nullopt;
+        return ones_of(c.solution, m.candidate_count());
     }
 };
 
@@ -885,18 +884,10 @@ siting_result expected_cover(const coverage_matrix& m, const std::vector<double>
     const std::size_t size = static_cast<std::size_t>(nc) * std::max(1, nr);
     if (o.exact || size < o.exact_below) {
         say(o, "expected: exact MILP (CBC)");
-        OsiClpSolverInterface solver;
-        solver.messageHandler()->setLogLevel(0);
-        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
-        for (int j = 0; j < nc; ++j) solver.setInteger(j);
-        CbcModel model(solver);
-        model.setLogLevel(0);
-        model.messageHandler()->setLogLevel(0);
-        model.solver()->messageHandler()->setLogLevel(0);
-        model.setMaximumSeconds(o.time_limit_s);
-        model.branchAndBound();
-        bound = std::min(bound, -model.getBestPossibleObjValue());
-        if (const double* sol = model.bestSolution()) {
+        const cbc_outcome c = run_cbc(mm, nc, o.time_limit_s);
+        bound = std::min(bound, -c.bound);
+        if (!c.solution.empty()) {
+            const double* sol = c.solution.data();
             std::vector<double> kk(p.base);
             std::vector<int> alt(p.columns, 0);
             for (int j = 0; j < nc; ++j) {
@@ -905,7 +896,7 @@ siting_result expected_cover(const coverage_matrix& m, const std::vector<double>
             }
             if (expected_value(p, kk, q) > expected_value(p, k, q)) k = kk, added = alt;
         }
-        res.solver = model.isProvenOptimal() ? "cbc" : "cbc (time limit)";
+        res.solver = c.optimal ? "cbc" : "cbc (time limit)";
     }
     for (std::uint32_t j = 0; j < p.columns; ++j)
         if (added[j] > 0) {
@@ -1067,21 +1058,10 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
     double bound = twice_base - lp_bound(mm);
     if (o.exact || nc * std::max<std::size_t>(nr, 1) < o.exact_below) {
         say(o, "backup: exact MILP (CBC)");
-        OsiClpSolverInterface solver;
-        solver.messageHandler()->setLogLevel(0);
-        solver.loadProblem(mm.matrix, mm.col_lo.data(), mm.col_hi.data(), mm.objective.data(), mm.row_lo.data(), mm.row_hi.data());
-        for (std::size_t j = 0; j < nc; ++j) solver.setInteger(static_cast<int>(j));
-        CbcModel model(solver);
-        model.setLogLevel(0);
-        model.messageHandler()->setLogLevel(0);
-        model.solver()->messageHandler()->setLogLevel(0);
-        model.setMaximumSeconds(o.time_limit_s);
-        model.branchAndBound();
-        bound = std::min(bound, twice_base - model.getBestPossibleObjValue());
-        if (const double* sol = model.bestSolution()) {
-            std::vector<std::uint32_t> alt;
-            for (std::size_t j = 0; j < nc; ++j)
-                if (sol[j] > 0.5) alt.push_back(static_cast<std::uint32_t>(j));
+        const cbc_outcome c = run_cbc(mm, static_cast<int>(nc), o.time_limit_s);
+        bound = std::min(bound, twice_base - c.bound);
+        if (!c.solution.empty()) {
+            const std::vector<std::uint32_t> alt = ones_of(c.solution, nc);
             for (std::uint32_t j : chosen) apply(j, -1);
             for (std::uint32_t j : alt) apply(j, 1);
             double a1, a2;
@@ -1092,7 +1072,7 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
                 for (std::uint32_t j : chosen) apply(j, 1);
             }
         }
-        r.solver = model.isProvenOptimal() ? "cbc" : "cbc (time limit)";
+        r.solver = c.optimal ? "cbc" : "cbc (time limit)";
     }
     // Gains: what each site adds to the twice-covered people of the final set.
     for (std::uint32_t j : chosen) {

@@ -178,36 +178,50 @@ TEST_CASE("expected coverage (MEXCLP) equals brute force on small instances", "[
     }
 }
 
-TEST_CASE("min-distance (p-median) equals brute force on small instances", "[opt][siting]") {
-    for (std::uint64_t seed = 61; seed <= 70; ++seed) {
+namespace {
+
+// Points, candidates and an existing site at the centre (even seeds) or none; the matrix keeps the
+// candidate costs that beat the existing one (as healthreach builds it).
+struct cost_instance {
+    std::vector<double> px, py, pop, e;
+    std::vector<std::array<double, 2>> cand;
+    coverage_matrix m;
+    cost_instance(std::uint64_t seed, std::size_t nc, std::size_t nd) : px(nd), py(nd), pop(nd), e(nd), cand(nc) {
         lcg r{seed};
-        const std::size_t nc = 10, nd = 40;
-        std::vector<double> px(nd), py(nd), pop(nd), e(nd);
         for (std::size_t i = 0; i < nd; ++i) px[i] = r.next() % 1000, py[i] = r.next() % 1000, pop[i] = 1 + r.next() % 300;
-        const bool with_existing = seed % 2 == 0;  // an existing site at the centre, or none
         for (std::size_t i = 0; i < nd; ++i)
-            e[i] = with_existing ? std::hypot(px[i] - 500, py[i] - 500) : std::numeric_limits<double>::infinity();
-        std::vector<std::array<double, 2>> cand(nc);
+            e[i] = seed % 2 == 0 ? std::hypot(px[i] - 500, py[i] - 500) : std::numeric_limits<double>::infinity();
         for (auto& c : cand) c = {double(r.next() % 1000), double(r.next() % 1000)};
         std::vector<coverage_matrix::entry> entries;
         for (std::uint32_t j = 0; j < nc; ++j)
-            for (std::uint32_t i = 0; i < nd; ++i) {
-                const double d = std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]);
-                if (d < e[i]) entries.push_back({j, i, d});
-            }
-        const coverage_matrix m = coverage_matrix::from_entries(nc, pop, std::vector<std::uint8_t>(nd, 0), entries);
+            for (std::uint32_t i = 0; i < nd; ++i)
+                if (const double d = cost(i, j); d < e[i]) entries.push_back({j, i, d});
+        m = coverage_matrix::from_entries(nc, pop, std::vector<std::uint8_t>(nd, 0), entries);
+    }
+    double cost(std::size_t i, std::size_t j) const { return std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]); }
+    // The nearest open cost of point i with candidates `mask` open.
+    double best(std::size_t i, std::uint32_t mask) const {
+        double b = e[i];
+        for (std::uint32_t j = 0; j < cand.size(); ++j)
+            if (mask & (1u << j)) b = std::min(b, cost(i, j));
+        return b;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("min-distance (p-median) equals brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 61; seed <= 70; ++seed) {
+        const cost_instance c(seed, 10, 40);
+        const coverage_matrix& m = c.m;
+        const std::vector<double>& e = c.e;
         for (int p : {1, 2, 3}) {
             INFO("seed " << seed << ", " << p << " sites");
             double optimum = std::numeric_limits<double>::infinity();
-            for (std::uint32_t mask = 0; mask < (1u << nc); ++mask) {
+            for (std::uint32_t mask = 0; mask < (1u << c.cand.size()); ++mask) {
                 if (__builtin_popcount(mask) != p) continue;
                 double total = 0;
-                for (std::size_t i = 0; i < nd; ++i) {
-                    double best = e[i];
-                    for (std::uint32_t j = 0; j < nc; ++j)
-                        if (mask & (1u << j)) best = std::min(best, std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]));
-                    total += pop[i] * best;
-                }
+                for (std::size_t i = 0; i < c.pop.size(); ++i) total += c.pop[i] * c.best(i, mask);
                 optimum = std::min(optimum, total);
             }
             siting_options o;
@@ -227,32 +241,16 @@ TEST_CASE("min-distance (p-median) equals brute force on small instances", "[opt
 
 TEST_CASE("min-max (p-centre) equals brute force on small instances", "[opt][siting]") {
     for (std::uint64_t seed = 81; seed <= 90; ++seed) {
-        lcg r{seed};
-        const std::size_t nc = 10, nd = 30;
-        std::vector<double> px(nd), py(nd), pop(nd), e(nd);
-        for (std::size_t i = 0; i < nd; ++i) px[i] = r.next() % 1000, py[i] = r.next() % 1000, pop[i] = 1 + r.next() % 300;
-        const bool with_existing = seed % 2 == 0;
-        for (std::size_t i = 0; i < nd; ++i)
-            e[i] = with_existing ? std::hypot(px[i] - 500, py[i] - 500) : std::numeric_limits<double>::infinity();
-        std::vector<std::array<double, 2>> cand(nc);
-        for (auto& c : cand) c = {double(r.next() % 1000), double(r.next() % 1000)};
-        std::vector<coverage_matrix::entry> entries;
-        for (std::uint32_t j = 0; j < nc; ++j)
-            for (std::uint32_t i = 0; i < nd; ++i)
-                if (const double d = std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]); d < e[i]) entries.push_back({j, i, d});
-        const coverage_matrix m = coverage_matrix::from_entries(nc, pop, std::vector<std::uint8_t>(nd, 0), entries);
+        const cost_instance c(seed, 10, 30);
+        const coverage_matrix& m = c.m;
+        const std::vector<double>& e = c.e;
         for (int p : {1, 2, 3}) {
             INFO("seed " << seed << ", " << p << " sites");
             double optimum = std::numeric_limits<double>::infinity();
-            for (std::uint32_t mask = 0; mask < (1u << nc); ++mask) {
+            for (std::uint32_t mask = 0; mask < (1u << c.cand.size()); ++mask) {
                 if (__builtin_popcount(mask) != p) continue;
                 double worst = 0;
-                for (std::size_t i = 0; i < nd; ++i) {
-                    double best = e[i];
-                    for (std::uint32_t j = 0; j < nc; ++j)
-                        if (mask & (1u << j)) best = std::min(best, std::hypot(px[i] - cand[j][0], py[i] - cand[j][1]));
-                    worst = std::max(worst, best);
-                }
+                for (std::size_t i = 0; i < c.pop.size(); ++i) worst = std::max(worst, c.best(i, mask));
                 optimum = std::min(optimum, worst);
             }
             siting_options o;
