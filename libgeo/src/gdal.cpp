@@ -130,9 +130,4 @@ void add_feature(OGRLayer& layer, OGRFeature& feature) {
         throw std::runtime_error(std::string("cannot write to layer ") + layer.GetName() + ": " + gdal_last_error());
 }
 
-void execute_sql(GDALDataset& ds, const std::string& sql) {
-    OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
-    if (result) ds.ReleaseResultSet(result);
-}
-
 }  // namespace healthreach::geo

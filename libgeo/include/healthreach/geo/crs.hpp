@@ -35,7 +35,6 @@ public:
     }
     // In place on a geometry.
     void apply(OGRGeometry& geometry, const std::string& what) const;
-    bool identity() const { return !ct_; }
 
 private:
     struct deleter {

@@ -67,7 +67,4 @@ OGRLayer& create_layer(GDALDataset& ds, const std::string& name, OGRwkbGeometryT
 // Adds a feature (a new FID is assigned); throws with GDAL's message on failure.
 void add_feature(OGRLayer& layer, OGRFeature& feature);
 
-// Runs SQL on a dataset and discards any result set.
-void execute_sql(GDALDataset& ds, const std::string& sql);
-
 }  // namespace healthreach::geo
