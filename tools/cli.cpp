@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
 
 #include <sys/resource.h>
 
@@ -68,6 +69,8 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
 }
 
 void finish_analysis_options(analysis_cli& o) {
+    geo::check_output_path(o.out);
+    if (!o.travel_raster.empty()) geo::check_output_path(o.travel_raster);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
     a.roads = o.roads.roads;

@@ -288,7 +288,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress
         }
         if (a.sites.empty())
             throw input_error(o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
-                              " facilities lies within the snap limit (" + std::to_string(o.snap_limit_m) +
+                              " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
                               " m) of the routable network");
     }
 

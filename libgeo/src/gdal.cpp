@@ -75,7 +75,15 @@ int field_index(OGRFeatureDefn& defn, const std::string& name) {
     return name.empty() ? -1 : defn.GetFieldIndex(name.c_str());
 }
 
+void check_output_path(const std::string& path) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        throw input_error(path + ": cannot write: directory " + dir.string() + " does not exist");
+}
+
 atomic_output::atomic_output(std::string target) : target_(std::move(target)) {
+    check_output_path(target_);
     static std::atomic<unsigned> counter{0};
     std::random_device rd;
     const std::filesystem::path t(target_);

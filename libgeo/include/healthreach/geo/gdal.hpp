@@ -38,6 +38,9 @@ OGRLayer& find_layer(GDALDataset& ds, const std::string& path, const std::string
 // Index of a field in a layer definition, or -1.
 int field_index(OGRFeatureDefn& defn, const std::string& name);
 
+// input_error naming the path when its directory does not exist (checked before long work).
+void check_output_path(const std::string& path);
+
 // An output written under a temporary name beside its target and renamed into place by commit().
 // Destroyed uncommitted, it removes the temporary file, so a failed run leaves nothing behind.
 class atomic_output {
