@@ -35,33 +35,63 @@ struct reduced_problem {
     }
 };
 
+// Demand points merged into rows when the same candidates cover them and their `tag` agrees; a row
+// weighs its points' people. Points `include` rejects, or that no candidate covers, get row -1.
+struct point_rows {
+    std::vector<double> weight;
+    std::vector<int> tag;
+    std::vector<std::vector<std::uint32_t>> columns;          // per row: candidates covering it
+    std::vector<std::vector<std::uint32_t>> rows_of_column;   // per candidate
+    std::vector<std::int64_t> row_of_point;
+};
+
+template <class Include, class Tag>
+point_rows group_points(const coverage_matrix& m, Include include, Tag tag) {
+    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
+    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+            if (include(static_cast<std::size_t>(it.row()))) of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
+    point_rows out;
+    out.rows_of_column.resize(m.candidate_count());
+    out.row_of_point.assign(m.demand_count(), -1);
+    std::map<std::pair<std::vector<std::uint32_t>, int>, std::uint32_t> row_of;
+    for (std::size_t i = 0; i < of_point.size(); ++i) {
+        if (of_point[i].empty()) continue;
+        const int t = tag(i);
+        auto [it, inserted] = row_of.emplace(std::pair{of_point[i], t}, static_cast<std::uint32_t>(out.weight.size()));
+        if (inserted) {
+            out.weight.push_back(0);
+            out.tag.push_back(t);
+            out.columns.push_back(of_point[i]);
+            for (std::uint32_t j : of_point[i]) out.rows_of_column[j].push_back(it->second);
+        }
+        out.weight[it->second] += m.population[i];
+        out.row_of_point[i] = it->second;
+    }
+    return out;
+}
+
+// Flattens per-row and per-column lists into the CSR arrays of a problem.
+template <class Problem>
+void flatten(const point_rows& rows, Problem& p) {
+    for (const auto& cols : rows.rows_of_column) {
+        p.col_rows.insert(p.col_rows.end(), cols.begin(), cols.end());
+        p.col_first.push_back(p.col_rows.size());
+    }
+}
+
 reduced_problem reduce(const coverage_matrix& m) {
     reduced_problem r;
     r.candidates = m.candidate_count();
     r.base = m.existing_population();
-    // Candidates of every open point.
-    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
-    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
-        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-            if (!m.covered_by_existing[it.row()] && m.population[it.row()] > 0)
-                of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
-    std::map<std::vector<std::uint32_t>, std::uint32_t> row_of;
-    std::vector<std::vector<std::uint32_t>> rows_of_col(r.candidates);
-    for (std::size_t i = 0; i < of_point.size(); ++i) {
-        if (of_point[i].empty()) continue;
-        auto [it, inserted] = row_of.emplace(of_point[i], static_cast<std::uint32_t>(r.weight.size()));
-        if (inserted) {
-            r.weight.push_back(0);
-            r.row_cols.insert(r.row_cols.end(), of_point[i].begin(), of_point[i].end());
-            r.row_first.push_back(r.row_cols.size());
-            for (std::uint32_t j : of_point[i]) rows_of_col[j].push_back(it->second);
-        }
-        r.weight[it->second] += m.population[i];
+    const point_rows rows = group_points(
+        m, [&](std::size_t i) { return !m.covered_by_existing[i] && m.population[i] > 0; }, [](std::size_t) { return 0; });
+    r.weight = rows.weight;
+    for (const auto& cols : rows.columns) {
+        r.row_cols.insert(r.row_cols.end(), cols.begin(), cols.end());
+        r.row_first.push_back(r.row_cols.size());
     }
-    for (const auto& rows : rows_of_col) {
-        r.col_rows.insert(r.col_rows.end(), rows.begin(), rows.end());
-        r.col_first.push_back(r.col_rows.size());
-    }
+    flatten(rows, r);
     return r;
 }
 
@@ -341,28 +371,14 @@ struct vehicle_problem {
 vehicle_problem reduce_vehicles(const coverage_matrix& m, const std::vector<double>& base_vehicles) {
     vehicle_problem p;
     p.columns = m.candidate_count();
-    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
-    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
-        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-            if (m.population[it.row()] > 0) of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
-    std::map<std::vector<std::uint32_t>, std::uint32_t> row_of;
-    std::vector<std::vector<std::uint32_t>> rows_of_col(p.columns);
-    for (std::size_t i = 0; i < of_point.size(); ++i) {
-        if (of_point[i].empty()) continue;
-        auto [it, inserted] = row_of.emplace(of_point[i], static_cast<std::uint32_t>(p.weight.size()));
-        if (inserted) {
-            double b = 0;
-            for (std::uint32_t j : of_point[i]) b += base_vehicles[j];
-            p.weight.push_back(0);
-            p.base.push_back(b);
-            for (std::uint32_t j : of_point[i]) rows_of_col[j].push_back(it->second);
-        }
-        p.weight[it->second] += m.population[i];
+    const point_rows rows = group_points(m, [&](std::size_t i) { return m.population[i] > 0; }, [](std::size_t) { return 0; });
+    p.weight = rows.weight;
+    for (const auto& cols : rows.columns) {
+        double b = 0;
+        for (std::uint32_t j : cols) b += base_vehicles[j];
+        p.base.push_back(b);
     }
-    for (const auto& rows : rows_of_col) {
-        p.col_rows.insert(p.col_rows.end(), rows.begin(), rows.end());
-        p.col_first.push_back(p.col_rows.size());
-    }
+    flatten(rows, p);
     return p;
 }
 
@@ -956,29 +972,16 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
     const double keep = first.covered;
     // Rows: points merged by (candidates covering them, existing facilities covering them, capped at 2).
     const std::size_t nc = m.candidate_count();
-    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
-    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
-        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
-    std::map<std::pair<std::vector<std::uint32_t>, int>, std::uint32_t> row_of;
-    std::vector<double> w;
-    std::vector<int> ex;
-    std::vector<std::vector<std::uint32_t>> rows_of_col(nc);
+    auto existing_of = [&](std::size_t i) { return std::min<int>(existing_count[i], 2); };
+    const point_rows grouped = group_points(m, [&](std::size_t i) { return m.population[i] > 0; }, existing_of);
+    const std::vector<double>& w = grouped.weight;
+    const std::vector<int>& ex = grouped.tag;
+    const std::vector<std::vector<std::uint32_t>>& rows_of_col = grouped.rows_of_column;
     double once_base = 0, twice_base = 0;  // points no candidate reaches
     for (std::size_t i = 0; i < m.demand_count(); ++i) {
-        const int e = std::min<int>(existing_count[i], 2);
-        if (m.population[i] <= 0) continue;
-        if (of_point[i].empty()) {
-            once_base += e >= 1 ? m.population[i] : 0;
-            twice_base += e >= 2 ? m.population[i] : 0;
-            continue;
-        }
-        auto [it, inserted] = row_of.emplace(std::pair{of_point[i], e}, static_cast<std::uint32_t>(w.size()));
-        if (inserted) {
-            w.push_back(0);
-            ex.push_back(e);
-            for (std::uint32_t j : of_point[i]) rows_of_col[j].push_back(it->second);
-        }
-        w[it->second] += m.population[i];
+        if (m.population[i] <= 0 || grouped.row_of_point[i] >= 0) continue;
+        once_base += existing_of(i) >= 1 ? m.population[i] : 0;
+        twice_base += existing_of(i) >= 2 ? m.population[i] : 0;
     }
     const std::size_t nr = w.size();
     std::vector<int> count(ex);
