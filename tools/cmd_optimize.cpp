@@ -67,9 +67,15 @@ command_runner add_optimize_command(CLI::App& app) {
         finish_analysis_options(o->analysis);
         const auto a = run_analysis_logged(o->analysis, log);
         const std::vector<std::string> types = sub ? std::vector<std::string>{"township-centre"} : std::vector<std::string>{};
+        const std::string& capacity_field = o->analysis.analysis.capacity_field;
+        const bool capacitated = objective == "max-cover" && !capacity_field.empty();
+        if (capacitated && o->candidates.empty())
+            throw input_error("capacitated max-cover (--capacity-field) needs --candidates with a '" + capacity_field + "' field");
+        geo::point_options candidate_fields = o->analysis.analysis.facility_fields;
+        if (capacitated) candidate_fields.numeric_fields.push_back(capacity_field);
         geo::candidate_set cand = o->candidates.empty()
                                       ? geo::candidates_on_spacing(*a, o->spacing)
-                                      : geo::candidates_from_points(*a, o->candidates, o->analysis.analysis.facility_fields, types);
+                                      : geo::candidates_from_points(*a, o->candidates, candidate_fields, types);
         std::vector<std::string> rules_unmet;
         std::size_t sub_quota = 0;
         std::vector<std::uint8_t> demand_near_hospital;
@@ -134,7 +140,26 @@ command_runner add_optimize_command(CLI::App& app) {
         so.busy_fraction = o->busy_fraction;
         opt::siting_result r;
         std::vector<double> served;  // sub-centres: people each choice brings within its limit
-        if (objective == "max-cover") r = opt::max_cover(m, so);
+        if (capacitated) {
+            // People each candidate can serve: the field, or units x the ratio for the units field.
+            if (!cand.numbers.count(capacity_field))
+                throw input_error(o->candidates + ": no field '" + capacity_field + "' for candidate capacities");
+            const double per_unit = capacity_field == a->svc->units_field && a->svc->ratio ? a->svc->ratio->residents_per_unit : 1.0;
+            std::vector<double> cap;
+            for (std::uint32_t c : cand.candidate_of_site) {
+                const auto& v = cand.numbers.at(capacity_field)[c];
+                if (!v || *v < 0) throw input_error(o->candidates + ": field '" + capacity_field + "' of candidate " + cand.id[c] + " is empty or negative");
+                cap.push_back(*v * per_unit);
+            }
+            opt::allocation_problem existing;
+            existing.demand = m.population;
+            for (std::size_t s = 0; s < a->sites.size(); ++s) {
+                existing.capacity.push_back(a->capacity[a->facility_of_site[s]]);
+                for (const geo::reached_point& p : a->within[s])
+                    existing.arcs.push_back({static_cast<std::uint32_t>(s), p.point, p.cost});
+            }
+            r = opt::capacitated_max_cover(m, cap, existing, so);
+        } else if (objective == "max-cover") r = opt::max_cover(m, so);
         else if (sub) {
             std::vector<int> county(cand.sites.size(), -1);
             if (a->admin) {

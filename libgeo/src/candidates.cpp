@@ -21,6 +21,7 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
     c.id = pts.id;
     c.name = pts.name;
     c.type = pts.type;
+    c.numbers = pts.numbers;
     c.x = pts.x;
     c.y = pts.y;
     for (std::size_t i = 0; i < pts.size(); ++i) {

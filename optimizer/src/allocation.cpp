@@ -12,7 +12,7 @@ namespace {
 
 // Phase 1 maximises the flow; phase 2 fixes it and minimises the cost. Columns are arcs; rows are
 // sites (<= capacity), then points (<= demand), then, in phase 2, the total flow (>= phase 1's).
-allocation_result solve(const allocation_problem& p) {
+allocation_result solve(const allocation_problem& p, bool least_cost) {
     const int sites = static_cast<int>(p.capacity.size()), points = static_cast<int>(p.demand.size());
     const int n = static_cast<int>(p.arcs.size());
     std::vector<int> starts(n + 1), rows(2 * static_cast<std::size_t>(n));
@@ -37,14 +37,16 @@ allocation_result solve(const allocation_problem& p) {
     if (!lp.isProvenOptimal()) throw std::runtime_error("capacity allocation: the flow LP did not solve");
     const double max_flow = -lp.objectiveValue();
 
-    // Phase 2: keep (almost exactly) the maximum flow and minimise cost from the phase-1 basis.
-    std::vector<int> all(n);
-    for (int j = 0; j < n; ++j) all[j] = j;
-    const std::vector<double> ones(n, 1.0);
-    lp.addRow(n, all.data(), ones.data(), max_flow * (1 - 1e-12) - 1e-9, COIN_DBL_MAX);
-    for (int j = 0; j < n; ++j) lp.setObjectiveCoefficient(j, p.arcs[j].cost);
-    lp.primal(1);
-    if (!lp.isProvenOptimal()) throw std::runtime_error("capacity allocation: the cost LP did not solve");
+    if (least_cost) {
+        // Phase 2: keep (almost exactly) the maximum flow and minimise cost from the phase-1 basis.
+        std::vector<int> all(n);
+        for (int j = 0; j < n; ++j) all[j] = j;
+        const std::vector<double> ones(n, 1.0);
+        lp.addRow(n, all.data(), ones.data(), max_flow * (1 - 1e-12) - 1e-9, COIN_DBL_MAX);
+        for (int j = 0; j < n; ++j) lp.setObjectiveCoefficient(j, p.arcs[j].cost);
+        lp.primal(1);
+        if (!lp.isProvenOptimal()) throw std::runtime_error("capacity allocation: the cost LP did not solve");
+    }
 
     allocation_result r;
     r.flow.assign(lp.primalColumnSolution(), lp.primalColumnSolution() + n);
@@ -62,14 +64,14 @@ allocation_result solve(const allocation_problem& p) {
 
 }  // namespace
 
-allocation_result allocate_capacity(const allocation_problem& p) {
+allocation_result allocate_capacity(const allocation_problem& p, bool least_cost) {
     if (p.arcs.empty()) {
         allocation_result r;
         r.site_used.assign(p.capacity.size(), 0.0);
         r.point_served.assign(p.demand.size(), 0.0);
         return r;
     }
-    return solve(p);
+    return solve(p, least_cost);
 }
 
 }  // namespace healthreach::opt

@@ -289,8 +289,8 @@ double lp_bound(const model_matrix& m) {
     return lp.objectiveValue();
 }
 
-// A silent CBC solve of a model whose first `integers` columns are integer, under a time limit,
-// optionally started from a known solution.
+// A silent CBC solve of a model whose columns first_integer .. + integers are integer, under a time
+// limit, optionally started from a known solution.
 struct cbc_outcome {
     std::vector<double> solution;  // empty when CBC found none
     double objective = 0, bound = 0;  // minimisation form
@@ -298,11 +298,11 @@ struct cbc_outcome {
 };
 
 cbc_outcome run_cbc(const model_matrix& m, int integers, double time_limit, const std::vector<double>* start = nullptr,
-                    double start_value = 0) {
+                    double start_value = 0, int first_integer = 0) {
     OsiClpSolverInterface solver;
     solver.messageHandler()->setLogLevel(0);
     solver.loadProblem(m.matrix, m.col_lo.data(), m.col_hi.data(), m.objective.data(), m.row_lo.data(), m.row_hi.data());
-    for (int j = 0; j < integers; ++j) solver.setInteger(j);
+    for (int j = 0; j < integers; ++j) solver.setInteger(first_integer + j);
     CbcModel model(solver);
     model.setLogLevel(0);
     model.messageHandler()->setLogLevel(0);
@@ -321,11 +321,11 @@ cbc_outcome run_cbc(const model_matrix& m, int integers, double time_limit, cons
     return out;
 }
 
-// Columns (among the first n) set to 1 in a solution.
-std::vector<std::uint32_t> ones_of(const std::vector<double>& solution, std::size_t n) {
+// Columns first .. first + n - 1 set to 1 in a solution, numbered from 0.
+std::vector<std::uint32_t> ones_of(const std::vector<double>& solution, std::size_t n, std::size_t first = 0) {
     std::vector<std::uint32_t> out;
-    for (std::size_t j = 0; j < n && j < solution.size(); ++j)
-        if (solution[j] > 0.5) out.push_back(static_cast<std::uint32_t>(j));
+    for (std::size_t j = 0; j < n && first + j < solution.size(); ++j)
+        if (solution[first + j] > 0.5) out.push_back(static_cast<std::uint32_t>(j));
     return out;
 }
 
@@ -1182,6 +1182,140 @@ siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& grou
     rank(p, chosen, r);
     r.objective = r.covered;
     r.bound = std::max(bound, r.covered);
+    r.gap = gap_of(r.objective, r.bound);
+    return r;
+}
+
+siting_result capacitated_max_cover(const coverage_matrix& m, const std::vector<double>& cap,
+                                    const allocation_problem& existing, const siting_options& o) {
+    const std::size_t nc = m.candidate_count(), n = static_cast<std::size_t>(std::max(0, o.sites));
+    if (n > nc) throw std::invalid_argument("max-cover: " + std::to_string(n) + " sites asked of " + std::to_string(nc) + " candidates");
+    const std::uint32_t ne = static_cast<std::uint32_t>(existing.capacity.size());
+    // People served by the existing sites and the open candidates.
+    auto serve = [&](const std::vector<std::uint32_t>& open) {
+        allocation_problem p = existing;
+        p.demand = m.population;
+        for (std::size_t k = 0; k < open.size(); ++k) {
+            p.capacity.push_back(cap[open[k]]);
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, open[k]); it; ++it)
+                if (m.population[it.row()] > 0)
+                    p.arcs.push_back({ne + static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(it.row()), it.value()});
+        }
+        return allocate_capacity(p, false);
+    };
+    // Greedy on an optimistic gain (capacity, or the unserved people in reach), each step re-solved.
+    std::vector<std::uint32_t> chosen;
+    allocation_result now = serve(chosen);
+    auto estimate = [&](std::uint32_t j, const allocation_result& a) {
+        double free = 0;
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) free += std::max(0.0, m.population[it.row()] - a.point_served[it.row()]);
+        return std::min(cap[j], free);
+    };
+    std::vector<std::uint8_t> open(nc, 0);
+    for (std::size_t step = 0; step < n; ++step) {
+        std::uint32_t best = 0;
+        double best_gain = -1;
+        for (std::uint32_t j = 0; j < nc; ++j)
+            if (!open[j] && estimate(j, now) > best_gain) best_gain = estimate(j, now), best = j;
+        open[best] = 1;
+        chosen.push_back(best);
+        now = serve(chosen);
+    }
+    // One round of replacements: each site against the best estimate without it.
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+        std::vector<std::uint32_t> without(chosen);
+        without.erase(without.begin() + static_cast<std::ptrdiff_t>(k));
+        const allocation_result base = serve(without);
+        std::uint32_t best = chosen[k];
+        double best_gain = -1;
+        for (std::uint32_t j = 0; j < nc; ++j)
+            if ((!open[j] || j == chosen[k]) && estimate(j, base) > best_gain) best_gain = estimate(j, base), best = j;
+        if (best == chosen[k]) continue;
+        without.insert(without.begin() + static_cast<std::ptrdiff_t>(k), best);
+        const allocation_result trial = serve(without);
+        if (trial.served > now.served + 1e-9 * std::max(1.0, now.served)) {
+            open[chosen[k]] = 0, open[best] = 1;
+            chosen = without;
+            now = trial;
+        }
+    }
+    // Bound and exact model: x per candidate arc, x per existing arc, then y_j. Rows: points
+    // (sum x <= w), candidates (sum x - K y <= 0), existing sites (sum x <= K), sum y = N, and with few
+    // arcs x_ij - w_i y_j <= 0.
+    std::vector<int> starts, rows;
+    std::vector<double> values, obj, lo, hi;
+    const int np = static_cast<int>(m.demand_count()), ncand = static_cast<int>(nc);
+    // With few arcs, x_ij <= w_i y_j per arc as well: a much tighter relaxation.
+    std::size_t arcs = 0;
+    for (int j = 0; j < ncand; ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) arcs += m.population[it.row()] > 0;
+    const bool strong = arcs <= 300000;
+    const int link_row0 = np + ncand + static_cast<int>(ne) + 1;
+    int link = 0;
+    std::vector<std::vector<std::pair<int, double>>> links_of_y(ncand);
+    for (int j = 0; j < ncand; ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it) {
+            if (m.population[it.row()] <= 0) continue;
+            starts.push_back(static_cast<int>(rows.size()));
+            rows.push_back(static_cast<int>(it.row())), values.push_back(1.0);
+            rows.push_back(np + j), values.push_back(1.0);
+            if (strong) {
+                rows.push_back(link_row0 + link), values.push_back(1.0);
+                links_of_y[j].push_back({link_row0 + link, -m.population[it.row()]});
+                ++link;
+            }
+            obj.push_back(-1.0), lo.push_back(0), hi.push_back(COIN_DBL_MAX);
+        }
+    for (const auto& arc : existing.arcs) {
+        if (m.population[arc.point] <= 0) continue;
+        starts.push_back(static_cast<int>(rows.size()));
+        rows.push_back(static_cast<int>(arc.point)), values.push_back(1.0);
+        rows.push_back(np + ncand + static_cast<int>(arc.site)), values.push_back(1.0);
+        obj.push_back(-1.0), lo.push_back(0), hi.push_back(COIN_DBL_MAX);
+    }
+    // The y columns come last: their link rows are known only once the arcs are numbered.
+    for (int j = 0; j < ncand; ++j) {
+        starts.push_back(static_cast<int>(rows.size()));
+        rows.push_back(np + j), values.push_back(-cap[j]);
+        rows.push_back(np + ncand + static_cast<int>(ne)), values.push_back(1.0);
+        for (const auto& [row, v] : links_of_y[j]) rows.push_back(row), values.push_back(v);
+        obj.push_back(0), lo.push_back(0), hi.push_back(1);
+    }
+    starts.push_back(static_cast<int>(rows.size()));
+    model_matrix mm;
+    mm.matrix = CoinPackedMatrix(true, link_row0 + link, static_cast<int>(obj.size()),
+                                 static_cast<int>(values.size()), values.data(), rows.data(), starts.data(), nullptr);
+    mm.col_lo = lo, mm.col_hi = hi, mm.objective = obj;
+    for (int i = 0; i < np; ++i) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(m.population[i]);
+    for (int j = 0; j < ncand; ++j) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(0);
+    for (std::uint32_t e = 0; e < ne; ++e) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(existing.capacity[e]);
+    mm.row_lo.push_back(static_cast<double>(n)), mm.row_hi.push_back(static_cast<double>(n));
+    for (int k = 0; k < link; ++k) mm.row_lo.push_back(-COIN_DBL_MAX), mm.row_hi.push_back(0);
+    siting_result r;
+    r.solver = "greedy+replace";
+    double bound = -lp_bound(mm);
+    if (o.exact || nc * m.demand_count() < o.exact_below) {
+        say(o, "max-cover (capacitated): exact MILP (CBC)");
+        const int y0 = static_cast<int>(obj.size()) - ncand;
+        const cbc_outcome c = run_cbc(mm, ncand, o.time_limit_s, nullptr, 0, y0);
+        bound = std::min(bound, -c.bound);
+        if (!c.solution.empty()) {
+            const std::vector<std::uint32_t> alt = ones_of(c.solution, nc, static_cast<std::size_t>(y0));
+            const allocation_result trial = serve(alt);
+            if (alt.size() == n && trial.served > now.served) chosen = alt, now = trial;
+        }
+        r.solver = c.optimal ? "cbc" : "cbc (time limit)";
+    }
+    // Ranks in the order chosen; each site's gain is what removing it would lose.
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+        std::vector<std::uint32_t> without(chosen);
+        without.erase(without.begin() + static_cast<std::ptrdiff_t>(k));
+        r.gain.push_back(now.served - serve(without).served);
+    }
+    r.selected = chosen;
+    r.covered = now.served;
+    r.objective = now.served;
+    r.bound = std::max(bound, now.served);
     r.gap = gap_of(r.objective, r.bound);
     return r;
 }

@@ -129,3 +129,25 @@ TEST_CASE("optimize sub-centres: 15 % of township centres, served population rep
     CHECK(json.find("\"rules_unmet\"") != std::string::npos);
     CHECK(json.find("\"served\"") != std::string::npos);
 }
+
+TEST_CASE("optimize capacitated max-cover serves no more than the capacities allow", "[e2e][optimize]") {
+    const std::string dir = test::scratch_dir("e2e-capacitated");
+    // Three candidates with two ambulances each (60,000 people) in the uncovered east and west.
+    test::write_points(dir + "/cand.geojson",
+                       {{448888.18, 3978444.30, "\"id\":\"a\",\"ambulances\":2"}, {426009.63, 3965527.37, "\"id\":\"b\",\"ambulances\":2"},
+                        {446501.88, 3966627.29, "\"id\":\"c\",\"ambulances\":1"}},
+                       32649);
+    REQUIRE(test::run(optimize_args("--capacity-field ambulances --candidates " + dir +
+                                    "/cand.geojson --objective max-cover --sites 2 --out " + dir + "/cap.gpkg --json > " + dir +
+                                    "/cap.json")) == 0);
+    const std::string json = test::read_text(dir + "/cap.json");
+    auto number = [&](const std::string& key) {
+        const auto at = json.find("\"" + key + "\":");
+        REQUIRE(at != std::string::npos);
+        return std::stod(json.substr(at + key.size() + 3));
+    };
+    CHECK(number("objective") <= number("bound") + 1e-6);
+    CHECK(number("objective") == number("population_covered"));
+    geo::dataset_ptr ds = geo::open_vector(dir + "/cap.gpkg");
+    CHECK(ds->GetLayerByName("proposed_sites")->GetFeatureCount() == 2);
+}

@@ -333,3 +333,44 @@ TEST_CASE("sub-centres: county bounds respected, equal to brute force", "[opt][s
         }
     }
 }
+
+TEST_CASE("capacitated max-cover equals brute force on small instances", "[opt][siting]") {
+    for (std::uint64_t seed = 141; seed <= 148; ++seed) {
+        const coverage_matrix m = random_instance(seed, 10, 40);
+        lcg r{seed * 3};
+        std::vector<double> cap(10);
+        for (double& k : cap) k = 200 + r.next() % 2000;
+        // One existing site serving the points it covers, up to 1,500 people.
+        allocation_problem existing;
+        existing.capacity = {1500};
+        existing.demand = m.population;
+        for (std::uint32_t i = 0; i < m.demand_count(); ++i)
+            if (m.covered_by_existing[i]) existing.arcs.push_back({0, i, 1.0});
+        for (int n : {1, 2, 3}) {
+            INFO("seed " << seed << ", " << n << " sites");
+            double optimum = -1;
+            for (std::uint32_t mask = 0; mask < (1u << 10); ++mask) {
+                if (__builtin_popcount(mask) != n) continue;
+                allocation_problem p = existing;
+                for (std::uint32_t j = 0; j < 10; ++j)
+                    if (mask & (1u << j)) {
+                        const auto site = static_cast<std::uint32_t>(p.capacity.size());
+                        p.capacity.push_back(cap[j]);
+                        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+                            p.arcs.push_back({site, static_cast<std::uint32_t>(it.row()), it.value()});
+                    }
+                optimum = std::max(optimum, allocate_capacity(p, false).served);
+            }
+            siting_options o;
+            o.sites = n;
+            const siting_result exact = capacitated_max_cover(m, cap, existing, o);
+            CHECK(exact.objective == Approx(optimum).epsilon(1e-7));
+            CHECK(exact.bound >= optimum * (1 - 1e-7));
+            o.exact_below = 0;
+            const siting_result heuristic = capacitated_max_cover(m, cap, existing, o);
+            CHECK(heuristic.objective <= optimum * (1 + 1e-7));
+            CHECK(heuristic.bound >= optimum * (1 - 1e-7));
+            CHECK(heuristic.selected.size() == static_cast<std::size_t>(n));
+        }
+    }
+}

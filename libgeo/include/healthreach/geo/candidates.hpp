@@ -4,6 +4,8 @@
 #include "healthreach/geo/analysis.hpp"
 #include "healthreach/opt/coverage_matrix.hpp"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +13,8 @@ namespace healthreach::geo {
 
 struct candidate_set {
     std::vector<std::string> id, name, type;
-    std::vector<double> x, y;  // metric CRS (the snap point for spacing candidates: a node)
+    std::vector<double> x, y;  // metric CRS
+    std::map<std::string, std::vector<std::optional<double>>> numbers;  // requested numeric fields, per candidate (the snap point for spacing candidates: a node)
     std::vector<site> sites;   // the candidates within the snap limit, in order
     std::vector<std::uint32_t> candidate_of_site;
     std::size_t off_network = 0;

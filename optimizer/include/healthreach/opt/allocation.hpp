@@ -24,6 +24,7 @@ struct allocation_result {
     std::vector<double> point_served;  // per point
 };
 
-allocation_result allocate_capacity(const allocation_problem& problem);
+// least_cost false: the maximum flow only (one LP), for callers that need the served total.
+allocation_result allocate_capacity(const allocation_problem& problem, bool least_cost = true);
 
 }  // namespace healthreach::opt

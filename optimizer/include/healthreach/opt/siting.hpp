@@ -3,6 +3,7 @@
 // (exactly N new sites covering the most people). Existing facilities always stay open. Greedy plus
 // swap local search for every size, a linear-programming bound so that every answer reports an
 // honest gap, and an exact MILP through COIN-OR CBC on request or below a size threshold.
+#include "healthreach/opt/allocation.hpp"
 #include "healthreach/opt/coverage_matrix.hpp"
 
 #include <functional>
@@ -35,6 +36,12 @@ struct siting_result {
 };
 
 siting_result max_cover(const coverage_matrix& m, const siting_options& options);
+
+// Capacitated max-cover: exactly `sites` new sites; every site, existing or new, serves at most its
+// capacity and a point may be split between sites. objective: people served (a maximum flow).
+// existing: the existing sites' capacities and arcs over the same demand points (demand = m.population).
+siting_result capacitated_max_cover(const coverage_matrix& m, const std::vector<double>& candidate_capacity,
+                                    const allocation_problem& existing, const siting_options& options);
 
 // p-median: exactly `sites` new sites minimising the population-weighted cost of every demand point
 // to its nearest open site. m.cost holds, per candidate, the costs that beat the point's existing
