@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace healthreach::cli {
 
@@ -169,13 +170,33 @@ command_runner add_optimize_command(CLI::App& app) {
             }
             so.sites = static_cast<int>(sub_quota);
             r = opt::sub_centres(m, county, 1, 3, so);
+            // "Radiates 100,000 residents": the township's own people where township polygons are given
+            // (the --admin file's townships layer, Changzhi 2023), else the people within the limit (Ganzhou).
+            std::optional<geo::polygon_set> towns;
+            if (a->admin) {
+                geo::dataset_ptr ds = geo::open_vector(o->analysis.analysis.admin);
+                if (ds->GetLayerByName("townships") && a->admin->layer != "townships")
+                    towns.emplace(geo::read_polygons(o->analysis.analysis.admin, a->crs, "townships", o->analysis.analysis.admin_field));
+            }
+            std::vector<double> town_people;
+            std::optional<geo::polygon_locator> town_at;
+            if (towns) {
+                town_at.emplace(*towns);
+                town_people.assign(towns->size(), 0.0);
+                for (std::size_t d = 0; d < a->demand_pop.size(); ++d)
+                    if (const int t = town_at->find(a->demand_x[d], a->demand_y[d]); t >= 0) town_people[t] += a->demand_pop[d];
+            }
             for (std::uint32_t s : r.selected) {
+                const std::uint32_t c = cand.candidate_of_site[s];
                 double people = 0;
                 for (opt::coverage_matrix::sparse::InnerIterator it(m.cost, s); it; ++it) people += m.population[it.row()];
                 served.push_back(people);
-                if (people < 100000)
-                    rules_unmet.push_back(cand.id[cand.candidate_of_site[s]] + " serves " + std::to_string(static_cast<long long>(people)) +
-                                          " people within its limit, under 100,000");
+                const int t = town_at ? town_at->find(cand.x[c], cand.y[c]) : -1;
+                const double radiates = t >= 0 ? town_people[t] : people;
+                if (radiates < 100000)
+                    rules_unmet.push_back(cand.id[c] + (t >= 0 ? " (township " + towns->name[t] + ")" : std::string()) + ": " +
+                                          std::to_string(static_cast<long long>(radiates)) +
+                                          (t >= 0 ? " residents" : " people within its limit") + ", under 100,000");
             }
             if (a->admin)
                 for (std::size_t u = 0; u < a->admin->size(); ++u) {
