@@ -168,6 +168,7 @@ compliance_report run_compliance(const compliance_options& o) {
     compliance_report rep;
     const standards rules = load_standards(o.standards_file);
     // The metric CRS: --crs, else the UTM zone of the admin layer's centre.
+    bool has_townships = false;
     {
         dataset_ptr ds = open_vector(o.admin);
         OGRLayer& layer = find_layer(*ds, o.admin, o.admin_layer);
@@ -177,14 +178,11 @@ compliance_report run_compliance(const compliance_options& o) {
         double lon, lat;
         envelope_center_lonlat(env, traditional(*layer.GetSpatialRef()), lon, lat);
         rep.crs = choose_metric_crs(o.crs, lon, lat);
+        has_townships = ds->GetLayerByName(o.townships_layer.c_str()) && o.townships_layer != layer.GetName();
     }
     rep.counties = read_polygons(o.admin, rep.crs, o.admin_layer, o.admin_field);
     std::optional<polygon_set> townships;
-    {
-        dataset_ptr ds = open_vector(o.admin);
-        if (ds->GetLayerByName(o.townships_layer.c_str()) && o.townships_layer != rep.counties.layer)
-            townships.emplace(read_polygons(o.admin, rep.crs, o.townships_layer, o.admin_field));
-    }
+    if (has_townships) townships.emplace(read_polygons(o.admin, rep.crs, o.townships_layer, o.admin_field));
     const population_grid pop = read_population(o.population, rep.crs);
 
     point_options fields = o.facility_fields;

@@ -844,8 +844,10 @@ siting_result expected_cover(const coverage_matrix& m, const std::vector<double>
             if (added[a] == 0) continue;
             add(a, -1);
             const double without = expected_value(p, k, q);
-            for (std::uint32_t b = 0; b < p.columns; ++b)
-                if (b != a && without + gain(b) > best) best = without + gain(b), from = a, to = b;
+            for (std::uint32_t b = 0; b < p.columns; ++b) {
+                if (b == a) continue;
+                if (const double value = without + gain(b); value > best) best = value, from = a, to = b;
+            }
             add(a, 1);
         }
         if (best > now + 1e-9 * std::max(1.0, now)) {
@@ -1113,8 +1115,10 @@ siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& grou
     auto best_of = [&](auto allowed) {
         std::int64_t best = -1;
         double best_gain = -1;
-        for (std::uint32_t j = 0; j < nc; ++j)
-            if (!state.is_open(j) && allowed(j) && state.gain(j) > best_gain) best_gain = state.gain(j), best = j;
+        for (std::uint32_t j = 0; j < nc; ++j) {
+            if (state.is_open(j) || !allowed(j)) continue;
+            if (const double g = state.gain(j); g > best_gain) best_gain = g, best = j;
+        }
         return best;
     };
     // First one per county (best counties first), then the best remaining within the county maximum.
@@ -1215,8 +1219,10 @@ siting_result capacitated_max_cover(const coverage_matrix& m, const std::vector<
     for (std::size_t step = 0; step < n; ++step) {
         std::uint32_t best = 0;
         double best_gain = -1;
-        for (std::uint32_t j = 0; j < nc; ++j)
-            if (!open[j] && estimate(j, now) > best_gain) best_gain = estimate(j, now), best = j;
+        for (std::uint32_t j = 0; j < nc; ++j) {
+            if (open[j]) continue;
+            if (const double g = estimate(j, now); g > best_gain) best_gain = g, best = j;
+        }
         open[best] = 1;
         chosen.push_back(best);
         now = serve(chosen);
@@ -1228,8 +1234,10 @@ siting_result capacitated_max_cover(const coverage_matrix& m, const std::vector<
         const allocation_result base = serve(without);
         std::uint32_t best = chosen[k];
         double best_gain = -1;
-        for (std::uint32_t j = 0; j < nc; ++j)
-            if ((!open[j] || j == chosen[k]) && estimate(j, base) > best_gain) best_gain = estimate(j, base), best = j;
+        for (std::uint32_t j = 0; j < nc; ++j) {
+            if (open[j] && j != chosen[k]) continue;
+            if (const double g = estimate(j, base); g > best_gain) best_gain = g, best = j;
+        }
         if (best == chosen[k]) continue;
         without.insert(without.begin() + static_cast<std::ptrdiff_t>(k), best);
         const allocation_result trial = serve(without);
