@@ -14,6 +14,8 @@ void add_common_options(CLI::App& app, common_options& o) {
     app.add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
     app.add_option("--snap-limit", o.snap_limit_m, "Largest snap distance in metres (default 1000)")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--graph-cache", o.graph_cache,
+                   "Keep the built graph in this file and reuse it while the roads, profile and road options are unchanged");
     app.add_flag("--quiet", o.quiet, "No progress or messages on stderr");
 }
 
@@ -71,6 +73,7 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
 void finish_analysis_options(analysis_cli& o) {
     geo::check_output_path(o.out);
     if (!o.travel_raster.empty()) geo::check_output_path(o.travel_raster);
+    if (!o.common.graph_cache.empty()) geo::check_output_path(o.common.graph_cache);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
     a.roads = o.roads.roads;
@@ -79,6 +82,7 @@ void finish_analysis_options(analysis_cli& o) {
     a.profile = o.roads.profile;
     if (o.rural_limit > 0) a.rural_limit = o.rural_limit;
     a.crs = o.common.crs;
+    a.graph_cache = o.common.graph_cache;
     a.snap_limit_m = o.common.snap_limit_m;
     a.threads = o.common.threads > 0 ? static_cast<unsigned>(o.common.threads)
                                      : std::max(1u, std::thread::hardware_concurrency());
@@ -88,6 +92,7 @@ std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const 
     progress_bar bar(log, "analysis");
     auto a = geo::run_analysis(o.analysis, [&](const std::string&, double done) { bar(done); });
     bar.done();
+    if (!a->graph_cache_status.empty()) log.info("graph cache ", o.common.graph_cache, ": ", a->graph_cache_status);
     for (const std::string& w : a->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     return a;
 }

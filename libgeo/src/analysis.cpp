@@ -1,6 +1,7 @@
 #include "healthreach/geo/analysis.hpp"
 
 #include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/graph_cache.hpp"
 #include "healthreach/geo/error.hpp"
 #include "healthreach/opt/allocation.hpp"
 
@@ -80,7 +81,7 @@ public:
         current_ = name;
         start_ = std::chrono::steady_clock::now();
         // Rough shares of a typical run's time, measured on the prefecture-scale region.
-        static const std::map<std::string, double> done = {{"load", 0.0},  {"graph", 0.05},  {"demand", 0.08},
+        static const std::map<std::string, double> done = {{"standards", 0.0}, {"graph", 0.01}, {"population", 0.05}, {"demand", 0.08},
                                                            {"facilities", 0.15}, {"reach", 0.17}, {"capacity", 0.3},
                                                            {"cells", 0.35}, {"summary", 0.95}};
         if (progress_) progress_(name, done.count(name) ? done.at(name) : 0.0);
@@ -149,7 +150,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress
     a.options = o;
     phase_clock phase(a, progress);
 
-    phase.next("load");
+    phase.next("standards");
     a.rules = load_standards(o.standards_file);
     a.svc = &a.rules.service_named(o.service);
     const service& svc = *a.svc;
@@ -168,17 +169,17 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress
         a.limit_source[static_cast<int>(area_class::rural)] = "--rural-limit (user)";
     }
 
-    const road_set roads = read_roads(o.roads, o.road_read);
-    double lon = 0, lat = 0;
-    roads.center_lonlat(lon, lat);
-    a.crs = choose_metric_crs(o.crs, lon, lat);
-    a.pop = read_population(o.population, a.crs);
-
     phase.next("graph");
-    a.built = build_network(roads, prof, a.crs, o.network_build);
+    graph_result graph = load_or_build_graph({o.roads, o.road_read, prof, o.network_build, o.crs}, o.graph_cache);
+    a.crs = graph.crs;
+    a.built = std::move(graph.built);
+    a.graph_cache_status = graph.cache_status;
     const network& net = a.built.net;
     a.route = std::make_unique<router>(net, m);
     a.snap = std::make_unique<snapper>(net);
+
+    phase.next("population");
+    a.pop = read_population(o.population, a.crs);
 
     phase.next("demand");
     if (!o.urban.empty()) {

@@ -56,12 +56,15 @@ struct params {
     int counties, subdistricts_per_district, townships_per_county, villages_per_township, expressways, mountain_roads;
     double city_radius, city_pop, town_radius, town_pop, township_pop, street_spacing, town_spacing;
     int missing_township_centres;
+    // Local streets of township seats and lanes of villages (0: none): a prefecture's roads are mostly
+    // these, and the timings of a prefecture-scale run depend on them.
+    double township_street_spacing, village_lane_spacing;
 };
 
 params params_for(synth_scale scale) {
     if (scale == synth_scale::prefecture)
-        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 300, 250, 3};
-    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1};
+        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 150, 120, 3, 100, 60};
+    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1, 0, 0};
 }
 
 struct road {
@@ -580,6 +583,11 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
             joined.push_back(v->at);
         }
     }
+    if (P.township_street_spacing > 0)
+        for (const unit& t : townships)
+            if (t.kind == "township") add_grid(roads, {t.seat, 600, P.township_street_spacing}, false);
+    if (P.village_lane_spacing > 0)
+        for (const village& v : villages) add_grid(roads, {v.at, 250, P.village_lane_spacing}, false);
     // A few winding roads cross the eastern mountains to the region's edge.
     std::vector<std::size_t> east;
     for (std::size_t t = 0; t < townships.size(); ++t)

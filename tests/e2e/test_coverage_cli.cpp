@@ -98,3 +98,30 @@ TEST_CASE("coverage bad input: exit 2, message names the culprit, nothing writte
         CHECK(f.find(".tmp") == std::string::npos);
     }
 }
+
+TEST_CASE("coverage with --graph-cache: the warm run loads the graph and answers the same", "[e2e][coverage]") {
+    const std::string dir = test::scratch_dir("e2e-graph-cache");
+    const std::string args = coverage_args("--service ambulance --graph-cache " + dir + "/drive.graph --json --out ");
+    std::string err;
+    REQUIRE(test::run(coverage_args("--service ambulance --json --out " + dir + "/plain.gpkg > " + dir + "/plain.json")) == 0);
+    REQUIRE(test::run(args + dir + "/cold.gpkg > " + dir + "/cold.json", &err) == 0);
+    CHECK(err.find("graph cache " + dir + "/drive.graph: written") != std::string::npos);
+    REQUIRE(test::run(args + dir + "/warm.gpkg > " + dir + "/warm.json", &err) == 0);
+    CHECK(err.find("graph cache " + dir + "/drive.graph: loaded") != std::string::npos);
+    const std::string plain = test::read_text(dir + "/plain.json");
+    for (const char* run : {"cold", "warm"}) {
+        const std::string json = test::read_text(dir + "/" + run + ".json");
+        for (const char* key : {"population_covered", "population_uncovered", "population_off_network"})
+            CHECK(json_number(json, key) == json_number(plain, key));
+    }
+    // The walk profile of the community stations is another graph: the cache is rebuilt, not misused.
+    REQUIRE(test::run(coverage_args("--service community-station --graph-cache " + dir + "/drive.graph --out " + dir +
+                                    "/walk.gpkg"),
+                      &err) == 0);
+    CHECK(err.find("rebuilt: the profile or road options changed") != std::string::npos);
+    // A cache in a directory that does not exist is bad usage, found before any work.
+    CHECK(test::run(coverage_args("--service ambulance --graph-cache " + dir + "/none/drive.graph --out " + dir +
+                                  "/x.gpkg"),
+                    &err) == 2);
+    CHECK(err.find(dir + "/none") != std::string::npos);
+}

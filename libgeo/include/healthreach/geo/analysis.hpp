@@ -36,6 +36,7 @@ struct analysis_options {
     double demand_cell_m = 0;           // 0: the raster's own cells
     std::string delay_field, capacity_field;
     std::string crs;
+    std::string graph_cache;            // empty: no cache
     double snap_limit_m = 1000;
     unsigned threads = 1;
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
@@ -65,6 +66,7 @@ struct analysis {
 
     OGRSpatialReference crs;
     network_build built;
+    std::string graph_cache_status;              // see graph_result::cache_status
     std::unique_ptr<router> route;
     std::unique_ptr<snapper> snap;
 

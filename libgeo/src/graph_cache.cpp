@@ -1,0 +1,266 @@
+#include "healthreach/geo/graph_cache.hpp"
+
+#include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+
+#include <cpl_conv.h>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+
+namespace healthreach::geo {
+
+namespace {
+
+// Bumped whenever the layout below or the way graphs are built changes.
+constexpr char magic[] = "healthreach graph cache 1";
+
+// A fast 64-bit content hash (multiply-rotate over 8-byte words): a changed road file changes it.
+std::uint64_t hash_file(const std::filesystem::path& path, std::uint64_t h) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return h;
+    std::vector<char> block(1 << 20);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const std::size_t n = static_cast<std::size_t>(in.gcount());
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, block.data() + i, 8);
+            h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+            h ^= h >> 29;
+        }
+        for (; i < n; ++i) h = (h ^ static_cast<unsigned char>(block[i])) * 0x100000001B3ull;
+        h ^= n;
+    }
+    return h;
+}
+
+// The road file and its side files (a shapefile's .dbf and .shx, a .prj): size and content hash.
+std::string roads_fingerprint(const std::string& roads) {
+    namespace fs = std::filesystem;
+    const fs::path p(roads);
+    std::error_code ec;
+    std::ostringstream s;
+    s << "roads " << fs::absolute(p, ec).string() << " size " << fs::file_size(p, ec);
+    std::uint64_t h = hash_file(p, 0xcbf29ce484222325ull);
+    for (const char* ext : {".dbf", ".shx", ".prj", ".cpg"}) {
+        fs::path side = p;
+        side.replace_extension(ext);
+        if (side != p && fs::exists(side, ec)) h = hash_file(side, h ^ fs::file_size(side, ec));
+    }
+    s << " hash " << std::hex << h;
+    return s.str();
+}
+
+std::string settings_fingerprint(const graph_inputs& in) {
+    std::ostringstream s;
+    s.precision(17);
+    const road_fields& f = in.read.fields;
+    s << "layer " << in.read.layer << " fields " << f.highway << ',' << f.maxspeed << ',' << f.oneway << ','
+      << f.junction << ',' << f.access << ',' << f.foot;
+    s << " profile " << in.prof.name << ' ' << static_cast<int>(in.prof.mode) << ' ' << in.prof.walk_speed_kmh;
+    for (const auto& [cls, kmh] : in.prof.speed_kmh) s << ' ' << cls << '=' << kmh;
+    for (const auto& cls : in.prof.excluded) s << " -" << cls;
+    s << " junctions " << static_cast<int>(in.build.junctions) << ' ' << in.build.junction_tolerance_m;
+    s << " crs " << in.crs;
+    return s.str();
+}
+
+class writer {
+public:
+    explicit writer(std::ofstream& out) : out_(out) {}
+    template <class T>
+    void value(const T& v) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        out_.write(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    template <class T>
+    void array(const std::vector<T>& v) {
+        value<std::uint64_t>(v.size());
+        out_.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
+    }
+    void text(const std::string& s) {
+        value<std::uint64_t>(s.size());
+        out_.write(s.data(), static_cast<std::streamsize>(s.size()));
+    }
+
+private:
+    std::ofstream& out_;
+};
+
+// Reading fails softly: a damaged cache is rebuilt, never trusted.
+class reader {
+public:
+    reader(std::ifstream& in, std::uint64_t file_size) : in_(in), left_(file_size) {}
+    template <class T>
+    bool value(T& v) {
+        if (left_ < sizeof v) return false;
+        left_ -= sizeof v;
+        return static_cast<bool>(in_.read(reinterpret_cast<char*>(&v), sizeof v));
+    }
+    template <class T>
+    bool array(std::vector<T>& v) {
+        std::uint64_t n = 0;
+        if (!value(n) || n > left_ / sizeof(T)) return false;
+        v.resize(n);
+        left_ -= n * sizeof(T);
+        return static_cast<bool>(in_.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(n * sizeof(T))));
+    }
+    bool text(std::string& s) {
+        std::uint64_t n = 0;
+        if (!value(n) || n > left_) return false;
+        s.resize(n);
+        left_ -= n;
+        return static_cast<bool>(in_.read(s.data(), static_cast<std::streamsize>(n)));
+    }
+
+private:
+    std::ifstream& in_;
+    std::uint64_t left_;
+};
+
+void save(const std::string& path, const std::string& roads_key, const std::string& settings_key, const graph_result& g) {
+    atomic_output out(path);
+    {
+        std::ofstream f(out.temp_path(), std::ios::binary | std::ios::trunc);
+        if (!f) throw input_error(path + ": cannot write the graph cache");
+        writer w(f);
+        w.text(magic);
+        w.text(roads_key);
+        w.text(settings_key);
+        char* wkt = nullptr;
+        g.crs.exportToWkt(&wkt);
+        w.text(wkt ? wkt : "");
+        CPLFree(wkt);
+        w.value<std::uint64_t>(g.road_features);
+        w.value<std::uint64_t>(g.road_lines);
+        const network_build& b = g.built;
+        w.value<std::uint64_t>(b.lines_routable);
+        w.value<std::uint64_t>(b.lines_skipped);
+        w.value<std::uint64_t>(b.components.components);
+        w.value<std::uint64_t>(b.components.kept_nodes);
+        w.value<std::uint64_t>(b.components.dropped_edges);
+        std::vector<std::uint64_t> dropped(b.components.dropped.begin(), b.components.dropped.end());
+        w.array(dropped);
+        const network& n = b.net;
+        w.array(n.node_x);
+        w.array(n.node_y);
+        w.array(n.edge_source);
+        w.array(n.edge_target);
+        w.array(n.edge_length_m);
+        w.array(n.edge_time_s);
+        w.array(n.edge_reverse_time_s);
+        w.array(n.edge_class);
+        w.value<std::uint64_t>(n.classes.size());
+        for (const std::string& c : n.classes) w.text(c);
+        w.array(n.geom_first);
+        w.array(n.geom_x);
+        w.array(n.geom_y);
+        f.flush();
+        if (!f) throw input_error(path + ": cannot write the graph cache");
+    }
+    out.commit();
+}
+
+// Loads the cache if it was built from the same inputs; otherwise says why not in `why`.
+bool load(const std::string& path, const std::string& roads_key, const std::string& settings_key, graph_result& g,
+          std::string& why) {
+    std::error_code ec;
+    const std::uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        why = "no cache yet";
+        return false;
+    }
+    std::ifstream f(path, std::ios::binary);
+    reader r(f, size);
+    std::string text;
+    if (!r.text(text) || text != magic) {
+        why = "not a graph cache of this version";
+        return false;
+    }
+    if (!r.text(text) || text != roads_key) {
+        why = "the road file changed";
+        return false;
+    }
+    if (!r.text(text) || text != settings_key) {
+        why = "the profile or road options changed";
+        return false;
+    }
+    why = "damaged cache";
+    if (!r.text(text) || g.crs.importFromWkt(text.c_str()) != OGRERR_NONE) return false;
+    g.crs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::uint64_t v[7];
+    for (std::uint64_t& x : v)
+        if (!r.value(x)) return false;
+    g.road_features = v[0];
+    g.road_lines = v[1];
+    network_build& b = g.built;
+    b.lines_routable = v[2];
+    b.lines_skipped = v[3];
+    b.components.components = v[4];
+    b.components.kept_nodes = v[5];
+    b.components.dropped_edges = v[6];
+    std::vector<std::uint64_t> dropped;
+    if (!r.array(dropped)) return false;
+    b.components.dropped.assign(dropped.begin(), dropped.end());
+    network& n = b.net;
+    std::uint64_t classes = 0;
+    if (!(r.array(n.node_x) && r.array(n.node_y) && r.array(n.edge_source) && r.array(n.edge_target) &&
+          r.array(n.edge_length_m) && r.array(n.edge_time_s) && r.array(n.edge_reverse_time_s) &&
+          r.array(n.edge_class) && r.value(classes)))
+        return false;
+    n.classes.resize(classes < 65536 ? classes : 0);
+    for (std::string& c : n.classes)
+        if (!r.text(c)) return false;
+    if (!(r.array(n.geom_first) && r.array(n.geom_x) && r.array(n.geom_y))) return false;
+    const std::size_t nodes = n.node_x.size(), edges = n.edge_source.size();
+    bool consistent = n.node_y.size() == nodes && n.edge_target.size() == edges && n.edge_length_m.size() == edges &&
+                      n.edge_time_s.size() == edges && n.edge_reverse_time_s.size() == edges &&
+                      n.edge_class.size() == edges && n.geom_first.size() == edges + 1 &&
+                      n.geom_y.size() == n.geom_x.size() && n.geom_first.back() == n.geom_x.size();
+    for (std::size_t e = 0; consistent && e < edges; ++e)
+        consistent = n.edge_source[e] < nodes && n.edge_target[e] < nodes && n.edge_class[e] < n.classes.size() &&
+                     n.geom_first[e] <= n.geom_first[e + 1];
+    if (!consistent) return false;
+    n.srs = g.crs;
+    return true;
+}
+
+}  // namespace
+
+graph_result load_or_build_graph(const graph_inputs& in, const std::string& cache_path) {
+    graph_result g;
+    std::string roads_key, settings_key;
+    if (!cache_path.empty()) {
+        check_output_path(cache_path);
+        std::string why = "no cache yet";
+        // A missing road file is reported by read_roads below.
+        if (std::filesystem::is_regular_file(in.roads)) {
+            roads_key = roads_fingerprint(in.roads);
+            settings_key = settings_fingerprint(in);
+            graph_result cached;
+            if (load(cache_path, roads_key, settings_key, cached, why)) {
+                cached.cache_status = "loaded";
+                return cached;
+            }
+        }
+        g.cache_status = why == "no cache yet" ? "written" : "rebuilt: " + why;
+    }
+    const road_set roads = read_roads(in.roads, in.read);
+    double lon = 0, lat = 0;
+    roads.center_lonlat(lon, lat);
+    g.crs = choose_metric_crs(in.crs, lon, lat);
+    g.road_features = roads.features_read;
+    g.road_lines = roads.lines.size();
+    g.built = build_network(roads, in.prof, g.crs, in.build);
+    if (!cache_path.empty()) save(cache_path, roads_key, settings_key, g);
+    return g;
+}
+
+}  // namespace healthreach::geo
