@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <optional>
 
 namespace healthreach::cli {
@@ -27,7 +28,7 @@ command_runner add_optimize_command(CLI::App& app) {
         int vehicles = -1;
         double busy_fraction = 0.3;
         double target = 1.0;
-        bool exact = false;
+        bool exact = false, heuristic = false;
         double time_limit = 60;
     };
     auto o = std::make_shared<options>();
@@ -44,7 +45,9 @@ command_runner add_optimize_command(CLI::App& app) {
     cmd->add_option("--busy-fraction", o->busy_fraction, "expected: probability that a vehicle is busy (default 0.3)");
     cmd->add_option("--min-distance-from", o->min_distance_from,
                     "sub-centres: county hospitals; no sub-centre within, and no credit for people within, their limit");
-    cmd->add_flag("--exact", o->exact, "Solve the MILP with CBC (always under --time-limit)");
+    auto* exact = cmd->add_flag("--exact", o->exact, "Solve the MILP with CBC (always under --time-limit)");
+    cmd->add_flag("--heuristic", o->heuristic, "Greedy and local search only, never the MILP (for comparisons)")
+        ->excludes(exact);
     cmd->add_option("--time-limit", o->time_limit, "Seconds for an exact solve (default 60)")->check(CLI::PositiveNumber);
 
     return [o]() {
@@ -134,6 +137,10 @@ command_runner add_optimize_command(CLI::App& app) {
         so.sites = o->sites;
         so.target = o->target;
         so.exact = o->exact;
+        if (o->heuristic) {
+            so.exact_below = 0;
+            so.polish_above_gap = std::numeric_limits<double>::infinity();
+        }
         so.time_limit_s = o->time_limit;
         so.progress = [&](const std::string& msg) { log.info(msg); };
         stopwatch solve_clock;

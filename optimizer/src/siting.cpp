@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <numeric>
 #include <queue>
 #include <stdexcept>
 
@@ -164,7 +165,9 @@ std::vector<std::uint32_t> greedy(const reduced_problem& p, cover_state& state, 
 }
 
 // Best-improvement swaps (close one open site, open one closed) until none gains.
-void swap_search(const reduced_problem& p, cover_state& state, std::vector<std::uint32_t>& chosen) {
+// pool: the closed candidates to try (all of them when empty).
+void swap_search(const reduced_problem& p, cover_state& state, std::vector<std::uint32_t>& chosen,
+                 const std::vector<std::uint32_t>& pool = {}) {
     if (chosen.empty()) return;
     std::vector<double> extra(p.candidates, 0.0);
     std::vector<std::uint32_t> touched;
@@ -179,7 +182,9 @@ void swap_search(const reduced_problem& p, cover_state& state, std::vector<std::
         double best = 1e-9 * std::max(1.0, state.covered());
         std::uint32_t best_in = 0, best_out = 0;
         bool found = false;
-        for (std::uint32_t c = 0; c < p.candidates; ++c) {
+        const std::size_t tries = pool.empty() ? p.candidates : pool.size();
+        for (std::size_t t = 0; t < tries; ++t) {
+            const std::uint32_t c = pool.empty() ? static_cast<std::uint32_t>(t) : pool[t];
             if (state.is_open(c)) continue;
             double g0 = 0;
             touched.clear();
@@ -206,6 +211,125 @@ void swap_search(const reduced_problem& p, cover_state& state, std::vector<std::
         state.open(best_in);
         std::replace(chosen.begin(), chosen.end(), best_out, best_in);
     }
+}
+
+// Iterated local search: from the best set, close a few sites chosen at random, refill greedily, swap
+// to a local optimum, keep the result when it covers more. A fixed seed keeps runs deterministic.
+void perturb_search(const reduced_problem& p, std::vector<std::uint32_t>& chosen, double& covered, int rounds) {
+    if (chosen.size() < 2) return;
+    std::uint64_t seed = 0x9E3779B97F4A7C15ull;
+    auto next = [&seed]() {  // splitmix64
+        std::uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    const std::size_t n = chosen.size();
+    std::vector<std::uint8_t> mark(p.candidates, 0), banned(p.candidates, 0);
+    for (int round = 0; round < rounds; ++round) {
+        std::vector<std::uint32_t> chosen_order = chosen;
+        const std::size_t drop = std::min<std::size_t>(n - 1, 2 + static_cast<std::size_t>(round % 3));
+        for (std::size_t k = 0; k < drop; ++k) std::swap(chosen_order[k], chosen_order[k + next() % (n - k)]);
+        std::vector<std::uint32_t> trial(chosen_order.begin() + static_cast<std::ptrdiff_t>(drop), chosen_order.end());
+        cover_state state(p);
+        for (std::uint32_t j : trial) state.open(j);
+        // Only candidates sharing demand with the closed sites can take their place: refill and swap among
+        // them (never the closed sites themselves, so that the search leaves its basin).
+        std::vector<std::uint32_t> pool;
+        for (std::size_t k = 0; k < drop; ++k) {
+            const std::uint32_t gone = chosen_order[k];
+            for (auto q = p.col_first[gone]; q < p.col_first[gone + 1]; ++q) {
+                const std::uint32_t row = p.col_rows[q];
+                for (auto c = p.row_first[row]; c < p.row_first[row + 1]; ++c)
+                    if (!mark[p.row_cols[c]]) mark[p.row_cols[c]] = 1, pool.push_back(p.row_cols[c]);
+            }
+        }
+        for (std::uint32_t j : pool) mark[j] = 0;
+        for (std::size_t k = 0; k < drop; ++k) banned[chosen_order[k]] = 1;
+        pool.erase(std::remove_if(pool.begin(), pool.end(), [&](std::uint32_t j) { return banned[j] != 0; }), pool.end());
+        for (std::size_t k = 0; k < drop; ++k) banned[chosen_order[k]] = 0;
+        while (trial.size() < n) {
+            double best = -1;
+            std::uint32_t pick = 0;
+            for (std::uint32_t j : pool) {
+                if (state.is_open(j)) continue;
+                const double g = state.gain(j);
+                if (g > best) best = g, pick = j;
+            }
+            if (best < 0) break;
+            state.open(pick);
+            trial.push_back(pick);
+        }
+        if (trial.size() != n) continue;
+        swap_search(p, state, trial, pool);
+        if (state.covered() > covered + 1e-9 * std::max(1.0, covered)) chosen = trial, covered = state.covered();
+    }
+    cover_state state(p);
+    for (std::uint32_t j : chosen) state.open(j);
+    swap_search(p, state, chosen);  // the restricted rounds may stop short of a full local optimum
+    covered = state.covered();
+}
+
+// Lagrangian relaxation of max-cover's coverage constraints (Galvao and ReVelle 1996): for multipliers
+// lambda, the relaxed problem opens the n columns of largest sum of lambda over their rows, and its
+// value bounds the optimum from above. Subgradient steps tighten the bound; every relaxed solution is
+// a feasible set of n sites, and the best of them (by people covered) is returned with the bound.
+struct lagrangian_outcome {
+    double bound = std::numeric_limits<double>::infinity();  // over the rows (p.base excluded)
+    std::vector<std::uint32_t> best;
+    double best_covered = -1;
+};
+
+lagrangian_outcome lagrangian_max_cover(const reduced_problem& p, std::size_t n, double lower, int iterations) {
+    lagrangian_outcome out;
+    const std::size_t nr = p.rows(), nc = p.candidates;
+    if (n == 0 || nc == 0) {
+        out.bound = 0;
+        out.best_covered = 0;
+        return out;
+    }
+    std::vector<double> lambda(nr), profit(nc), g(nr);
+    for (std::size_t r = 0; r < nr; ++r) lambda[r] = p.weight[r];
+    std::vector<std::uint32_t> order(nc), count(nr);
+    double mu = 2;
+    int stale = 0;
+    for (int it = 0; it < iterations && mu > 1e-4; ++it) {
+        for (std::uint32_t j = 0; j < nc; ++j) {
+            double s = 0;
+            for (auto k = p.col_first[j]; k < p.col_first[j + 1]; ++k) s += lambda[p.col_rows[k]];
+            profit[j] = s;
+        }
+        std::iota(order.begin(), order.end(), 0u);
+        std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n - 1), order.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return profit[a] > profit[b] || (profit[a] == profit[b] && a < b); });
+        double value = 0, covered = 0;
+        std::fill(count.begin(), count.end(), 0u);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint32_t j = order[k];
+            value += profit[j];
+            for (auto q = p.col_first[j]; q < p.col_first[j + 1]; ++q) ++count[p.col_rows[q]];
+        }
+        double norm = 0;
+        for (std::size_t r = 0; r < nr; ++r) {
+            const bool y = p.weight[r] - lambda[r] > 0;
+            if (y) value += p.weight[r] - lambda[r];
+            if (count[r]) covered += p.weight[r];
+            g[r] = static_cast<double>(count[r]) - (y ? 1.0 : 0.0);
+            norm += g[r] * g[r];
+        }
+        if (covered > out.best_covered) {
+            out.best_covered = covered;
+            out.best.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
+        }
+        lower = std::max(lower, covered);
+        if (value < out.bound - 1e-9 * std::max(1.0, value)) stale = 0;
+        else if (++stale >= 15) mu /= 2, stale = 0;
+        out.bound = std::min(out.bound, value);
+        if (norm == 0 || out.bound - lower <= 1e-9 * std::max(1.0, lower)) break;
+        const double step = mu * (value - lower) / norm;
+        for (std::size_t r = 0; r < nr; ++r) lambda[r] = std::max(0.0, lambda[r] - step * g[r]);
+    }
+    return out;
 }
 
 // Ranks the chosen sites by greedy marginal gain among themselves.
@@ -949,16 +1073,32 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
         if (!state.is_open(j)) state.open(j), chosen.push_back(j);
     swap_search(p, state, chosen);
     siting_result r;
-    r.solver = "greedy+swap";
-    const model_matrix model = build_model(p, true, o.sites, false);
-    double bound = p.base - lp_bound(model);
-    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below ||
-        gap_of(p.base + state.covered(), bound) > o.polish_above_gap) {
+    r.solver = "greedy+swap+perturbation";
+    // The relaxation's best solution, improved by the same swaps, replaces greedy's when it covers more.
+    double covered = state.covered();
+    const lagrangian_outcome lag = lagrangian_max_cover(p, chosen.size(), covered, 300);
+    if (lag.best_covered > covered) {
+        cover_state other(p);
+        for (std::uint32_t j : lag.best) other.open(j);
+        std::vector<std::uint32_t> other_chosen = lag.best;
+        swap_search(p, other, other_chosen);
+        if (other.covered() > covered) chosen = other_chosen, covered = other.covered();
+    }
+    perturb_search(p, chosen, covered, 30);
+    double bound = p.base + lag.bound;
+    // The LP bound (as strong as the Lagrangian's, but slower) and the MILP only where they can matter.
+    const bool milp = o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below;
+    std::optional<model_matrix> model;
+    if (milp || gap_of(p.base + covered, bound) > o.polish_above_gap) {
+        model = build_model(p, true, o.sites, false);
+        bound = std::min(bound, p.base - lp_bound(*model));
+    }
+    if (milp || gap_of(p.base + covered, bound) > o.polish_above_gap) {
         say(o, "max-cover: exact MILP (CBC)");
-        const milp_outcome exact = solve_milp(p, model, chosen, o.time_limit_s);
+        const milp_outcome exact = solve_milp(p, *model, chosen, o.time_limit_s);
         cover_state check(p);
         for (std::uint32_t j : exact.chosen) check.open(j);
-        if (exact.chosen.size() == static_cast<std::size_t>(o.sites) && check.covered() >= state.covered()) chosen = exact.chosen;
+        if (exact.chosen.size() == static_cast<std::size_t>(o.sites) && check.covered() >= covered) chosen = exact.chosen;
         bound = std::min(bound, p.base - exact.bound);
         r.solver = exact.optimal ? "cbc" : "cbc (time limit)";
     }
