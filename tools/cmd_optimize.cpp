@@ -131,6 +131,13 @@ command_runner add_optimize_command(CLI::App& app) {
             if (demand_near_hospital[d]) m.population[d] = 0;
         log.info("coverage matrix: ", m.candidate_count(), " candidates x ", m.demand_count(), " demand points, ",
                  static_cast<std::size_t>(m.cost.nonZeros()), " pairs");
+        // min-distance and min-max need every cost that beats a point's existing one, not just those within limits.
+        std::vector<double> existing_cost;
+        opt::coverage_matrix costs;
+        if (by_cost) {
+            costs = geo::candidate_cost_matrix(*a, cand, existing_cost);
+            log.info("cost matrix: ", static_cast<std::size_t>(costs.cost.nonZeros()), " pairs beating the existing facilities");
+        }
         const double matrix_s = matrix_clock.seconds();
 
         opt::siting_options so;
@@ -219,8 +226,6 @@ command_runner add_optimize_command(CLI::App& app) {
             r = opt::backup_cover(m, existing, so);
         }
         else if (by_cost) {
-            std::vector<double> existing_cost;
-            const opt::coverage_matrix costs = geo::candidate_cost_matrix(*a, cand, existing_cost);
             r = objective == "min-distance" ? opt::min_distance(costs, existing_cost, so) : opt::min_max(costs, existing_cost, so);
             r.covered = opt::covered_population(m, r.selected);
         }

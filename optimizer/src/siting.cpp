@@ -213,17 +213,22 @@ void swap_search(const reduced_problem& p, cover_state& state, std::vector<std::
     }
 }
 
+// Random numbers for the perturbation searches: the same sequence on every platform.
+struct splitmix64 {
+    std::uint64_t state = 0x9E3779B97F4A7C15ull;
+    std::uint64_t operator()() {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+};
+
 // Iterated local search: from the best set, close a few sites chosen at random, refill greedily, swap
 // to a local optimum, keep the result when it covers more. A fixed seed keeps runs deterministic.
 void perturb_search(const reduced_problem& p, std::vector<std::uint32_t>& chosen, double& covered, int rounds) {
     if (chosen.size() < 2) return;
-    std::uint64_t seed = 0x9E3779B97F4A7C15ull;
-    auto next = [&seed]() {  // splitmix64
-        std::uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    };
+    splitmix64 next;
     const std::size_t n = chosen.size();
     std::vector<std::uint8_t> mark(p.candidates, 0), banned(p.candidates, 0);
     for (int round = 0; round < rounds; ++round) {
@@ -567,6 +572,9 @@ public:
     }
     const assignment& current() const { return a_; }
     std::uint32_t existing() const { return existing_; }
+    // The (candidate, cost) pairs of demand point i.
+    const std::pair<std::uint32_t, double>* row_begin(std::size_t i) const { return row_pairs_.data() + row_first_[i]; }
+    const std::pair<std::uint32_t, double>* row_end(std::size_t i) const { return row_pairs_.data() + row_first_[i + 1]; }
     bool is_open(std::uint32_t j) const { return open_[j]; }
 
 private:
@@ -612,42 +620,49 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
     std::vector<double> extra(nc, 0.0), loss(nc, 0.0);
     std::vector<std::uint8_t> marked(nc, 0);
     std::vector<std::uint32_t> touched;
-    for (int pass = 0; pass < 10000 && !chosen.empty(); ++pass) {
-        st.set_open(chosen);
-        const assignment& a = st.current();
-        std::fill(loss.begin(), loss.end(), 0.0);
-        for (std::size_t i = 0; i < nd; ++i)
-            if (a.a1[i] != st.existing() && m.population[i] > 0) loss[a.a1[i]] += m.population[i] * (a.d2[i] - a.d1[i]);
-        const double now = st.total();
-        double best_delta = -1e-9 * std::max(1.0, now);
-        std::uint32_t in = 0, out = 0;
-        for (std::uint32_t c = 0; c < nc; ++c) {
-            if (st.is_open(c)) continue;
-            double gain = 0;
-            touched.clear();
-            for (coverage_matrix::sparse::InnerIterator it(m.cost, c); it; ++it) {
-                const auto i = static_cast<std::size_t>(it.row());
-                const double w = m.population[i];
-                if (w <= 0) continue;
-                const double g = w * std::max(0.0, a.d1[i] - it.value());
-                gain += g;
-                if (a.a1[i] != st.existing()) {
-                    if (!marked[a.a1[i]]) marked[a.a1[i]] = 1, touched.push_back(a.a1[i]);
-                    extra[a.a1[i]] += g - w * std::max(0.0, a.d2[i] - it.value());
+    double passes = 0;
+    auto local_search = [&](std::vector<std::uint32_t>& sites) {
+        for (int pass = 0; pass < 10000 && !sites.empty(); ++pass) {
+            ++passes;
+            st.set_open(sites);
+            const assignment& a = st.current();
+            std::fill(loss.begin(), loss.end(), 0.0);
+            for (std::size_t i = 0; i < nd; ++i)
+                if (a.a1[i] != st.existing() && m.population[i] > 0) loss[a.a1[i]] += m.population[i] * (a.d2[i] - a.d1[i]);
+            const double now = st.total();
+            double best_delta = -1e-9 * std::max(1.0, now);
+            std::uint32_t in = 0, out = 0;
+            for (std::uint32_t c = 0; c < nc; ++c) {
+                if (st.is_open(c)) continue;
+                double gain = 0;
+                touched.clear();
+                for (coverage_matrix::sparse::InnerIterator it(m.cost, c); it; ++it) {
+                    const auto i = static_cast<std::size_t>(it.row());
+                    const double w = m.population[i];
+                    if (w <= 0) continue;
+                    const double g = w * std::max(0.0, a.d1[i] - it.value());
+                    gain += g;
+                    if (a.a1[i] != st.existing()) {
+                        if (!marked[a.a1[i]]) marked[a.a1[i]] = 1, touched.push_back(a.a1[i]);
+                        extra[a.a1[i]] += g - w * std::max(0.0, a.d2[i] - it.value());
+                    }
                 }
+                for (std::uint32_t s : sites) {
+                    const double delta = -gain + loss[s] + extra[s];
+                    if (delta < best_delta) best_delta = delta, in = c, out = s;
+                }
+                for (std::uint32_t s : touched) extra[s] = 0, marked[s] = 0;
             }
-            for (std::uint32_t s : chosen) {
-                const double delta = -gain + loss[s] + extra[s];
-                if (delta < best_delta) best_delta = delta, in = c, out = s;
-            }
-            for (std::uint32_t s : touched) extra[s] = 0, marked[s] = 0;
+            if (best_delta >= -1e-9 * std::max(1.0, now)) break;
+            std::replace(sites.begin(), sites.end(), out, in);
         }
-        if (best_delta >= -1e-9 * std::max(1.0, now)) break;
-        std::replace(chosen.begin(), chosen.end(), out, in);
-    }
+        st.set_open(sites);
+        return st.total();
+    };
+    local_search(chosen);
     st.set_open(chosen);
     siting_result r;
-    r.solver = "greedy+swap";
+    r.solver = "greedy+swap+perturbation";
     r.objective = st.total();
 
     // Lagrangian bound: relax "every point has one nearest site"; multipliers capped at the existing
@@ -655,19 +670,24 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
     std::vector<double> lambda(nd, 0.0), rho(nc);
     const assignment& cur = st.current();
     for (std::size_t i = 0; i < nd; ++i) lambda[i] = m.population[i] > 0 ? m.population[i] * std::min(cur.d1[i], e[i]) : 0;
-    double best_bound = 0, step = 2.0;
+    double best_bound = 0, step = 2.0, upper = r.objective;
+    double relaxed_total = std::numeric_limits<double>::infinity();
+    std::vector<std::uint32_t> relaxed_best;
     int since_better = 0;
-    for (int iter = 0; iter < 1000 && step > 1e-4; ++iter) {
+    for (int iter = 0; iter < 1000 && step > 1e-3; ++iter) {
         double value = 0;
         for (std::size_t i = 0; i < nd; ++i) {
             if (m.population[i] <= 0) continue;
             value += lambda[i];
             if (std::isfinite(e[i])) value += std::min(0.0, m.population[i] * e[i] - lambda[i]);
         }
-        std::fill(rho.begin(), rho.end(), 0.0);
-        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        // Points without people keep lambda 0 and add nothing.
+        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j) {
+            double sum = 0;
             for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-                if (m.population[it.row()] > 0) rho[j] += std::min(0.0, m.population[it.row()] * it.value() - lambda[it.row()]);
+                sum += std::min(0.0, m.population[it.row()] * it.value() - lambda[it.row()]);
+            rho[j] = sum;
+        }
         std::vector<std::uint32_t> order(nc);
         for (std::uint32_t j = 0; j < nc; ++j) order[j] = j;
         std::partial_sort(order.begin(), order.begin() + o.sites, order.end(), [&](std::uint32_t x, std::uint32_t y) { return rho[x] < rho[y]; });
@@ -676,8 +696,17 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
             open[order[k]] = 1;
             value += rho[order[k]];
         }
-        if (value > best_bound + 1e-9 * std::max(1.0, best_bound)) best_bound = value, since_better = 0;
+        // Only a real gain resets the step: creeping gains would keep it large for ever.
+        if (value > best_bound + 1e-6 * std::max(1.0, best_bound)) since_better = 0;
         else if (++since_better >= 20) step /= 2, since_better = 0;
+        best_bound = std::max(best_bound, value);
+        // The relaxation's open sites are a feasible answer (Beasley's Lagrangian heuristic).
+        if (iter % 5 == 0) {
+            std::vector<std::uint32_t> relaxed(order.begin(), order.begin() + o.sites);
+            st.set_open(relaxed);
+            if (st.total() < relaxed_total) relaxed_total = st.total(), relaxed_best = relaxed;
+            upper = std::min(upper, st.total());
+        }
         // Subgradient: 1 - (points assigned) per point.
         std::vector<double> sub(nd, 0.0);
         double norm = 0;
@@ -692,13 +721,64 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
                     if (m.population[it.row()] > 0 && m.population[it.row()] * it.value() - lambda[it.row()] < 0) sub[it.row()] -= 1;
         for (double g : sub) norm += g * g;
         if (norm == 0) break;
-        const double t = step * (r.objective - value) / norm;
+        const double t = step * (upper - value) / norm;
         for (std::size_t i = 0; i < nd; ++i) {
             if (m.population[i] <= 0) continue;
             lambda[i] = std::max(0.0, lambda[i] + t * sub[i]);
             if (std::isfinite(e[i])) lambda[i] = std::min(lambda[i], m.population[i] * e[i]);
         }
     }
+    if (relaxed_total < r.objective * (1 + 0.01)) {
+        const double total = local_search(relaxed_best);
+        if (total < r.objective) chosen = relaxed_best, r.objective = total;
+    }
+    // Iterated local search: replace a few sites by random candidates, descend again, keep what is
+    // better; until the bound is met, many rounds bring nothing, or the work budget (pairs visited)
+    // is spent. A fixed seed keeps runs deterministic.
+    splitmix64 next;
+    const std::size_t n_sites = chosen.size();
+    if (n_sites > 0 && n_sites < nc) {
+        std::vector<std::uint8_t> in_set(nc, 0);
+        const double budget = 1e9, per_pass = static_cast<double>(m.cost.nonZeros()) * 2 + 10.0 * static_cast<double>(nd) + static_cast<double>(nc * n_sites);
+        passes = 0;
+        int idle = 0;
+        for (int round = 0; round < o.perturbation_rounds && idle < 100 && passes * per_pass < budget; ++round, ++idle) {
+            if (best_bound >= r.objective - 1e-9 * std::max(1.0, r.objective)) break;
+            std::vector<std::uint32_t> trial = chosen;
+            std::fill(in_set.begin(), in_set.end(), 0);
+            for (std::uint32_t s : trial) in_set[s] = 1;
+            // Odd rounds move sites to a neighbour: the closed candidate nearest to a random point of the
+            // site's catchment; even rounds to any candidate.
+            st.set_open(chosen);
+            const assignment& a = st.current();
+            const std::size_t k = std::min<std::size_t>(n_sites, 1 + static_cast<std::size_t>(round / 2 % 3));
+            for (std::size_t q = 0; q < k; ++q) {
+                const std::size_t at = next() % n_sites;
+                std::uint32_t c = static_cast<std::uint32_t>(nc);
+                if (round % 2 == 1) {
+                    std::vector<std::uint32_t> catchment;
+                    for (std::size_t i = 0; i < nd; ++i)
+                        if (a.a1[i] == chosen[at] && m.population[i] > 0) catchment.push_back(static_cast<std::uint32_t>(i));
+                    if (!catchment.empty()) {
+                        const std::uint32_t i = catchment[next() % catchment.size()];
+                        double best = std::numeric_limits<double>::infinity();
+                        for (auto pr = st.row_begin(i); pr != st.row_end(i); ++pr)
+                            if (!in_set[pr->first] && pr->second < best) best = pr->second, c = pr->first;
+                    }
+                }
+                if (c == nc) {
+                    do c = static_cast<std::uint32_t>(next() % nc);
+                    while (in_set[c]);
+                }
+                in_set[trial[at]] = 0;
+                in_set[c] = 1;
+                trial[at] = c;
+            }
+            const double total = local_search(trial);
+            if (total < r.objective - 1e-9 * std::max(1.0, r.objective)) r.objective = total, chosen = trial, idle = 0;
+        }
+    }
+    st.set_open(chosen);
     r.bound = std::min(best_bound, r.objective);
 
     const bool proven = r.bound >= r.objective - 1e-9 * std::max(1.0, r.objective);
@@ -761,19 +841,20 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
     std::vector<std::uint32_t> ranked;
     std::vector<std::uint32_t> left(chosen);
     st.set_open({});
-    double before = st.total();
+    std::vector<double> d1 = st.current().d1;
     while (!left.empty()) {
         std::size_t best = 0;
-        double best_total = std::numeric_limits<double>::infinity();
+        double best_cut = -1;
         for (std::size_t k = 0; k < left.size(); ++k) {
-            std::vector<std::uint32_t> trial(ranked);
-            trial.push_back(left[k]);
-            st.set_open(trial);
-            if (st.total() < best_total) best_total = st.total(), best = k;
+            double cut = 0;
+            for (coverage_matrix::sparse::InnerIterator it(m.cost, left[k]); it; ++it)
+                if (it.value() < d1[it.row()]) cut += m.population[it.row()] * (d1[it.row()] - it.value());
+            if (cut > best_cut) best_cut = cut, best = k;
         }
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, left[best]); it; ++it)
+            d1[it.row()] = std::min(d1[it.row()], it.value());
         ranked.push_back(left[best]);
-        r.gain.push_back(before - best_total);
-        before = best_total;
+        r.gain.push_back(best_cut);
         left.erase(left.begin() + static_cast<std::ptrdiff_t>(best));
     }
     r.selected = ranked;

@@ -20,6 +20,7 @@ struct siting_options {
     bool exact = false;                // force the MILP
     double time_limit_s = 60;          // every exact solve has one
     std::size_t exact_below = 50000;   // MILP automatically when candidates x rows is below this
+    int perturbation_rounds = 300;     // min-distance: iterated local search rounds after the first descent
     double polish_above_gap = 0.005;   // cover-all, max-cover: MILP (time-limited) when the heuristic's gap is larger
     std::function<void(const std::string&)> progress;  // messages for stderr; never stdout
 };
