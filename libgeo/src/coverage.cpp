@@ -99,7 +99,7 @@ std::vector<std::vector<reached_point>> points_within_limits(const network& net,
             };
             seeds.clear();
             site_seeds(net, m, s.edge, s.offset_m, s.start_cost, s.start_other, label, seeds);
-            search.run(seeds, max_limit);
+            search.run(seeds, max_limit, false);
             for (node_id v : search.settled())
                 for (auto a = pts.attached_begin(v); a != pts.attached_end(v); ++a) take(a->point, search.cost(v) + a->cost);
             double c = 0, o = 0;

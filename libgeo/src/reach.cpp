@@ -2,10 +2,7 @@
 
 #include "healthreach/geo/error.hpp"
 
-#include <boost/graph/compressed_sparse_row_graph.hpp>
-#include <boost/graph/dijkstra_shortest_paths.hpp>
-#include <boost/property_map/property_map.hpp>
-
+#include <algorithm>
 #include <limits>
 
 namespace healthreach::geo {
@@ -18,119 +15,130 @@ metric parse_metric(const std::string& name) {
 
 const char* metric_name(metric m) { return m == metric::length ? "length" : "time"; }
 
-struct arc_cost {
-    double cost;   // the search metric
-    double other;  // the other metric, carried along the shortest path
-};
+namespace {
 
-struct router::graph {
-    using csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, arc_cost,
-                                                   boost::no_property, node_id, std::uint32_t>;
-    csr g;
-};
+// Position of cell (x, y) along a Hilbert curve filling a 2^16 x 2^16 grid.
+std::uint64_t hilbert_index(std::uint32_t x, std::uint32_t y) {
+    std::uint64_t d = 0;
+    for (std::uint32_t s = 1u << 15; s > 0; s >>= 1) {
+        const std::uint32_t rx = (x & s) ? 1 : 0, ry = (y & s) ? 1 : 0;
+        d += static_cast<std::uint64_t>(s) * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) x = s - 1 - x, y = s - 1 - y;
+            std::swap(x, y);
+        }
+    }
+    return d;
+}
 
-router::router(const network& net, metric m) : node_count_(net.node_count()), metric_(m) {
-    std::vector<std::pair<node_id, node_id>> arcs;
-    std::vector<arc_cost> cost;
-    arcs.reserve(net.edge_count() * 2);
-    cost.reserve(net.edge_count() * 2);
+}  // namespace
+
+router::router(const network& net, metric m) : metric_(m), rank_(net.node_count()), node_(net.node_count()) {
+    const std::size_t n = net.node_count();
+    if (n > 0) {
+        const auto [xmin, xmax] = std::minmax_element(net.node_x.begin(), net.node_x.end());
+        const auto [ymin, ymax] = std::minmax_element(net.node_y.begin(), net.node_y.end());
+        const double span = std::max({*xmax - *xmin, *ymax - *ymin, 1.0});
+        std::vector<std::pair<std::uint64_t, node_id>> order(n);
+        for (node_id v = 0; v < n; ++v) {
+            const auto cx = static_cast<std::uint32_t>((net.node_x[v] - *xmin) / span * 65535.0);
+            const auto cy = static_cast<std::uint32_t>((net.node_y[v] - *ymin) / span * 65535.0);
+            order[v] = {hilbert_index(cx, cy), v};
+        }
+        std::sort(order.begin(), order.end());
+        for (node_id k = 0; k < n; ++k) node_[k] = order[k].second, rank_[order[k].second] = k;
+    }
+    // Counting sort of the arcs by tail; within a node, arcs keep the order of the edges.
+    first_out_.assign(n + 1, 0);
+    for (edge_id e = 0; e < net.edge_count(); ++e) {
+        ++first_out_[rank_[net.edge_source[e]] + 1];
+        if (net.reverse_open(e)) ++first_out_[rank_[net.edge_target[e]] + 1];
+    }
+    for (std::size_t v = 0; v < n; ++v) first_out_[v + 1] += first_out_[v];
+    arcs_.resize(first_out_.back());
+    arc_other_.resize(first_out_.back());
+    std::vector<std::uint32_t> fill(first_out_.begin(), first_out_.end() - 1);
     auto add = [&](node_id a, node_id b, double len, double time) {
-        arcs.emplace_back(a, b);
-        cost.push_back(m == metric::length ? arc_cost{len, time} : arc_cost{time, len});
+        const std::uint32_t k = fill[rank_[a]]++;
+        arcs_[k] = arc{m == metric::length ? len : time, rank_[b]};
+        arc_other_[k] = m == metric::length ? time : len;
     };
     for (edge_id e = 0; e < net.edge_count(); ++e) {
         add(net.edge_source[e], net.edge_target[e], net.edge_length_m[e], net.edge_time_s[e]);
         if (net.reverse_open(e)) add(net.edge_target[e], net.edge_source[e], net.edge_length_m[e], net.edge_reverse_time_s[e]);
     }
-    graph_.reset(new graph{graph::csr(boost::edges_are_unsorted_multi_pass, arcs.begin(), arcs.end(),
-                                      cost.begin(), net.node_count())});
 }
 
-router::~router() = default;
-
 namespace {
-
-struct limit_reached {};
-
-// Records what the search touches (to reset it cheaply), settles nodes up to the limit, stops
-// beyond it, and passes each seed's label down the shortest-path tree.
-class bounded_visitor : public boost::default_dijkstra_visitor {
-public:
-    bounded_visitor(const double* dist, double* other, std::uint32_t* label, std::vector<node_id>& touched,
-                    std::vector<node_id>& settled, double limit)
-        : dist_(dist), other_(other), label_(label), touched_(touched), settled_(settled), limit_(limit) {}
-
-    template <class G>
-    void discover_vertex(node_id v, const G&) { touched_.push_back(v); }
-    template <class G>
-    void examine_vertex(node_id v, const G&) {
-        if (dist_[v] > limit_) throw limit_reached{};
-        settled_.push_back(v);
-    }
-    template <class E, class G>
-    void edge_relaxed(const E& e, const G& g) {
-        const node_id u = source(e, g), v = target(e, g);
-        label_[v] = label_[u];
-        other_[v] = other_[u] + g[e].other;
-    }
-
-private:
-    const double* dist_;
-    double* other_;
-    std::uint32_t* label_;
-    std::vector<node_id>& touched_;
-    std::vector<node_id>& settled_;
-    double limit_;
-};
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 }  // namespace
 
 bounded_search::bounded_search(const router& r)
-    : router_(r),
-      dist_(r.node_count(), inf),
-      other_(r.node_count(), inf),
-      label_(r.node_count(), invalid_id),
-      color_(r.node_count(), boost::white_color) {}
+    : router_(r), dist_(r.node_count(), inf), carried_(r.node_count(), carried{inf, invalid_id}) {}
 
 bounded_search::~bounded_search() = default;
 
-bool bounded_search::reached(node_id v) const { return dist_[v] <= limit_; }
+bool bounded_search::reached(node_id v) const { return dist_[router_.rank(v)] <= limit_; }
 
-void bounded_search::run(const std::vector<seed>& seeds, double limit) {
-    for (node_id v : touched_) {
-        dist_[v] = inf;
-        other_[v] = inf;
-        label_[v] = invalid_id;
-        color_[v] = boost::white_color;
-    }
+namespace {
+
+using heap_entry = std::pair<double, node_id>;
+// Orders a std heap as a min-heap of costs (a type, not a function pointer, so that it inlines).
+struct later {
+    bool operator()(const heap_entry& a, const heap_entry& b) const { return a.first > b.first; }
+};
+
+}  // namespace
+
+void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labels_and_other) {
+    for (node_id u : touched_) dist_[u] = inf, carried_[u] = carried{inf, invalid_id};
+    heap_.clear();
     touched_.clear();
     settled_.clear();
     limit_ = limit;
 
-    // Each node enters the queue once, with its cheapest seed.
-    std::vector<node_id> starts;
-    starts.reserve(seeds.size());
+    // A lazy binary heap: a node may sit in it several times, and only its cheapest entry counts.
+    // On road networks this beats an addressable heap, whose bookkeeping writes scatter over memory.
     for (const seed& s : seeds) {
         if (s.node >= dist_.size()) throw input_error("node id " + std::to_string(s.node) + " is not in the graph");
-        if (dist_[s.node] == inf) starts.push_back(s.node);
-        if (s.cost < dist_[s.node]) {
-            dist_[s.node] = s.cost;
-            other_[s.node] = s.other;
-            label_[s.node] = s.label;
+        const node_id u = router_.rank(s.node);
+        if (dist_[u] == inf) touched_.push_back(u);
+        if (s.cost < dist_[u] && s.cost <= limit) {
+            dist_[u] = s.cost;
+            carried_[u] = carried{s.other, s.label};
+            heap_.push_back({s.cost, u});
+            std::push_heap(heap_.begin(), heap_.end(), later{});
         }
     }
-    const auto& g = router_.boost_graph().g;
-    const auto index = get(boost::vertex_index, g);
-    bounded_visitor vis(dist_.data(), other_.data(), label_.data(), touched_, settled_, limit);
-    try {
-        boost::dijkstra_shortest_paths_no_init(
-            g, starts.begin(), starts.end(), boost::dummy_property_map(),
-            boost::make_iterator_property_map(dist_.begin(), index), get(&arc_cost::cost, g), index,
-            std::less<double>(), boost::closed_plus<double>(inf), 0.0, vis,
-            boost::make_iterator_property_map(color_.begin(), index));
-    } catch (const limit_reached&) {
+    if (labels_and_other) search<true>(limit);
+    else search<false>(limit);
+}
+
+template <bool Carry>
+void bounded_search::search(double limit) {
+    const router& r = router_;
+    const router::arc* arcs = r.arcs();
+    const double* arc_other = r.arc_other();
+    double* dist = dist_.data();
+    while (!heap_.empty()) {
+        std::pop_heap(heap_.begin(), heap_.end(), later{});
+        const auto [du, u] = heap_.back();
+        heap_.pop_back();
+        if (du > dist[u]) continue;  // a stale entry: u was settled at a lower cost
+        settled_.push_back(r.node(u));
+        for (std::uint32_t a = r.first_out(u), end = r.first_out(u + 1); a < end; ++a) {
+            const node_id v = arcs[a].head;
+            const double dv = du + arcs[a].cost;
+            // Nothing beyond the limit enters the queue, so every node popped is settled within it.
+            if (dv >= dist[v] || dv > limit) continue;
+            if (dist[v] == inf) touched_.push_back(v);
+            dist[v] = dv;
+            if constexpr (Carry) carried_[v] = carried{carried_[u].other + arc_other[a], carried_[u].label};
+            heap_.push_back({dv, v});
+            std::push_heap(heap_.begin(), heap_.end(), later{});
+        }
     }
 }
 

@@ -18,20 +18,33 @@ const char* metric_name(metric m);
 class router {
 public:
     router(const network& net, metric m);
-    ~router();
-    router(const router&) = delete;
-    router& operator=(const router&) = delete;
 
-    std::size_t node_count() const { return node_count_; }
+    std::size_t node_count() const { return first_out_.size() - 1; }
     metric cost_metric() const { return metric_; }
 
-    struct graph;  // the Boost graph, defined where the searches are compiled
-    const graph& boost_graph() const { return *graph_; }
+    // Inside the router nodes are renumbered along a Hilbert curve, so that a search's nodes and arcs
+    // sit close together in memory; `rank` maps network ids in, `node` maps them back out.
+    node_id rank(node_id v) const { return rank_[v]; }
+    node_id node(node_id internal) const { return node_[internal]; }
+
+    struct arc {
+        double cost;   // the search metric
+        node_id head;  // internal id
+    };
+    // Arcs out of internal node u: arcs()[first_out(u) .. first_out(u + 1)); arc_other() holds the
+    // other metric of each arc (time when searching by length, and the reverse), apart because plain
+    // reach does not read it.
+    std::uint32_t first_out(node_id u) const { return first_out_[u]; }
+    const arc* arcs() const { return arcs_.data(); }
+    const double* arc_other() const { return arc_other_.data(); }
 
 private:
-    std::size_t node_count_;
     metric metric_;
-    std::unique_ptr<graph> graph_;
+    std::vector<node_id> rank_, node_;
+    // Forward star on flat arrays (RoutingKit style); an arc's fields share a cache line.
+    std::vector<std::uint32_t> first_out_;
+    std::vector<arc> arcs_;
+    std::vector<double> arc_other_;
 };
 
 // A start of a search: a node, the cost already spent to reach it, a label its reach inherits, and
@@ -49,22 +62,31 @@ public:
     explicit bounded_search(const router& r);
     ~bounded_search();
 
-    // Settles every node whose cost from the nearest seed is <= limit (inclusive).
-    void run(const std::vector<seed>& seeds, double limit);
+    // Settles every node whose cost from the nearest seed is <= limit (inclusive). With
+    // `labels_and_other` false the search keeps costs only: label() and other() are then undefined.
+    void run(const std::vector<seed>& seeds, double limit, bool labels_and_other = true);
 
     // Nodes settled by the last run, in order of increasing cost.
     const std::vector<node_id>& settled() const { return settled_; }
-    double cost(node_id v) const { return dist_[v]; }  // valid for settled nodes
-    std::uint32_t label(node_id v) const { return label_[v]; }
-    double other(node_id v) const { return other_[v]; }  // the other metric along the same path
+    double cost(node_id v) const { return dist_[router_.rank(v)]; }  // valid for settled nodes
+    std::uint32_t label(node_id v) const { return carried_[router_.rank(v)].label; }
+    double other(node_id v) const { return carried_[router_.rank(v)].other; }  // the other metric along the same path
     bool reached(node_id v) const;  // settled within the limit by the last run
 
 private:
+    template <bool Carry>
+    void search(double limit);
+
+    struct carried {
+        double other;
+        std::uint32_t label;
+    };
     const router& router_;
-    std::vector<double> dist_, other_;
-    std::vector<std::uint32_t> label_;
-    std::vector<unsigned char> color_;  // boost::default_color_type values
-    std::vector<node_id> touched_, settled_;
+    std::vector<double> dist_;       // by internal id
+    std::vector<carried> carried_;  // by internal id
+    std::vector<std::pair<double, node_id>> heap_;  // binary min-heap of (cost, node), lazy
+    std::vector<node_id> touched_;  // internal ids
+    std::vector<node_id> settled_;  // network ids
     double limit_ = 0;
 };
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Reach against peers on the exported prefecture-scale graph, from the same 100 sources at 20 km:
+# healthreach reach, pgRouting's pgr_drivingDistance and networkx's single-source Dijkstra with a
+# cutoff. Each is timed on its compute phase (graph load excluded) and all three must return the same
+# reach: the same (source, node) pairs with costs equal to 1e-6 m. Installs the peers from Debian
+# packages when run as root. Not part of the test suite.
+# Usage: bash bench/peers.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hr="$(pwd)/${1:-build}/healthreach"
+limit=20000
+if [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-pgrouting python3-networkx \
+    python3-gdal gdal-bin >/dev/null
+fi
+work=$(mktemp -d)
+chmod 777 "$work"  # psql runs as postgres and writes its output here
+trap 'rm -rf "$work"' EXIT
+py=/usr/bin/python3  # Debian's modules (networkx, gdal) load under this one
+
+"$hr" synth --out "$work/pref" --scale prefecture --quiet
+"$hr" network --roads "$work/pref/roads.gpkg" --out "$work/net.gpkg" 2>&1 | grep -E "^graph:"
+ogr2ogr -f CSV "$work/edges.csv" "$work/net.gpkg" edges -select edge_id,source,target,length_m,reverse_time_s
+# 100 sources spread evenly over the node ids.
+$py - "$work" <<'PY'
+import csv, sys
+work = sys.argv[1]
+nodes = set()
+with open(f"{work}/edges.csv") as f:
+    for r in csv.DictReader(f):
+        nodes.add(int(r["source"])); nodes.add(int(r["target"]))
+nodes = sorted(nodes)
+step = len(nodes) // 100
+with open(f"{work}/sources.csv", "w") as f:
+    f.write("node_id\n")
+    for k in range(100):
+        f.write(f"{nodes[k * step]}\n")
+PY
+
+# healthreach
+"$hr" reach --graph "$work/net.gpkg" --sources "$work/sources.csv" --limit $limit --out "$work/hr.csv" 2> "$work/hr.err"
+hr_s=$(tail -1 "$work/hr.err" | sed 's/compute_s=//')
+grep "^rows" "$work/hr.err"
+
+# networkx: graph built first (not timed), then the searches.
+nx_s=$($py - "$work" $limit <<'PY'
+import csv, sys, time
+import networkx as nx
+work, limit = sys.argv[1], float(sys.argv[2])
+g = nx.DiGraph()
+def add(u, v, w):
+    if not g.has_edge(u, v) or g[u][v]["length"] > w:
+        g.add_edge(u, v, length=w)
+with open(f"{work}/edges.csv") as f:
+    for r in csv.DictReader(f):
+        s, t, w = int(r["source"]), int(r["target"]), float(r["length_m"])
+        add(s, t, w)
+        if float(r["reverse_time_s"]) >= 0:
+            add(t, s, w)
+sources = [int(l) for l in open(f"{work}/sources.csv").read().split()[1:]]
+t0 = time.perf_counter()
+results = [(s, nx.single_source_dijkstra_path_length(g, s, cutoff=limit, weight="length")) for s in sources]
+elapsed = time.perf_counter() - t0
+with open(f"{work}/nx.csv", "w") as f:
+    for s, d in results:
+        for v, c in d.items():
+            f.write(f"{s},{v},{c!r}\n")
+print(f"{elapsed:.6f}")
+PY
+)
+
+# pgRouting: edges in a table (ids + 1: pgRouting wants positive ids); compute = the call at the limit
+# minus the same call at distance 0 (which reads the edges and builds the graph, then stops).
+pg_ctlcluster 15 main start 2>/dev/null || true
+psql_() { su postgres -c "psql -X -q -v ON_ERROR_STOP=1 -d hrbench $*"; }
+su postgres -c "dropdb --if-exists hrbench 2>/dev/null; createdb hrbench"
+psql_ "-c 'CREATE EXTENSION pgrouting CASCADE'"
+psql_ "-c 'CREATE TABLE edges (id bigint, source bigint, target bigint, cost float8, reverse_cost float8)'"
+$py - "$work" <<'PY'
+import csv, sys
+work = sys.argv[1]
+with open(f"{work}/edges.csv") as f, open(f"{work}/pg_edges.csv", "w") as out:
+    for r in csv.DictReader(f):
+        rev = r["length_m"] if float(r["reverse_time_s"]) >= 0 else "-1"
+        out.write(f"{int(r['edge_id']) + 1},{int(r['source']) + 1},{int(r['target']) + 1},{r['length_m']},{rev}\n")
+PY
+psql_ "-c \"\\copy edges FROM '$work/pg_edges.csv' CSV\""
+sources=$(tail -n +2 "$work/sources.csv" | awk '{printf "%s%d", (NR>1?",":""), $1+1}')
+call() { echo "SELECT * FROM pgr_drivingDistance('SELECT id, source, target, cost, reverse_cost FROM edges', ARRAY[$sources]::bigint[], $1, directed := true)"; }
+pg_time() {  # median of three EXPLAIN ANALYZE execution times, seconds
+  for i in 1 2 3; do
+    psql_ "-t -A -c \"EXPLAIN (ANALYZE, FORMAT JSON) $(call $1)\"" | $py -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"] / 1000)'
+  done | sort -n | sed -n 2p
+}
+pg_full=$(pg_time $limit)
+pg_load=$(pg_time 0)
+psql_ "-c \"\\copy ($(call $limit)) TO '$work/pg_raw.csv' CSV\""
+# pgRouting 3.4 returns seq, from_v, node, edge, cost, agg_cost.
+awk -F, '{printf "%d,%d,%s\n", $2 - 1, $3 - 1, $6}' "$work/pg_raw.csv" > "$work/pg.csv"
+pg_s=$(echo "$pg_full - $pg_load" | bc -l)
+
+$py - "$work" "$hr_s" "$pg_s" "$pg_full" "$pg_load" "$nx_s" <<'PY'
+import sys
+work, hr_s, pg_s, pg_full, pg_load, nx_s = sys.argv[1], *map(float, sys.argv[2:])
+def load(path, header):
+    out = {}
+    with open(path) as f:
+        if header: next(f)
+        for line in f:
+            s, v, c = line.strip().split(",")
+            out[(int(s), int(v))] = float(c)
+    return out
+hr, pg, nx = load(f"{work}/hr.csv", True), load(f"{work}/pg.csv", False), load(f"{work}/nx.csv", False)
+def same(a, b):
+    return a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 1e-6 for k in a)
+print(f"rows: healthreach {len(hr):,}, pgRouting {len(pg):,}, networkx {len(nx):,}")
+print(f"same reach: pgRouting {'yes' if same(hr, pg) else 'NO'}, networkx {'yes' if same(hr, nx) else 'NO'}")
+print(f"compute_s: healthreach {hr_s:.4f}; pgRouting {pg_s:.3f} ({pg_full:.3f} at {20000} m minus {pg_load:.3f} at 0 m); networkx {nx_s:.3f}")
+print(f"speed-up: {pg_s / hr_s:.0f}x pgRouting (floor 20x), {nx_s / hr_s:.0f}x networkx (floor 100x)")
+sys.exit(0 if same(hr, pg) and same(hr, nx) else 1)
+PY
