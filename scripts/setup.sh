@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ make cmake pkg-config ca-certificates
           libgdal-dev gdal-bin libgeos-dev libboost-graph-dev libeigen3-dev catch2
-          libcli11-dev libtomlplusplus-dev coinor-libcbc-dev)
+          libcli11-dev libtomlplusplus-dev coinor-libcbc-dev libcairo2-dev fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,9 +2,13 @@
 
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/qgis_project.hpp"
+#include "healthreach/geo/qgis_style.hpp"
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <thread>
 
 namespace healthreach::cli {
@@ -67,13 +71,47 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_flag("--all-facilities", a.all_facilities, "Use every facility, whatever its type");
     app.add_option("--travel-raster", o.travel_raster, "GeoTIFF of cost to the nearest facility on the population grid");
     app.add_option("--out", o.out, "Output GeoPackage")->required();
+    add_presentation_options(app, o.present);
     app.add_flag("--json", o.json, "Print the JSON summary on stdout (and nothing else)");
+}
+
+void add_presentation_options(CLI::App& app, presentation_options& o) {
+    app.add_option("--qgis-project", o.qgis_project, "Also write a QGIS project (.qgz) showing the output layers");
+}
+
+void check_presentation_options(const presentation_options& o) {
+    if (!o.qgis_project.empty()) {
+        if (std::filesystem::path(o.qgis_project).extension() != ".qgz")
+            throw input_error("--qgis-project " + o.qgis_project + ": the file name must end in .qgz");
+        geo::check_output_path(o.qgis_project);
+    }
+}
+
+void write_qgis_project(const presentation_options& o, const std::string& gpkg, const std::string& admin,
+                        const std::string& admin_layer, const std::string& title) {
+    if (o.qgis_project.empty()) return;
+    std::vector<geo::project_layer> layers = geo::output_layers(gpkg);
+    if (!admin.empty()) {
+        geo::dataset_ptr ds = geo::open_vector(admin);
+        OGRLayer* l = admin_layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(admin_layer.c_str());
+        if (l) {
+            using geo::qgis::symbol;
+            const std::string outline = geo::qgis::single({symbol::fill, "0,0,0,0"}, "");
+            // Borders drawn as outlines, above the areas and under the points.
+            const auto at = std::find_if(layers.begin(), layers.end(), [](const geo::project_layer& p) {
+                return p.layer == "uncovered" || p.layer == "service_areas" || p.layer == "compliance_units";
+            });
+            layers.insert(at, {admin, l->GetName(), std::string("admin: ") + l->GetName(), outline});
+        }
+    }
+    geo::write_qgis_project(layers, o.qgis_project, title);
 }
 
 void finish_analysis_options(analysis_cli& o) {
     geo::check_output_path(o.out);
     if (!o.travel_raster.empty()) geo::check_output_path(o.travel_raster);
     if (!o.common.graph_cache.empty()) geo::check_output_path(o.common.graph_cache);
+    check_presentation_options(o.present);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
     a.roads = o.roads.roads;

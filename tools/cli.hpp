@@ -35,6 +35,17 @@ void add_road_options(CLI::App& app, road_input_options& o, bool roads_required)
 // Resolves --junctions into the build options; input_error on an unknown value.
 void finish_road_options(road_input_options& o);
 
+// Outputs for people besides the GeoPackage: a QGIS project, a printable map, an HTML report.
+struct presentation_options {
+    std::string qgis_project, map, report, lang = "zh";
+};
+void add_presentation_options(CLI::App& app, presentation_options& o);
+// Checks the output paths and values before any work; input_error naming the culprit.
+void check_presentation_options(const presentation_options& o);
+// Writes the QGIS project of an output GeoPackage (with the admin borders when given), if asked for.
+void write_qgis_project(const presentation_options& o, const std::string& gpkg, const std::string& admin,
+                        const std::string& admin_layer, const std::string& title);
+
 // The options every analysing sub-command (coverage, evaluate, optimize, compliance) shares.
 struct analysis_cli {
     common_options common;
@@ -43,6 +54,7 @@ struct analysis_cli {
     double rural_limit = 0;
     bool urban_auto = false;
     std::string out, travel_raster;
+    presentation_options present;
     bool json = false;
 };
 void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required);

@@ -13,6 +13,7 @@ command_runner add_compliance_command(CLI::App& app) {
     struct options {
         geo::compliance_options c;
         std::string out, csv, roads, service;
+        presentation_options present;
         bool json = false, quiet = false;
     };
     auto o = std::make_shared<options>();
@@ -32,15 +33,18 @@ command_runner add_compliance_command(CLI::App& app) {
     cmd->add_option("--service", o->service, "Accepted for symmetry with coverage; not used");
     cmd->add_option("--out", o->out, "Output GeoPackage (table compliance, layer compliance_units)")->required();
     cmd->add_option("--csv", o->csv, "Also write the rows as CSV (default: beside --out, same name, .csv)");
+    add_presentation_options(*cmd, o->present);
     cmd->add_flag("--json", o->json, "Print the JSON report on stdout");
     cmd->add_flag("--quiet", o->quiet, "No messages on stderr");
 
     return [o]() {
         const logger log(o->quiet);
+        check_presentation_options(o->present);
         const geo::compliance_report rep = geo::run_compliance(o->c);
         geo::write_compliance_gpkg(rep, o->out);
         const std::string csv = o->csv.empty() ? std::filesystem::path(o->out).replace_extension(".csv").string() : o->csv;
         geo::write_compliance_csv(rep, csv);
+        write_qgis_project(o->present, o->out, "", "", "healthreach compliance");
         log.info("compliance: ", rep.rows.size(), " rows: ", rep.meets, " meet, ", rep.short_of, " short, ",
                  rep.cannot_check, " cannot be checked; written to ", o->out, " and ", csv);
         if (o->json) {

@@ -1,0 +1,112 @@
+"""Opens healthreach outputs in QGIS itself (headless): every layer valid with the expected feature
+count and its default style applied, the project loads, and a render of it is not blank.
+
+Usage: /usr/bin/python3 qgis_check.py HEALTHREACH SAMPLE_DIR SCRATCH_DIR
+Exit 0: all checks passed; 1: a check failed; 77: QGIS is not installed (outside CI only).
+"""
+import os
+import sqlite3
+import subprocess
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+exe, sample, scratch = sys.argv[1:4]
+os.makedirs(scratch, exist_ok=True)
+
+try:
+    from qgis.core import (QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsProject,
+                           QgsVectorLayer)
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+except ImportError as e:
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: QGIS Python bindings missing under CI ({e}); install python3-qgis")
+        sys.exit(1)
+    print(f"SKIPPED: QGIS Python bindings not installed ({e}); install python3-qgis to run this test")
+    sys.exit(77)
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(args):
+    subprocess.run([exe] + args + ["--quiet"], check=True)
+
+
+inputs = ["--roads", f"{sample}/roads.gpkg", "--population", f"{sample}/population.tif",
+          "--facilities", f"{sample}/facilities.gpkg", "--admin", f"{sample}/admin.gpkg", "--service", "ambulance"]
+run(["coverage"] + inputs + ["--out", f"{scratch}/coverage.gpkg", "--qgis-project", f"{scratch}/coverage.qgz"])
+run(["optimize"] + inputs + ["--candidate-spacing", "2000", "--objective", "max-cover", "--sites", "3",
+                             "--out", f"{scratch}/optimize.gpkg", "--qgis-project", f"{scratch}/optimize.qgz"])
+
+# Renderer each layer's default style must give.
+expected_renderer = {"demand": "graduatedSymbol", "facilities": "singleSymbol", "service_areas": "singleSymbol",
+                     "uncovered": "singleSymbol", "proposed_sites": "singleSymbol"}
+
+app = QgsApplication([], False)
+app.initQgis()
+for name in ("coverage", "optimize"):
+    gpkg = f"{scratch}/{name}.gpkg"
+    db = sqlite3.connect(gpkg)
+    spatial = [r[0] for r in db.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")]
+    counts = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in spatial}
+    db.close()
+    check(set(expected_renderer) - {"proposed_sites"} <= set(spatial), f"{name}: layers {sorted(spatial)}")
+    for table in spatial:
+        layer = QgsVectorLayer(f"{gpkg}|layername={table}", table, "ogr")
+        check(layer.isValid(), f"{name}/{table}: valid")
+        check(layer.featureCount() == counts[table], f"{name}/{table}: {layer.featureCount()} features (file: {counts[table]})")
+        stored = layer.listStylesInDatabase()[0]
+        check(stored >= 1, f"{name}/{table}: default style stored ({stored})")
+        renderer = layer.renderer().type() if layer.renderer() else None
+        want = expected_renderer.get(table)
+        check(want is None or renderer == want, f"{name}/{table}: renderer {renderer} (default style: {want})")
+        if table == "demand":
+            ranges = layer.renderer().ranges()
+            check(any(abs(r.upperValue() - 5000) < 1e-6 for r in ranges),
+                  f"{name}/demand: the 5,000 m urban limit is a class break")
+        if table == "uncovered":
+            colour = layer.renderer().symbol().color()
+            check(colour.red() > 200 and colour.green() < 60, f"{name}/uncovered: drawn in red ({colour.name()})")
+
+    project = QgsProject.instance()
+    project.clear()
+    check(project.read(f"{scratch}/{name}.qgz"), f"{name}.qgz: project loads")
+    layers = list(project.mapLayers().values())
+    check(len(layers) == len(spatial) + 1, f"{name}.qgz: {len(layers)} layers (outputs + admin borders)")
+    check(all(l.isValid() for l in layers), f"{name}.qgz: every layer valid")
+    check(project.crs().authid() == "EPSG:32649", f"{name}.qgz: project CRS {project.crs().authid()}")
+    order = [l.name() for l in project.layerTreeRoot().layerOrder()]
+    check(order.index("facilities") < order.index("uncovered"), f"{name}.qgz: points above areas ({order})")
+
+    settings = QgsMapSettings()
+    settings.setLayers(project.layerTreeRoot().layerOrder())
+    settings.setDestinationCrs(project.crs())
+    extent = project.layerTreeRoot().layerOrder()[0].extent()
+    for l in layers:
+        extent.combineExtentWith(l.extent())
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(800, 600))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    image.save(f"{scratch}/{name}.png")
+    inked, colours = 0, set()
+    for y in range(0, image.height(), 4):
+        for x in range(0, image.width(), 4):
+            c = image.pixel(x, y) & 0xFFFFFF
+            colours.add(c)
+            inked += c != 0xFFFFFF
+    share = inked / ((image.height() // 4) * (image.width() // 4))
+    check(share > 0.05 and len(colours) > 5, f"{name}.qgz: render not blank ({share:.0%} inked, {len(colours)} colours)")
+
+print(f"{len(failures)} checks failed" if failures else "all QGIS checks passed")
+sys.stdout.flush()
+os._exit(1 if failures else 0)  # QGIS may crash tearing down Python-held layers (PITFALLS.md)
