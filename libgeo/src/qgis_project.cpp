@@ -2,6 +2,7 @@
 
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/qgis_style.hpp"
 
 #include <cpl_conv.h>
 #include <ogrsf_frmts.h>
@@ -15,19 +16,7 @@ namespace healthreach::geo {
 
 namespace {
 
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
+const auto& escape = qgis::xml_escape;
 
 // Drawing order, top first: sites and points above areas; layers not listed come last.
 int draw_rank(const std::string& layer) {

@@ -6,9 +6,7 @@
 
 namespace healthreach::geo::qgis {
 
-namespace {
-
-std::string escape(const std::string& s) {
+std::string xml_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
@@ -21,6 +19,10 @@ std::string escape(const std::string& s) {
     }
     return out;
 }
+
+namespace {
+
+const auto& escape = xml_escape;
 
 std::string prop(const std::string& k, const std::string& v) {
     return "<prop k=\"" + k + "\" v=\"" + escape(v) + "\"/>";

@@ -9,6 +9,9 @@
 
 namespace healthreach::geo::qgis {
 
+// Text escaped for XML attributes and elements.
+std::string xml_escape(const std::string& s);
+
 // A symbol: marker, fill or line, with an RGBA colour "r,g,b,a".
 struct symbol {
     enum kind { marker, fill, line } type;
