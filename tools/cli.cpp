@@ -2,13 +2,16 @@
 
 #include "healthreach/geo/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/map_render.hpp"
 #include "healthreach/geo/qgis_project.hpp"
+#include "healthreach/geo/report_html.hpp"
 #include "healthreach/geo/qgis_style.hpp"
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 namespace healthreach::cli {
@@ -77,6 +80,9 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
 
 void add_presentation_options(CLI::App& app, presentation_options& o) {
     app.add_option("--qgis-project", o.qgis_project, "Also write a QGIS project (.qgz) showing the output layers");
+    app.add_option("--map", o.map, "Also write an A4 map: .png (150 dpi) or .pdf");
+    app.add_option("--report", o.report, "Also write a self-contained HTML report");
+    app.add_option("--lang", o.lang, "Language of the map and report: zh (default) or en")->check(CLI::IsMember({"zh", "en"}));
 }
 
 void check_presentation_options(const presentation_options& o) {
@@ -85,26 +91,79 @@ void check_presentation_options(const presentation_options& o) {
             throw input_error("--qgis-project " + o.qgis_project + ": the file name must end in .qgz");
         geo::check_output_path(o.qgis_project);
     }
+    if (!o.map.empty()) {
+        const std::string ext = std::filesystem::path(o.map).extension().string();
+        if (ext != ".png" && ext != ".pdf") throw input_error("--map " + o.map + ": the file name must end in .png or .pdf");
+        geo::check_output_path(o.map);
+    }
+    if (!o.report.empty()) {
+        const std::string ext = std::filesystem::path(o.report).extension().string();
+        if (ext != ".html" && ext != ".htm") throw input_error("--report " + o.report + ": the file name must end in .html");
+        geo::check_output_path(o.report);
+    }
 }
 
-void write_qgis_project(const presentation_options& o, const std::string& gpkg, const std::string& admin,
-                        const std::string& admin_layer, const std::string& title) {
-    if (o.qgis_project.empty()) return;
-    std::vector<geo::project_layer> layers = geo::output_layers(gpkg);
-    if (!admin.empty()) {
-        geo::dataset_ptr ds = geo::open_vector(admin);
-        OGRLayer* l = admin_layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(admin_layer.c_str());
-        if (l) {
-            using geo::qgis::symbol;
-            const std::string outline = geo::qgis::single({symbol::fill, "0,0,0,0"}, "");
-            // Borders drawn as outlines, above the areas and under the points.
-            const auto at = std::find_if(layers.begin(), layers.end(), [](const geo::project_layer& p) {
-                return p.layer == "uncovered" || p.layer == "service_areas" || p.layer == "compliance_units";
-            });
-            layers.insert(at, {admin, l->GetName(), std::string("admin: ") + l->GetName(), outline});
+std::string service_title(const std::string& service, const std::string& lang) {
+    static const std::map<std::string, std::string> zh = {
+        {"ambulance", "急救站"},          {"community-station", "社区卫生服务站"}, {"community-centre", "社区卫生服务中心"},
+        {"township-centre", "乡镇卫生院"}, {"sub-centre", "县域医疗次中心"},     {"county-hospital", "县级医院"},
+        {"city-hospital", "市级医院"},     {"village-clinic", "村卫生室"}};
+    if (lang == "zh" && zh.count(service)) return zh.at(service);
+    return service;
+}
+
+presentation analysis_presentation(const analysis_cli& o, const geo::analysis& a, const std::string& command) {
+    const bool zh = o.present.lang == "zh";
+    const bool by_length = a.svc->cost_metric == geo::metric::length;
+    auto limit = [&](geo::area_class c) -> std::string {
+        const auto& v = a.limit[static_cast<int>(c)];
+        if (!v) return zh ? "不适用" : "n/a";
+        char buf[64];
+        if (by_length) std::snprintf(buf, sizeof buf, "%g km", *v / 1000);
+        else std::snprintf(buf, sizeof buf, zh ? "%g 分钟" : "%g min", *v / 60);
+        return buf;
+    };
+    static const std::map<std::string, std::pair<std::string, std::string>> what = {
+        {"coverage", {"服务覆盖", "coverage"}}, {"evaluate", {"候选点评估", "candidate evaluation"}},
+        {"optimize", {"选址优化", "siting"}}};
+    const auto& w = what.at(command);
+    presentation p;
+    p.gpkg = o.out;
+    p.admin = o.analysis.admin;
+    p.admin_layer = o.analysis.admin_layer;
+    p.title = zh ? service_title(a.svc->name, "zh") + w.first : "healthreach " + w.second + ": " + a.svc->name;
+    const geo::population_split& t = a.total;
+    const double base = t.population - t.off_network - t.not_applicable;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, zh ? "城市 %s · 农村 %s · 现有设施覆盖 %.1f%%（%.0f / %.0f 人）"
+                                      : "urban %s · rural %s · existing coverage %.1f%% (%.0f of %.0f people)",
+                  limit(geo::area_class::urban).c_str(), limit(geo::area_class::rural).c_str(),
+                  base > 0 ? 100 * t.covered / base : 0.0, t.covered, base);
+    p.subtitle = buf;
+    return p;
+}
+
+void write_presentations(const presentation_options& o, const presentation& p) {
+    if (!o.qgis_project.empty()) {
+        std::vector<geo::project_layer> layers = geo::output_layers(p.gpkg);
+        if (!p.admin.empty()) {
+            geo::dataset_ptr ds = geo::open_vector(p.admin);
+            OGRLayer* l = p.admin_layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(p.admin_layer.c_str());
+            if (l) {
+                using geo::qgis::symbol;
+                const std::string outline = geo::qgis::single({symbol::fill, "0,0,0,0"}, "");
+                // Borders drawn as outlines, above the areas and under the points.
+                const auto at = std::find_if(layers.begin(), layers.end(), [](const geo::project_layer& pl) {
+                    return pl.layer == "uncovered" || pl.layer == "service_areas" || pl.layer == "compliance_units";
+                });
+                layers.insert(at, {p.admin, l->GetName(), std::string("admin: ") + l->GetName(), outline});
+            }
         }
+        geo::write_qgis_project(layers, o.qgis_project, p.title);
     }
-    geo::write_qgis_project(layers, o.qgis_project, title);
+    const geo::map_request request{p.gpkg, p.admin, p.admin_layer, p.title, p.subtitle, o.lang};
+    if (!o.map.empty()) geo::render_map(request, o.map);
+    if (!o.report.empty()) geo::write_report_html(request, HEALTHREACH_VERSION, o.report);
 }
 
 void finish_analysis_options(analysis_cli& o) {

@@ -42,9 +42,16 @@ struct presentation_options {
 void add_presentation_options(CLI::App& app, presentation_options& o);
 // Checks the output paths and values before any work; input_error naming the culprit.
 void check_presentation_options(const presentation_options& o);
-// Writes the QGIS project of an output GeoPackage (with the admin borders when given), if asked for.
-void write_qgis_project(const presentation_options& o, const std::string& gpkg, const std::string& admin,
-                        const std::string& admin_layer, const std::string& title);
+// What the project, map and report of one run show.
+struct presentation {
+    std::string gpkg;                // the run's output GeoPackage
+    std::string admin, admin_layer;  // borders, optional
+    std::string title, subtitle;     // in the report's language
+};
+// Writes the QGIS project, the map and the report that were asked for.
+void write_presentations(const presentation_options& o, const presentation& p);
+// The service's name in a language (zh: the plans' term; en: the standards file's id).
+std::string service_title(const std::string& service, const std::string& lang);
 
 // The options every analysing sub-command (coverage, evaluate, optimize, compliance) shares.
 struct analysis_cli {
@@ -60,6 +67,8 @@ struct analysis_cli {
 void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required);
 // Fills analysis_options from the parsed flags.
 void finish_analysis_options(analysis_cli& o);
+// Title and subtitle of an analysing command's outputs: the service, its limits, the coverage.
+presentation analysis_presentation(const analysis_cli& o, const geo::analysis& a, const std::string& command);
 // Runs the analysis with progress on stderr.
 std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const class logger& log);
 

@@ -44,7 +44,15 @@ command_runner add_compliance_command(CLI::App& app) {
         geo::write_compliance_gpkg(rep, o->out);
         const std::string csv = o->csv.empty() ? std::filesystem::path(o->out).replace_extension(".csv").string() : o->csv;
         geo::write_compliance_csv(rep, csv);
-        write_qgis_project(o->present, o->out, "", "", "healthreach compliance");
+        {
+            const bool zh = o->present.lang == "zh";
+            presentation p;
+            p.gpkg = o->out;
+            p.title = zh ? "卫生服务体系规划达标情况" : "healthreach compliance with the plans' rules";
+            p.subtitle = std::to_string(rep.rows.size()) + (zh ? " 条规则检查：" : " rule checks: ") + std::to_string(rep.meets) +
+                         (zh ? " 达标，" : " met, ") + std::to_string(rep.short_of) + (zh ? " 未达标" : " short");
+            write_presentations(o->present, p);
+        }
         log.info("compliance: ", rep.rows.size(), " rows: ", rep.meets, " meet, ", rep.short_of, " short, ",
                  rep.cannot_check, " cannot be checked; written to ", o->out, " and ", csv);
         if (o->json) {

@@ -21,8 +21,7 @@ command_runner add_coverage_command(CLI::App& app) {
         stopwatch write;
         geo::write_coverage_gpkg(*a, o->out);
         if (!o->travel_raster.empty()) geo::write_travel_raster(*a, o->travel_raster);
-        write_qgis_project(o->present, o->out, o->analysis.admin, o->analysis.admin_layer,
-                           "healthreach coverage: " + a->svc->name);
+        write_presentations(o->present, analysis_presentation(*o, *a, "coverage"));
         const double write_s = write.seconds();
 
         const geo::population_split& t = a->total;

@@ -121,8 +121,7 @@ command_runner add_evaluate_command(CLI::App& app) {
             }
         });
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*a, o->analysis.travel_raster);
-        write_qgis_project(o->analysis.present, o->analysis.out, o->analysis.analysis.admin,
-                           o->analysis.analysis.admin_layer, "healthreach evaluate: " + a->svc->name);
+        write_presentations(o->analysis.present, analysis_presentation(o->analysis, *a, "evaluate"));
         log.info("evaluate: ", cand.sites.size(), " candidates on the network; best gain ",
                  order.empty() ? 0.0 : g.gain[order[0]], " people");
         if (o->analysis.json) {

@@ -283,8 +283,12 @@ command_runner add_optimize_command(CLI::App& app) {
                                          geo::qgis::single({geo::qgis::symbol::marker, "255,127,0,255", 4.5, "star"}, "id"));
         });
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*a, o->analysis.travel_raster);
-        write_qgis_project(o->analysis.present, o->analysis.out, o->analysis.analysis.admin, o->analysis.analysis.admin_layer,
-                           "healthreach optimize: " + a->svc->name + ", " + objective);
+        {
+            presentation p = analysis_presentation(o->analysis, *a, "optimize");
+            p.subtitle += (o->analysis.present.lang == "zh" ? " · 目标 " : " · objective ") + objective + ", " +
+                          std::to_string(r.selected.size()) + (o->analysis.present.lang == "zh" ? " 个新址" : " new sites");
+            write_presentations(o->analysis.present, p);
+        }
 
         for (const std::string& rule : rules_unmet) log.info("rule not met: ", rule);
         char buf[400];

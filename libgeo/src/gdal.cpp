@@ -7,6 +7,7 @@
 #include <cpl_vsi.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -107,6 +108,15 @@ void atomic_output::commit() {
     std::filesystem::rename(temp_, target_, ec);
     if (ec) throw std::runtime_error(target_ + ": cannot move output into place: " + ec.message());
     committed_ = true;
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+    atomic_output out(path);
+    std::FILE* f = std::fopen(out.temp_path().c_str(), "wb");
+    if (!f) throw input_error(path + ": cannot create");
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    if (std::fclose(f) != 0 || !ok) throw std::runtime_error(path + ": write failed");
+    out.commit();
 }
 
 dataset_ptr create_vector(const std::string& driver_name, const std::string& path) {

@@ -125,3 +125,37 @@ TEST_CASE("coverage with --graph-cache: the warm run loads the graph and answers
                     &err) == 2);
     CHECK(err.find(dir + "/none") != std::string::npos);
 }
+
+TEST_CASE("coverage writes the map (PNG and PDF), the QGIS project and the report; bad names are exit 2",
+          "[e2e][coverage][presentation]") {
+    const std::string dir = test::scratch_dir("e2e-presentation");
+    std::string err;
+    REQUIRE(test::run(coverage_args("--service ambulance --out " + dir + "/a.gpkg --map " + dir + "/a.png --qgis-project " +
+                                    dir + "/a.qgz --report " + dir + "/a.html"),
+                      &err) == 0);
+    const std::string png = test::read_text(dir + "/a.png");
+    REQUIRE(png.size() > 24);
+    CHECK(png.substr(1, 3) == "PNG");
+    auto be32 = [&](std::size_t at) {
+        return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+               (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+    };
+    CHECK(be32(16) == 1754);  // A4 landscape at 150 dpi
+    CHECK(be32(20) == 1240);
+    CHECK(test::read_text(dir + "/a.qgz").substr(0, 2) == "PK");  // a zip
+    const std::string html = test::read_text(dir + "/a.html");
+    CHECK(html.find("<html lang=\"zh-CN\">") != std::string::npos);
+    CHECK(html.find("data:image/png;base64,") != std::string::npos);
+    CHECK(html.find("平顺县") != std::string::npos);  // an admin unit of the summary
+    REQUIRE(test::run(coverage_args("--service ambulance --out " + dir + "/b.gpkg --map " + dir + "/b.pdf --lang en")) == 0);
+    CHECK(test::read_text(dir + "/b.pdf").substr(0, 5) == "%PDF-");
+
+    for (const std::string& bad : {"--map " + dir + "/m.jpg", "--qgis-project " + dir + "/p.qgs", "--report " + dir + "/r.txt",
+                                   "--map " + dir + "/none/m.png"}) {
+        INFO(bad);
+        CHECK(test::run(coverage_args("--service ambulance --out " + dir + "/c.gpkg " + bad), &err) == 2);
+        CHECK(err.find(bad.substr(bad.find(' ') + 1, bad.rfind('/') - bad.find(' ') - 1)) != std::string::npos);
+        CHECK_FALSE(test::file_exists(dir + "/c.gpkg"));
+    }
+    CHECK(test::run(coverage_args("--service ambulance --out " + dir + "/c.gpkg --lang fr"), &err) == 2);
+}

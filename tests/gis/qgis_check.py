@@ -9,6 +9,9 @@ import sqlite3
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklist import check, failures, missing_tool  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 exe, sample, scratch = sys.argv[1:4]
 os.makedirs(scratch, exist_ok=True)
@@ -19,20 +22,7 @@ try:
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 except ImportError as e:
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: QGIS Python bindings missing under CI ({e}); install python3-qgis")
-        sys.exit(1)
-    print(f"SKIPPED: QGIS Python bindings not installed ({e}); install python3-qgis to run this test")
-    sys.exit(77)
-
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-
+    missing_tool(f"python3-qgis ({e})")
 
 def run(args):
     subprocess.run([exe] + args + ["--quiet"], check=True)

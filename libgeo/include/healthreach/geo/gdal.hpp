@@ -61,6 +61,9 @@ private:
 };
 
 // Creates a new dataset with the named driver ("GPKG", "GTiff", ...) for writing vectors.
+// Writes bytes to `path` through an atomic_output.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
 dataset_ptr create_vector(const std::string& driver, const std::string& path);
 
 // Creates a layer with the given fields (integers are stored as 64-bit); srs may be null for tables.
