@@ -104,8 +104,10 @@ command_runner add_reach_command(CLI::App& app) {
                     seeds.push_back({sources[s], 0.0, static_cast<std::uint32_t>(s)});
                 search.run(seeds, o->limit, o->nearest);
                 auto& out = rows[s];
-                out.reserve(search.settled().size());
-                for (geo::node_id v : search.settled()) out.push_back({v, search.cost(v)});
+                const auto& settled = search.settled();
+                const auto& costs = search.settled_costs();
+                out.resize(settled.size());
+                for (std::size_t k = 0; k < settled.size(); ++k) out[k] = {settled[k], costs[k]};
                 if (o->nearest) {
                     labels[0].reserve(out.size());
                     for (geo::node_id v : search.settled()) labels[0].push_back(search.label(v));

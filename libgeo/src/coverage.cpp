@@ -100,8 +100,10 @@ std::vector<std::vector<reached_point>> points_within_limits(const network& net,
             seeds.clear();
             site_seeds(net, m, s.edge, s.offset_m, s.start_cost, s.start_other, label, seeds);
             search.run(seeds, max_limit, false);
-            for (node_id v : search.settled())
-                for (auto a = pts.attached_begin(v); a != pts.attached_end(v); ++a) take(a->point, search.cost(v) + a->cost);
+            const std::vector<node_id>& settled = search.settled();
+            for (std::size_t k = 0; k < settled.size(); ++k)
+                for (auto a = pts.attached_begin(settled[k]); a != pts.attached_end(settled[k]); ++a)
+                    take(a->point, search.settled_costs()[k] + a->cost);
             double c = 0, o = 0;
             for (auto p = pts.on_edge_begin(s.edge); p != pts.on_edge_end(s.edge); ++p)
                 if (along.cost(s.edge, s.offset_m, pts.offset_m(*p), c, o)) take(*p, s.start_cost + c);

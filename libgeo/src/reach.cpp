@@ -76,7 +76,7 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 }  // namespace
 
 bounded_search::bounded_search(const router& r)
-    : router_(r), dist_(r.node_count(), inf), carried_(r.node_count(), carried{inf, invalid_id}) {}
+    : router_(r), dist_(r.node_count(), inf) {}
 
 bounded_search::~bounded_search() = default;
 
@@ -93,10 +93,15 @@ struct later {
 }  // namespace
 
 void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labels_and_other) {
-    for (node_id u : touched_) dist_[u] = inf, carried_[u] = carried{inf, invalid_id};
+    // Labels and the other metric are kept only by searches that ask for them (allocated on first use).
+    if (labels_and_other && carried_.empty()) carried_.assign(dist_.size(), carried{inf, invalid_id});
+    for (node_id u : touched_) dist_[u] = inf;
+    if (!carried_.empty())
+        for (node_id u : touched_) carried_[u] = carried{inf, invalid_id};
     heap_.clear();
     touched_.clear();
     settled_.clear();
+    settled_cost_.clear();
     limit_ = limit;
 
     // A lazy binary heap: a node may sit in it several times, and only its cheapest entry counts.
@@ -107,7 +112,7 @@ void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labe
         if (dist_[u] == inf) touched_.push_back(u);
         if (s.cost < dist_[u] && s.cost <= limit) {
             dist_[u] = s.cost;
-            carried_[u] = carried{s.other, s.label};
+            if (labels_and_other) carried_[u] = carried{s.other, s.label};
             heap_.push_back({s.cost, u});
             std::push_heap(heap_.begin(), heap_.end(), later{});
         }
@@ -128,6 +133,7 @@ void bounded_search::search(double limit) {
         heap_.pop_back();
         if (du > dist[u]) continue;  // a stale entry: u was settled at a lower cost
         settled_.push_back(r.node(u));
+        settled_cost_.push_back(du);
         for (std::uint32_t a = r.first_out(u), end = r.first_out(u + 1); a < end; ++a) {
             const node_id v = arcs[a].head;
             const double dv = du + arcs[a].cost;

@@ -68,6 +68,7 @@ public:
 
     // Nodes settled by the last run, in order of increasing cost.
     const std::vector<node_id>& settled() const { return settled_; }
+    const std::vector<double>& settled_costs() const { return settled_cost_; }  // cost of each settled() node
     double cost(node_id v) const { return dist_[router_.rank(v)]; }  // valid for settled nodes
     std::uint32_t label(node_id v) const { return carried_[router_.rank(v)].label; }
     double other(node_id v) const { return carried_[router_.rank(v)].other; }  // the other metric along the same path
@@ -87,6 +88,7 @@ private:
     std::vector<std::pair<double, node_id>> heap_;  // binary min-heap of (cost, node), lazy
     std::vector<node_id> touched_;  // internal ids
     std::vector<node_id> settled_;  // network ids
+    std::vector<double> settled_cost_;
     double limit_ = 0;
 };
 
