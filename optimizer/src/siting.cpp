@@ -12,6 +12,7 @@
 #include <numeric>
 #include <queue>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace healthreach::opt {
 
@@ -48,26 +49,48 @@ struct point_rows {
 
 template <class Include, class Tag>
 point_rows group_points(const coverage_matrix& m, Include include, Tag tag) {
-    std::vector<std::vector<std::uint32_t>> of_point(m.demand_count());
+    // Point -> candidates as CSR (candidates in increasing order): two passes, no per-point vectors.
+    const std::size_t n = m.demand_count();
+    std::vector<std::uint64_t> first(n + 1, 0);
     for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
         for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-            if (include(static_cast<std::size_t>(it.row()))) of_point[it.row()].push_back(static_cast<std::uint32_t>(j));
+            if (include(static_cast<std::size_t>(it.row()))) ++first[it.row() + 1];
+    for (std::size_t i = 0; i < n; ++i) first[i + 1] += first[i];
+    std::vector<std::uint32_t> cand(first.back());
+    std::vector<std::uint64_t> fill(first.begin(), first.end() - 1);
+    for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
+        for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+            if (include(static_cast<std::size_t>(it.row()))) cand[fill[it.row()]++] = static_cast<std::uint32_t>(j);
+
     point_rows out;
     out.rows_of_column.resize(m.candidate_count());
-    out.row_of_point.assign(m.demand_count(), -1);
-    std::map<std::pair<std::vector<std::uint32_t>, int>, std::uint32_t> row_of;
-    for (std::size_t i = 0; i < of_point.size(); ++i) {
-        if (of_point[i].empty()) continue;
+    out.row_of_point.assign(n, -1);
+    // Rows found by a hash of (candidates, tag); equal hashes are told apart by comparing the lists.
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> rows_of_hash;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t* begin = cand.data() + first[i];
+        const std::uint32_t* end = cand.data() + first[i + 1];
+        if (begin == end) continue;
         const int t = tag(i);
-        auto [it, inserted] = row_of.emplace(std::pair{of_point[i], t}, static_cast<std::uint32_t>(out.weight.size()));
-        if (inserted) {
+        std::uint64_t h = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(t);
+        for (const std::uint32_t* c = begin; c != end; ++c) h = (h ^ *c) * 0x100000001B3ull, h ^= h >> 32;
+        std::vector<std::uint32_t>& same_hash = rows_of_hash[h];
+        std::int64_t row = -1;
+        for (std::uint32_t r : same_hash)
+            if (out.tag[r] == t && std::equal(begin, end, out.columns[r].begin(), out.columns[r].end())) {
+                row = r;
+                break;
+            }
+        if (row < 0) {
+            row = static_cast<std::int64_t>(out.weight.size());
+            same_hash.push_back(static_cast<std::uint32_t>(row));
             out.weight.push_back(0);
             out.tag.push_back(t);
-            out.columns.push_back(of_point[i]);
-            for (std::uint32_t j : of_point[i]) out.rows_of_column[j].push_back(it->second);
+            out.columns.emplace_back(begin, end);
+            for (const std::uint32_t* c = begin; c != end; ++c) out.rows_of_column[*c].push_back(static_cast<std::uint32_t>(row));
         }
-        out.weight[it->second] += m.population[i];
-        out.row_of_point[i] = it->second;
+        out.weight[static_cast<std::size_t>(row)] += m.population[i];
+        out.row_of_point[i] = row;
     }
     return out;
 }
@@ -1157,7 +1180,7 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     r.solver = "greedy+swap+perturbation";
     // The relaxation's best solution, improved by the same swaps, replaces greedy's when it covers more.
     double covered = state.covered();
-    const lagrangian_outcome lag = lagrangian_max_cover(p, chosen.size(), covered, 300);
+    const lagrangian_outcome lag = lagrangian_max_cover(p, chosen.size(), covered, 150);
     if (lag.best_covered > covered) {
         cover_state other(p);
         for (std::uint32_t j : lag.best) other.open(j);
@@ -1165,7 +1188,7 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
         swap_search(p, other, other_chosen);
         if (other.covered() > covered) chosen = other_chosen, covered = other.covered();
     }
-    perturb_search(p, chosen, covered, 30);
+    perturb_search(p, chosen, covered, 10);
     double bound = p.base + lag.bound;
     // The LP bound (as strong as the Lagrangian's, but slower) and the MILP only where they can matter.
     const bool milp = o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below;
