@@ -1,9 +1,8 @@
 #pragma once
 // Bounded shortest-path searches on the network: one-to-many from a facility, and multi-source
-// (nearest facility), on Boost.Graph's Dijkstra with reusable per-thread buffers.
+// (nearest facility): Dijkstra on flat arrays with reusable per-thread buffers.
 #include "healthreach/geo/network.hpp"
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,8 +12,7 @@ enum class metric { length, time };
 metric parse_metric(const std::string& name);  // "length"/"distance" or "time"
 const char* metric_name(metric m);
 
-// The network's traversable arcs in a Boost.Graph compressed_sparse_row_graph, weighted by one metric
-// and carrying the other along.
+// The network's traversable arcs as a forward star, weighted by one metric and carrying the other along.
 class router {
 public:
     router(const network& net, metric m);
