@@ -3,6 +3,7 @@
 #include "healthreach/geo/error.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace healthreach::geo {
@@ -84,13 +85,47 @@ bool bounded_search::reached(node_id v) const { return dist_[router_.rank(v)] <=
 
 namespace {
 
-using heap_entry = std::pair<double, node_id>;
-// Orders a std heap as a min-heap of costs (a type, not a function pointer, so that it inlines).
-struct later {
-    bool operator()(const heap_entry& a, const heap_entry& b) const { return a.first > b.first; }
-};
+// Non-negative doubles order like their bit patterns read as unsigned integers.
+std::uint64_t key_bits(double cost) {
+    const double positive = cost + 0.0;  // -0.0 becomes +0.0
+    std::uint64_t bits;
+    std::memcpy(&bits, &positive, sizeof bits);
+    return bits;
+}
 
 }  // namespace
+
+void radix_heap::push(double cost, node_id v) {
+    const std::uint64_t k = key_bits(cost);
+    buckets_[bucket_of(k)].push_back({k, v});
+    ++size_;
+}
+
+std::pair<double, node_id> radix_heap::pop() {
+    if (buckets_[0].empty()) {
+        std::size_t i = 1;
+        while (buckets_[i].empty()) ++i;
+        // The smallest key of the first non-empty bucket becomes the new base; its entries all move
+        // to lower buckets.
+        std::uint64_t low = buckets_[i][0].first;
+        for (const auto& e : buckets_[i]) low = std::min(low, e.first);
+        last_ = low;
+        for (const auto& e : buckets_[i]) buckets_[bucket_of(e.first)].push_back(e);
+        buckets_[i].clear();
+    }
+    const auto [k, v] = buckets_[0].back();
+    buckets_[0].pop_back();
+    --size_;
+    double cost;
+    std::memcpy(&cost, &k, sizeof cost);
+    return {cost, v};
+}
+
+void radix_heap::clear() {
+    for (auto& b : buckets_) b.clear();
+    size_ = 0;
+    last_ = 0;
+}
 
 void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labels_and_other) {
     // Labels and the other metric are kept only by searches that ask for them (allocated on first use).
@@ -104,8 +139,7 @@ void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labe
     settled_cost_.clear();
     limit_ = limit;
 
-    // A lazy binary heap: a node may sit in it several times, and only its cheapest entry counts.
-    // On road networks this beats an addressable heap, whose bookkeeping writes scatter over memory.
+    // The queue is lazy: a node may sit in it several times, and only its cheapest entry counts.
     for (const seed& s : seeds) {
         if (s.node >= dist_.size()) throw input_error("node id " + std::to_string(s.node) + " is not in the graph");
         const node_id u = router_.rank(s.node);
@@ -113,8 +147,7 @@ void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labe
         if (s.cost < dist_[u] && s.cost <= limit) {
             dist_[u] = s.cost;
             if (labels_and_other) carried_[u] = carried{s.other, s.label};
-            heap_.push_back({s.cost, u});
-            std::push_heap(heap_.begin(), heap_.end(), later{});
+            heap_.push(s.cost, u);
         }
     }
     if (labels_and_other) search<true>(limit);
@@ -128,9 +161,7 @@ void bounded_search::search(double limit) {
     const double* arc_other = r.arc_other();
     double* dist = dist_.data();
     while (!heap_.empty()) {
-        std::pop_heap(heap_.begin(), heap_.end(), later{});
-        const auto [du, u] = heap_.back();
-        heap_.pop_back();
+        const auto [du, u] = heap_.pop();
         if (du > dist[u]) continue;  // a stale entry: u was settled at a lower cost
         settled_.push_back(r.node(u));
         settled_cost_.push_back(du);
@@ -142,8 +173,7 @@ void bounded_search::search(double limit) {
             if (dist[v] == inf) touched_.push_back(v);
             dist[v] = dv;
             if constexpr (Carry) carried_[v] = carried{carried_[u].other + arc_other[a], carried_[u].label};
-            heap_.push_back({dv, v});
-            std::push_heap(heap_.begin(), heap_.end(), later{});
+            heap_.push(dv, v);
         }
     }
 }

@@ -3,6 +3,7 @@
 // (nearest facility): Dijkstra on flat arrays with reusable per-thread buffers.
 #include "healthreach/geo/network.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,25 @@ struct seed {
     double other = 0;
 };
 
+// A monotone priority queue of (cost, node) for Dijkstra (a radix heap, Ahuja et al. 1990): costs
+// popped never decrease, so entries sit in buckets by the highest bit where their key differs from
+// the last key popped, and each entry moves down at most 64 times.
+class radix_heap {
+public:
+    void push(double cost, node_id v);  // cost >= the last cost popped
+    std::pair<double, node_id> pop();   // the smallest
+    bool empty() const { return size_ == 0; }
+    void clear();
+
+private:
+    std::size_t bucket_of(std::uint64_t key) const {
+        return key == last_ ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(key ^ last_));
+    }
+    std::array<std::vector<std::pair<std::uint64_t, node_id>>, 65> buckets_;
+    std::uint64_t last_ = 0;
+    std::size_t size_ = 0;
+};
+
 // One search engine per thread: run() costs only what it settles, never a pass over every node.
 class bounded_search {
 public:
@@ -83,7 +103,7 @@ private:
     const router& router_;
     std::vector<double> dist_;       // by internal id
     std::vector<carried> carried_;  // by internal id
-    std::vector<std::pair<double, node_id>> heap_;  // binary min-heap of (cost, node), lazy
+    radix_heap heap_;
     std::vector<node_id> touched_;  // internal ids
     std::vector<node_id> settled_;  // network ids
     std::vector<double> settled_cost_;
