@@ -205,6 +205,13 @@ struct cost_instance {
         for (std::uint32_t j = 0; j < cand.size(); ++j)
             if (mask & (1u << j)) b = std::min(b, cost(i, j));
         return b;
+    }    // The smallest score(mask) over every set of exactly p candidates: brute-force enumeration.
+    template <class Score>
+    double min_over_sets(int p, Score score) const {
+        double optimum = std::numeric_limits<double>::infinity();
+        for (std::uint32_t mask = 0; mask < (1u << cand.size()); ++mask)
+            if (__builtin_popcount(mask) == p) optimum = std::min(optimum, score(mask));
+        return optimum;
     }
 };
 
@@ -217,13 +224,11 @@ TEST_CASE("min-distance (p-median) equals brute force on small instances", "[opt
         const std::vector<double>& e = c.e;
         for (int p : {1, 2, 3}) {
             INFO("seed " << seed << ", " << p << " sites");
-            double optimum = std::numeric_limits<double>::infinity();
-            for (std::uint32_t mask = 0; mask < (1u << c.cand.size()); ++mask) {
-                if (__builtin_popcount(mask) != p) continue;
+            const double optimum = c.min_over_sets(p, [&](std::uint32_t mask) {
                 double total = 0;
                 for (std::size_t i = 0; i < c.pop.size(); ++i) total += c.pop[i] * c.best(i, mask);
-                optimum = std::min(optimum, total);
-            }
+                return total;
+            });
             siting_options o;
             o.sites = p;
             const siting_result exact = min_distance(m, e, o);
@@ -246,13 +251,11 @@ TEST_CASE("min-max (p-centre) equals brute force on small instances", "[opt][sit
         const std::vector<double>& e = c.e;
         for (int p : {1, 2, 3}) {
             INFO("seed " << seed << ", " << p << " sites");
-            double optimum = std::numeric_limits<double>::infinity();
-            for (std::uint32_t mask = 0; mask < (1u << c.cand.size()); ++mask) {
-                if (__builtin_popcount(mask) != p) continue;
+            const double optimum = c.min_over_sets(p, [&](std::uint32_t mask) {
                 double worst = 0;
                 for (std::size_t i = 0; i < c.pop.size(); ++i) worst = std::max(worst, c.best(i, mask));
-                optimum = std::min(optimum, worst);
-            }
+                return worst;
+            });
             siting_options o;
             o.sites = p;
             const siting_result exact = min_max(m, e, o);
