@@ -162,8 +162,12 @@ void write_presentations(const presentation_options& o, const presentation& p) {
         geo::write_qgis_project(layers, o.qgis_project, p.title);
     }
     const geo::map_request request{p.gpkg, p.admin, p.admin_layer, p.title, p.subtitle, o.lang};
-    if (!o.map.empty()) geo::render_map(request, o.map);
-    if (!o.report.empty()) geo::write_report_html(request, HEALTHREACH_VERSION, o.report);
+    // One drawing serves a PNG map and the report.
+    const bool png_map = !o.map.empty() && std::filesystem::path(o.map).extension() == ".png";
+    const std::string png = png_map || !o.report.empty() ? geo::render_map_png(request) : std::string();
+    if (png_map) geo::write_file_atomically(o.map, png);
+    else if (!o.map.empty()) geo::render_map(request, o.map);
+    if (!o.report.empty()) geo::write_report_html(request, png, HEALTHREACH_VERSION, o.report);
 }
 
 void finish_analysis_options(analysis_cli& o) {

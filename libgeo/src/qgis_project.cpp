@@ -78,11 +78,12 @@ std::map<std::string, std::string> stored_styles(GDALDataset& ds) {
 
 std::vector<project_layer> output_layers(const std::string& gpkg) {
     dataset_ptr ds = open_vector(gpkg);
+    std::map<std::string, std::string> styles = stored_styles(*ds);
     std::vector<project_layer> out;
     for (int i = 0; i < ds->GetLayerCount(); ++i) {
         OGRLayer* l = ds->GetLayer(i);
         if (l->GetGeomType() == wkbNone) continue;
-        out.push_back({gpkg, l->GetName(), l->GetName(), ""});
+        out.push_back({gpkg, l->GetName(), l->GetName(), styles[l->GetName()]});
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const project_layer& a, const project_layer& b) { return draw_rank(a.layer) < draw_rank(b.layer); });
@@ -97,11 +98,13 @@ void write_qgis_project(const std::vector<project_layer>& layers, const std::str
     OGREnvelope extent;
     bool have_extent = false;
     int n = 0;
+    std::map<std::string, dataset_ptr> files;  // each file opened once
     for (const project_layer& pl : layers) {
-        dataset_ptr ds = open_vector(pl.path);
+        dataset_ptr& ds = files[pl.path];
+        if (!ds) ds = open_vector(pl.path);
         OGRLayer* l = ds->GetLayerByName(pl.layer.c_str());
         if (!l) throw input_error(pl.path + ": no layer '" + pl.layer + "'");
-        const std::string qml = pl.qml.empty() ? stored_styles(*ds)[pl.layer] : pl.qml;
+        const std::string& qml = pl.qml;
         std::error_code ec;
         fs::path source = fs::relative(fs::absolute(pl.path), project_dir, ec);
         if (ec || source.empty()) source = fs::absolute(pl.path);

@@ -110,7 +110,8 @@ img.map { width: 100%; border: 1px solid #ddd; } .facts span { display: inline-b
 
 }  // namespace
 
-void write_report_html(const map_request& r, const std::string& version, const std::string& path) {
+void write_report_html(const map_request& r, const std::string& png, const std::string& version,
+                       const std::string& path) {
     const words w{r.lang != "en"};
     dataset_ptr ds = open_vector(r.gpkg);
     std::ostringstream body;
@@ -177,7 +178,6 @@ void write_report_html(const map_request& r, const std::string& version, const s
     });
     if (!rules.empty()) body << "<h2>" << w("规划标准达标情况", "Compliance with the plans' rules") << "</h2>" << rules.html();
 
-    const std::string png = render_map_png(r);
     char* b64 = CPLBase64Encode(static_cast<int>(png.size()), reinterpret_cast<const GByte*>(png.data()));
     const std::string map_data = b64 ? b64 : "";
     CPLFree(b64);

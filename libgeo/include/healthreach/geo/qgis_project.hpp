@@ -11,10 +11,11 @@ struct project_layer {
     std::string path;   // vector file
     std::string layer;  // layer name in it
     std::string title;  // name shown in the layer panel
-    std::string qml;    // style; empty: the one stored in the file's layer_styles, if any
+    std::string qml;    // style (QML); empty: QGIS's default
 };
 
-// The spatial layers of an output GeoPackage in drawing order (top first), titled by their names.
+// The spatial layers of an output GeoPackage in drawing order (top first), titled by their names,
+// each with its default style from the file's layer_styles table.
 std::vector<project_layer> output_layers(const std::string& gpkg);
 
 // Writes the project atomically; paths are stored relative to the project file where possible.

@@ -8,7 +8,9 @@
 
 namespace healthreach::geo {
 
-// Writes the report atomically; the map is drawn from the same request (title, subtitle, language).
-void write_report_html(const map_request& request, const std::string& version, const std::string& path);
+// Writes the report atomically: the request gives the output, title, subtitle and language, map_png the
+// map drawn for it (render_map_png).
+void write_report_html(const map_request& request, const std::string& map_png, const std::string& version,
+                       const std::string& path);
 
 }  // namespace healthreach::geo
