@@ -53,11 +53,6 @@ std::vector<geo::node_id> read_source_nodes(const std::string& path, std::size_t
     return nodes;
 }
 
-struct reach_row {
-    geo::node_id node;
-    double cost;
-};
-
 }  // namespace
 
 command_runner add_reach_command(CLI::App& app) {
@@ -87,37 +82,17 @@ command_runner add_reach_command(CLI::App& app) {
         // The routing graph is built before the clock starts: peers are timed without their graph load too.
         const geo::router router(net, m);
         stopwatch compute;
-        // One list of rows per search: every source alone, or all sources at once with --nearest.
-        const std::size_t searches = o->nearest ? 1 : sources.size();
-        std::vector<std::vector<reach_row>> rows(searches);
-        std::vector<std::vector<std::uint32_t>> labels(o->nearest ? 1 : 0);
-        const unsigned threads = std::max(1u, std::min<unsigned>(
-            o->common.threads > 0 ? o->common.threads : std::thread::hardware_concurrency(), searches));
-        auto worker = [&](unsigned t) {
-            geo::bounded_search search(router);
+        const unsigned threads = o->common.threads > 0 ? o->common.threads : std::thread::hardware_concurrency();
+        // Every source alone, or with --nearest all sources in one search (each node from its nearest).
+        geo::reach_table each;
+        geo::bounded_search nearest(router);
+        if (o->nearest) {
             std::vector<geo::seed> seeds;
-            for (std::size_t s = t; s < searches; s += threads) {
-                seeds.clear();
-                if (o->nearest)
-                    for (std::uint32_t i = 0; i < sources.size(); ++i) seeds.push_back({sources[i], 0.0, i});
-                else
-                    seeds.push_back({sources[s], 0.0, static_cast<std::uint32_t>(s)});
-                search.run(seeds, o->limit, o->nearest);
-                auto& out = rows[s];
-                const auto& settled = search.settled();
-                const auto& costs = search.settled_costs();
-                out.resize(settled.size());
-                for (std::size_t k = 0; k < settled.size(); ++k) out[k] = {settled[k], costs[k]};
-                if (o->nearest) {
-                    labels[0].reserve(out.size());
-                    for (geo::node_id v : search.settled()) labels[0].push_back(search.label(v));
-                }
-            }
-        };
-        std::vector<std::thread> pool;
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-        worker(0);
-        for (auto& th : pool) th.join();
+            for (std::uint32_t i = 0; i < sources.size(); ++i) seeds.push_back({sources[i], 0.0, i});
+            nearest.run(seeds, o->limit, true);
+        } else {
+            each = geo::reach_from_each(router, sources, o->limit, threads);
+        }
         const double compute_s = compute.seconds();
 
         geo::atomic_output out(o->out);
@@ -125,18 +100,25 @@ command_runner add_reach_command(CLI::App& app) {
         if (!f) throw input_error(o->out + ": cannot create");
         std::fputs("source,node_id,cost\n", f);
         std::size_t count = 0;
-        for (std::size_t s = 0; s < searches; ++s) {
-            for (std::size_t i = 0; i < rows[s].size(); ++i) {
-                const geo::node_id src = o->nearest ? sources[labels[0][i]] : sources[s];
-                std::fprintf(f, "%u,%u,%.17g\n", src, rows[s][i].node, rows[s][i].cost);
-                ++count;
+        if (o->nearest) {
+            const auto& costs = nearest.settled_costs();
+            for (std::size_t k = 0; k < costs.size(); ++k, ++count) {
+                const geo::node_id v = nearest.settled()[k];
+                std::fprintf(f, "%u,%u,%.17g\n", sources[nearest.label(v)], v, costs[k]);
+            }
+        } else {
+            for (std::size_t s = 0; s < sources.size(); ++s) {
+                const geo::reach_table::rows rows = each.of(s);
+                for (std::size_t k = 0; k < rows.size; ++k, ++count)
+                    std::fprintf(f, "%u,%u,%.17g\n", sources[s], rows.node[k], rows.cost[k]);
             }
         }
         if (std::fclose(f) != 0) throw std::runtime_error(o->out + ": write failed");
         out.commit();
+        const unsigned used = o->nearest ? 1 : std::max(1u, std::min<unsigned>(threads, sources.size()));
         char buf[160];
         std::snprintf(buf, sizeof buf, "rows: %zu; %.3g settled nodes per second per core (%u threads)", count,
-                      compute_s > 0 ? count / compute_s / threads : 0.0, threads);
+                      compute_s > 0 ? count / compute_s / used : 0.0, used);
         log.info(buf);
         // The last line on stderr, always (even with --quiet): the figure compared with peers.
         std::fprintf(stderr, "compute_s=%.6f\n", compute_s);

@@ -3,8 +3,10 @@
 #include "healthreach/geo/error.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
+#include <thread>
 
 namespace healthreach::geo {
 
@@ -176,6 +178,46 @@ void bounded_search::search(double limit) {
             heap_.push(dv, v);
         }
     }
+}
+
+reach_table::rows reach_table::of(std::size_t source) const {
+    const place& w = where_[source];
+    const part& p = parts_[w.part];
+    return {p.node.data() + w.begin, p.cost.data() + w.begin, w.end - w.begin};
+}
+
+std::size_t reach_table::size() const {
+    std::size_t n = 0;
+    for (const part& p : parts_) n += p.node.size();
+    return n;
+}
+
+reach_table reach_from_each(const router& r, const std::vector<node_id>& sources, double limit, unsigned threads) {
+    reach_table table;
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(sources.size())));
+    table.parts_.resize(threads);
+    table.where_.resize(sources.size());
+    // Sources are handed out one at a time: reaches differ in size, so fixed shares would leave a
+    // thread idle.
+    std::atomic<std::size_t> next{0};
+    auto work = [&](unsigned t) {
+        bounded_search search(r);
+        std::vector<seed> seeds(1);
+        reach_table::part& out = table.parts_[t];
+        for (std::size_t s; (s = next.fetch_add(1)) < sources.size();) {
+            seeds[0] = seed{sources[s], 0.0, 0};
+            search.run(seeds, limit, false);
+            const std::size_t begin = out.node.size();
+            out.node.insert(out.node.end(), search.settled().begin(), search.settled().end());
+            out.cost.insert(out.cost.end(), search.settled_costs().begin(), search.settled_costs().end());
+            table.where_[s] = {t, begin, out.node.size()};
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    if (!sources.empty()) work(0);
+    for (auto& th : pool) th.join();
+    return table;
 }
 
 }  // namespace healthreach::geo

@@ -91,3 +91,33 @@ TEST_CASE("reach equals an independent Dijkstra on a real extract", "[reach][rea
         }
     }
 }
+
+TEST_CASE("reach from each source equals the reference on every thread count", "[reach][real]") {
+    const auto real = test::real_drive_network("andorra-2021.osm.pbf");
+    if (!real) return;
+    const network& net = *real;
+    const router r(net, metric::length);
+    std::mt19937 rng(7);
+    std::vector<node_id> sources;
+    for (int k = 0; k < 9; ++k) sources.push_back(rng() % net.node_count());
+    sources.push_back(sources.front());  // the same source twice gets the same rows twice
+    const double limit = 3000;
+    for (unsigned threads : {1u, 2u, 4u}) {
+        const reach_table table = reach_from_each(r, sources, limit, threads);
+        REQUIRE(table.sources() == sources.size());
+        std::size_t total = 0;
+        for (std::size_t s = 0; s < sources.size(); ++s) {
+            const std::vector<double> ref = test::reference_dijkstra(net, metric::length, sources[s]);
+            const reach_table::rows rows = table.of(s);
+            std::size_t within = 0;
+            for (double c : ref) within += c <= limit;
+            REQUIRE(rows.size == within);
+            for (std::size_t k = 0; k < rows.size; ++k) {
+                REQUIRE(rows.cost[k] == Approx(ref[rows.node[k]]).epsilon(1e-12));
+                if (k > 0) REQUIRE(rows.cost[k - 1] <= rows.cost[k]);
+            }
+            total += rows.size;
+        }
+        CHECK(table.size() == total);
+    }
+}

@@ -110,4 +110,34 @@ private:
     double limit_ = 0;
 };
 
+// Bounded reach from each source alone (node ids), the searches spread over threads: for source k,
+// the nodes within the limit and their costs, in order of increasing cost. Each thread keeps its rows
+// in its own arrays, so nothing is copied twice.
+class reach_table {
+public:
+    struct rows {
+        const node_id* node;
+        const double* cost;
+        std::size_t size;
+    };
+    rows of(std::size_t source) const;
+    std::size_t sources() const { return where_.size(); }
+    std::size_t size() const;  // rows of every source
+
+private:
+    friend reach_table reach_from_each(const router&, const std::vector<node_id>&, double, unsigned);
+    struct part {
+        std::vector<node_id> node;
+        std::vector<double> cost;
+    };
+    struct place {
+        std::uint32_t part;
+        std::size_t begin, end;
+    };
+    std::vector<part> parts_;  // one per thread
+    std::vector<place> where_;  // per source
+};
+
+reach_table reach_from_each(const router& r, const std::vector<node_id>& sources, double limit, unsigned threads);
+
 }  // namespace healthreach::geo
