@@ -122,7 +122,8 @@ reduced_problem reduce(const coverage_matrix& m) {
 // Open sites and how many of them cover each row.
 class cover_state {
 public:
-    explicit cover_state(const reduced_problem& p) : p_(p), count_(p.rows(), 0), open_(p.candidates, 0) {}
+    explicit cover_state(const reduced_problem& p)
+        : p_(p), count_(p.rows(), 0), open_(p.candidates, 0), owners_(p.rows(), 0) {}
 
     double gain(std::uint32_t j) const {
         double g = 0;
@@ -139,29 +140,33 @@ public:
     void open(std::uint32_t j) {
         open_[j] = 1;
         for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k) {
-            if (count_[p_.col_rows[k]] == 0) covered_ += p_.weight[p_.col_rows[k]];
-            ++count_[p_.col_rows[k]];
+            const std::uint32_t row = p_.col_rows[k];
+            if (count_[row] == 0) covered_ += p_.weight[row];
+            ++count_[row];
+            owners_[row] += j;
         }
     }
     void close(std::uint32_t j) {
         open_[j] = 0;
-        for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k)
-            if (--count_[p_.col_rows[k]] == 0) covered_ -= p_.weight[p_.col_rows[k]];
+        for (auto k = p_.col_first[j]; k < p_.col_first[j + 1]; ++k) {
+            const std::uint32_t row = p_.col_rows[k];
+            if (--count_[row] == 0) covered_ -= p_.weight[row];
+            owners_[row] -= j;
+        }
     }
     bool is_open(std::uint32_t j) const { return open_[j]; }
     std::uint32_t count(std::uint32_t row) const { return count_[row]; }
     double covered() const { return covered_; }
     // The one open site covering a row that exactly one covers.
-    std::uint32_t sole(std::uint32_t row) const {
-        for (auto k = p_.row_first[row]; k < p_.row_first[row + 1]; ++k)
-            if (open_[p_.row_cols[k]]) return p_.row_cols[k];
-        return 0;
-    }
+    std::uint32_t sole(std::uint32_t row) const { return static_cast<std::uint32_t>(owners_[row]); }
 
 private:
     const reduced_problem& p_;
     std::vector<std::uint32_t> count_;
     std::vector<std::uint8_t> open_;
+    // Per row, the sum of the open sites' ids that cover it: the sole one's id when one covers it, found
+    // without a scan of the row (Resende and Werneck's bookkeeping for fast swaps).
+    std::vector<std::uint64_t> owners_;
     double covered_ = 0;
 };
 
@@ -247,15 +252,19 @@ struct splitmix64 {
     }
 };
 
-// Iterated local search: from the best set, close a few sites chosen at random, refill greedily, swap
-// to a local optimum, keep the result when it covers more. A fixed seed keeps runs deterministic.
+// Iterated local search: from the current set, close a few sites chosen at random, refill greedily,
+// swap to a local optimum. The walk moves on to a result within 0.2 % of the best (so that it can leave
+// a basin no single swap leaves) and goes back to the best from anything worse. A fixed seed keeps
+// runs deterministic.
 void perturb_search(const reduced_problem& p, std::vector<std::uint32_t>& chosen, double& covered, int rounds) {
     if (chosen.size() < 2) return;
     splitmix64 next;
     const std::size_t n = chosen.size();
     std::vector<std::uint8_t> mark(p.candidates, 0), banned(p.candidates, 0);
+    std::vector<std::uint32_t> current = chosen;
+    double current_covered = covered;
     for (int round = 0; round < rounds; ++round) {
-        std::vector<std::uint32_t> chosen_order = chosen;
+        std::vector<std::uint32_t> chosen_order = current;
         const std::size_t drop = std::min<std::size_t>(n - 1, 2 + static_cast<std::size_t>(round % 3));
         for (std::size_t k = 0; k < drop; ++k) std::swap(chosen_order[k], chosen_order[k + next() % (n - k)]);
         std::vector<std::uint32_t> trial(chosen_order.begin() + static_cast<std::ptrdiff_t>(drop), chosen_order.end());
@@ -291,6 +300,8 @@ void perturb_search(const reduced_problem& p, std::vector<std::uint32_t>& chosen
         if (trial.size() != n) continue;
         swap_search(p, state, trial, pool);
         if (state.covered() > covered + 1e-9 * std::max(1.0, covered)) chosen = trial, covered = state.covered();
+        if (state.covered() >= current_covered - 0.002 * covered) current = trial, current_covered = state.covered();
+        else current = chosen, current_covered = covered;
     }
     cover_state state(p);
     for (std::uint32_t j : chosen) state.open(j);
@@ -321,12 +332,12 @@ lagrangian_outcome lagrangian_max_cover(const reduced_problem& p, std::size_t n,
     std::vector<std::uint32_t> order(nc), count(nr);
     double mu = 2;
     int stale = 0;
+    for (std::uint32_t j = 0; j < nc; ++j) {
+        double s = 0;
+        for (auto k = p.col_first[j]; k < p.col_first[j + 1]; ++k) s += lambda[p.col_rows[k]];
+        profit[j] = s;
+    }
     for (int it = 0; it < iterations && mu > 1e-4; ++it) {
-        for (std::uint32_t j = 0; j < nc; ++j) {
-            double s = 0;
-            for (auto k = p.col_first[j]; k < p.col_first[j + 1]; ++k) s += lambda[p.col_rows[k]];
-            profit[j] = s;
-        }
         std::iota(order.begin(), order.end(), 0u);
         std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n - 1), order.end(),
                          [&](std::uint32_t a, std::uint32_t b) { return profit[a] > profit[b] || (profit[a] == profit[b] && a < b); });
@@ -354,8 +365,15 @@ lagrangian_outcome lagrangian_max_cover(const reduced_problem& p, std::size_t n,
         else if (++stale >= 15) mu /= 2, stale = 0;
         out.bound = std::min(out.bound, value);
         if (norm == 0 || out.bound - lower <= 1e-9 * std::max(1.0, lower)) break;
+        // Only rows whose multiplier moves change the columns' profits: most rows keep theirs.
         const double step = mu * (value - lower) / norm;
-        for (std::size_t r = 0; r < nr; ++r) lambda[r] = std::max(0.0, lambda[r] - step * g[r]);
+        for (std::size_t r = 0; r < nr; ++r) {
+            if (g[r] == 0) continue;
+            const double moved = std::max(0.0, lambda[r] - step * g[r]) - lambda[r];
+            if (moved == 0) continue;
+            lambda[r] += moved;
+            for (auto k = p.row_first[r]; k < p.row_first[r + 1]; ++k) profit[p.row_cols[k]] += moved;
+        }
     }
     return out;
 }
@@ -1178,8 +1196,10 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     swap_search(p, state, chosen);
     siting_result r;
     r.solver = "greedy+swap+perturbation";
-    // The relaxation's best solution, improved by the same swaps, replaces greedy's when it covers more.
     double covered = state.covered();
+    perturb_search(p, chosen, covered, 100);
+    // The bound's subgradient steps aim at the best cover found so far; the relaxation's best
+    // solution, improved by the same swaps, replaces it when it covers more.
     const lagrangian_outcome lag = lagrangian_max_cover(p, chosen.size(), covered, 150);
     if (lag.best_covered > covered) {
         cover_state other(p);
@@ -1188,7 +1208,6 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
         swap_search(p, other, other_chosen);
         if (other.covered() > covered) chosen = other_chosen, covered = other.covered();
     }
-    perturb_search(p, chosen, covered, 10);
     double bound = p.base + lag.bound;
     // The LP bound (as strong as the Lagrangian's, but slower) and the MILP only where they can matter.
     const bool milp = o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below;
