@@ -1233,8 +1233,13 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
 }
 
 siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint8_t>& existing_count, const siting_options& o) {
-    const siting_result first = max_cover(m, o);  // the once-covered level to keep
-    const double keep = first.covered;
+    // The once-covered level to keep: the twice-covered objective is only defined at its optimum, so
+    // phase 1 goes to the MILP whenever its gap is not zero (within the time limit), unless
+    // --heuristic turned polishing off.
+    siting_options first_options = o;
+    if (o.polish_above_gap < std::numeric_limits<double>::infinity()) first_options.polish_above_gap = 0;
+    const siting_result first = max_cover(m, first_options);
+    double keep = first.covered;
     // Rows: points merged by (candidates covering them, existing facilities covering them, capped at 2).
     const std::size_t nc = m.candidate_count();
     auto existing_of = [&](std::size_t i) { return std::min<int>(existing_count[i], 2); };
@@ -1264,24 +1269,33 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
     double once, twice;
     totals(once, twice);
     const double eps = 1e-9 * std::max(1.0, keep);
-    // Swaps that keep the once-covered level and raise the twice-covered one.
+    // Best-improvement swaps, judged first on people covered once, then on people covered twice: a swap
+    // is scored from the rows of the two sites only (closing s, then opening c on the counts left).
     for (bool moved = true; moved;) {
         moved = false;
-        double best = twice + eps;
+        double best_once = once, best_twice = twice;
         std::uint32_t out = 0, in = 0;
         for (std::uint32_t s : chosen) {
+            double lost_once = 0, lost_twice = 0;
             apply(s, -1);
+            for (std::uint32_t r : rows_of_col[s]) {
+                if (count[r] == 0) lost_once += w[r];
+                else if (count[r] == 1) lost_twice += w[r];
+            }
             for (std::uint32_t c = 0; c < nc; ++c) {
                 if (open[c] || c == s) continue;
-                apply(c, 1);
-                double o1, o2;
-                totals(o1, o2);
-                if (o1 >= keep - eps && o2 > best) best = o2, out = s, in = c;
-                apply(c, -1);
+                double gained_once = 0, gained_twice = 0;
+                for (std::uint32_t r : rows_of_col[c]) {
+                    if (count[r] == 0) gained_once += w[r];
+                    else if (count[r] == 1) gained_twice += w[r];
+                }
+                const double o1 = once - lost_once + gained_once, o2 = twice - lost_twice + gained_twice;
+                if (o1 > best_once + eps || (o1 >= best_once - eps && o2 > best_twice + eps))
+                    best_once = o1, best_twice = o2, out = s, in = c;
             }
             apply(s, 1);
         }
-        if (best > twice + eps) {
+        if (best_once > once + eps || (best_once >= once - eps && best_twice > twice + eps)) {
             apply(out, -1);
             apply(in, 1);
             std::replace(chosen.begin(), chosen.end(), out, in);
@@ -1289,6 +1303,7 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
             moved = true;
         }
     }
+    keep = std::max(keep, once);  // a swap may have covered more people once than phase 1 did
     // Phase-2 model: columns y_j, u_r, v_r; rows u_r + v_r - sum y <= ex_r, v_r - u_r <= 0, sum w u >= keep, sum y = N.
     std::vector<int> starts, rows;
     std::vector<double> values, obj, lo, hi;

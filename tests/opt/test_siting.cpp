@@ -297,6 +297,18 @@ TEST_CASE("backup coverage equals lexicographic brute force on small instances",
             CHECK(exact.objective == Approx(best_twice));
             CHECK(exact.bound >= best_twice - 1e-6);
             CHECK(exact.selected.size() == static_cast<std::size_t>(p));
+            // Above the MILP size: phase 1 is still polished to its optimum, phase 2 is the swaps'.
+            o.exact_below = 0;
+            const siting_result polished = backup_cover(m, existing, o);
+            CHECK(polished.covered == Approx(best_once));
+            CHECK(polished.objective <= best_twice + 1e-6);
+            CHECK(polished.bound >= best_twice - 1e-6);
+            // --heuristic: no MILP at all; the bound stays on the right side of the lexicographic optimum.
+            o.polish_above_gap = std::numeric_limits<double>::infinity();
+            const siting_result heuristic = backup_cover(m, existing, o);
+            CHECK(heuristic.covered <= best_once + 1e-6);
+            CHECK(heuristic.bound >= best_twice - 1e-6);
+            CHECK(heuristic.selected.size() == static_cast<std::size_t>(p));
         }
     }
 }
