@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <numeric>
@@ -51,16 +53,18 @@ template <class Include, class Tag>
 point_rows group_points(const coverage_matrix& m, Include include, Tag tag) {
     // Point -> candidates as CSR (candidates in increasing order): two passes, no per-point vectors.
     const std::size_t n = m.demand_count();
+    std::vector<std::uint8_t> in(n);
+    for (std::size_t i = 0; i < n; ++i) in[i] = include(i) ? 1 : 0;
     std::vector<std::uint64_t> first(n + 1, 0);
     for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
         for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-            if (include(static_cast<std::size_t>(it.row()))) ++first[it.row() + 1];
+            if (in[static_cast<std::size_t>(it.row())]) ++first[it.row() + 1];
     for (std::size_t i = 0; i < n; ++i) first[i + 1] += first[i];
     std::vector<std::uint32_t> cand(first.back());
     std::vector<std::uint64_t> fill(first.begin(), first.end() - 1);
     for (std::int64_t j = 0; j < m.cost.outerSize(); ++j)
         for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-            if (include(static_cast<std::size_t>(it.row()))) cand[fill[it.row()]++] = static_cast<std::uint32_t>(j);
+            if (in[static_cast<std::size_t>(it.row())]) cand[fill[it.row()]++] = static_cast<std::uint32_t>(j);
 
     point_rows out;
     out.rows_of_column.resize(m.candidate_count());
@@ -1197,10 +1201,13 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     siting_result r;
     r.solver = "greedy+swap+perturbation";
     double covered = state.covered();
-    perturb_search(p, chosen, covered, 100);
-    // The bound's subgradient steps aim at the best cover found so far; the relaxation's best
-    // solution, improved by the same swaps, replaces it when it covers more.
-    const lagrangian_outcome lag = lagrangian_max_cover(p, chosen.size(), covered, 150);
+    // The bound's subgradient steps only need a cover to aim at (the swaps' one does as well as a
+    // better one over 150 steps), so they run on a second thread beside the iterated local search.
+    std::future<lagrangian_outcome> relaxation =
+        std::async(std::launch::async, lagrangian_max_cover, std::cref(p), chosen.size(), covered, 150);
+    perturb_search(p, chosen, covered, 50);
+    // The relaxation's best solution, improved by the same swaps, replaces the search's when it covers more.
+    const lagrangian_outcome lag = relaxation.get();
     if (lag.best_covered > covered) {
         cover_state other(p);
         for (std::uint32_t j : lag.best) other.open(j);
