@@ -33,6 +33,7 @@ case_ "max-cover N=40, 700 m" --objective max-cover --sites 40 --candidate-spaci
 case_ "cover-all, 700 m" --objective cover-all --candidate-spacing 700
 case_ "backup N=20, 1500 m" --objective backup --sites 20 --candidate-spacing 1500
 case_ "min-max N=20, 1500 m" --objective min-max --sites 20 --candidate-spacing 1500
+case_ "expected V=20, q=0.3, 1500 m" --objective expected --vehicles 20 --busy-fraction 0.3 --candidate-spacing 1500
 
 /usr/bin/python3 - "$work" <<'PY'
 import json, re, sys

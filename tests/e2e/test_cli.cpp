@@ -38,6 +38,17 @@ TEST_CASE("network then reach on a small layer", "[e2e]") {
     CHECK(csv.rfind("source,node_id,cost\n0,0,0\n", 0) == 0);
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);  // node 0, node 1 at 100 (inclusive); not 150
 
+    // Two sources: each one's rows in turn, in the sources' order; with --nearest, one row per node.
+    std::ofstream(dir + "/s2.csv") << "node_id\n2\n0\n";
+    REQUIRE(test::run(exe + " reach --graph " + dir + "/net.gpkg --sources " + dir + "/s2.csv --limit 100 --out " +
+                          dir + "/each.csv --threads 2", &err) == 0);
+    CHECK(test::read_text(dir + "/each.csv") == "source,node_id,cost\n2,2,0\n2,1,50\n0,0,0\n0,1,100\n");
+    REQUIRE(test::run(exe + " reach --graph " + dir + "/net.gpkg --sources " + dir + "/s2.csv --limit 100 --nearest --out " +
+                          dir + "/nearest.csv", &err) == 0);
+    const std::string nearest = test::read_text(dir + "/nearest.csv");  // the two at cost 0 in either order
+    CHECK(nearest.size() == std::string("source,node_id,cost\n0,0,0\n2,2,0\n2,1,50\n").size());
+    for (const char* row : {"\n0,0,0\n", "\n2,2,0\n", "\n2,1,50\n"}) CHECK(nearest.find(row) != std::string::npos);
+
     // A source that is not a node of the graph.
     std::ofstream(dir + "/bad.csv") << "node_id\n99\n";
     CHECK(test::run(exe + " reach --graph " + dir + "/net.gpkg --sources " + dir + "/bad.csv --limit 1 --out " +
