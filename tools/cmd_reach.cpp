@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -85,11 +86,12 @@ command_runner add_reach_command(CLI::App& app) {
         const unsigned threads = o->common.threads > 0 ? o->common.threads : std::thread::hardware_concurrency();
         // Every source alone, or with --nearest all sources in one search (each node from its nearest).
         geo::reach_table each;
-        geo::bounded_search nearest(router);
+        std::optional<geo::bounded_search> nearest;  // its buffers only when it runs: they cost time too
         if (o->nearest) {
+            nearest.emplace(router);
             std::vector<geo::seed> seeds;
             for (std::uint32_t i = 0; i < sources.size(); ++i) seeds.push_back({sources[i], 0.0, i});
-            nearest.run(seeds, o->limit, true);
+            nearest->run(seeds, o->limit, true);
         } else {
             each = geo::reach_from_each(router, sources, o->limit, threads);
         }
@@ -101,10 +103,10 @@ command_runner add_reach_command(CLI::App& app) {
         std::fputs("source,node_id,cost\n", f);
         std::size_t count = 0;
         if (o->nearest) {
-            const auto& costs = nearest.settled_costs();
+            const auto& costs = nearest->settled_costs();
             for (std::size_t k = 0; k < costs.size(); ++k, ++count) {
-                const geo::node_id v = nearest.settled()[k];
-                std::fprintf(f, "%u,%u,%.17g\n", sources[nearest.label(v)], v, costs[k]);
+                const geo::node_id v = nearest->settled()[k];
+                std::fprintf(f, "%u,%u,%.17g\n", sources[nearest->label(v)], v, costs[k]);
             }
         } else {
             for (std::size_t s = 0; s < sources.size(); ++s) {
