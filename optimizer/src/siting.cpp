@@ -369,7 +369,7 @@ lagrangian_outcome lagrangian_max_cover(const reduced_problem& p, std::size_t n,
         else if (++stale >= 15) mu /= 2, stale = 0;
         out.bound = std::min(out.bound, value);
         if (norm == 0 || out.bound - lower <= 1e-9 * std::max(1.0, lower)) break;
-        // Only rows whose multiplier moves change the columns' profits: most rows keep theirs.
+        // The columns' profits follow the multipliers that move, row by row.
         const double step = mu * (value - lower) / norm;
         for (std::size_t r = 0; r < nr; ++r) {
             if (g[r] == 0) continue;
