@@ -317,39 +317,33 @@ cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned i
     return CAIRO_STATUS_SUCCESS;
 }
 
+// Cairo objects released however the drawing ends.
+struct surface_release {
+    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+using surface_ptr = std::unique_ptr<cairo_surface_t, surface_release>;
+
 // A4 at 150 dpi.
-cairo_surface_t* png_surface(page& p) {
+surface_ptr png_surface(page& p) {
     p.unit = 150 / 25.4;
-    return cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(p.width * p.unit)),
-                                      static_cast<int>(std::lround(p.height * p.unit)));
+    return surface_ptr(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(p.width * p.unit)),
+                                                  static_cast<int>(std::lround(p.height * p.unit))));
 }
 
 // Draws the map on a surface; the surface stays the caller's.
 void draw_on(cairo_surface_t* surface, const page& p, const map_request& r) {
-    cairo_t* cr = cairo_create(surface);
-    try {
-        draw(cr, p, r);
-    } catch (...) {
-        cairo_destroy(cr);
-        throw;
-    }
-    cairo_destroy(cr);
+    const std::unique_ptr<cairo_t, void (*)(cairo_t*)> cr(cairo_create(surface), cairo_destroy);
+    draw(cr.get(), p, r);
 }
 
 }  // namespace
 
 std::string render_map_png(const map_request& r) {
     page p{};
-    cairo_surface_t* surface = png_surface(p);
+    const surface_ptr surface = png_surface(p);
+    draw_on(surface.get(), p, r);
     std::string bytes;
-    try {
-        draw_on(surface, p, r);
-    } catch (...) {
-        cairo_surface_destroy(surface);
-        throw;
-    }
-    const cairo_status_t status = cairo_surface_write_to_png_stream(surface, append_bytes, &bytes);
-    cairo_surface_destroy(surface);
+    const cairo_status_t status = cairo_surface_write_to_png_stream(surface.get(), append_bytes, &bytes);
     if (status != CAIRO_STATUS_SUCCESS) throw std::runtime_error(std::string("map: ") + cairo_status_to_string(status));
     return bytes;
 }
@@ -362,16 +356,11 @@ void render_map(const map_request& r, const std::string& path) {
     atomic_output out(path);
     page p{};
     p.unit = 72 / 25.4;  // points
-    cairo_surface_t* surface = cairo_pdf_surface_create(out.temp_path().c_str(), p.width * p.unit, p.height * p.unit);
-    try {
-        draw_on(surface, p, r);
-    } catch (...) {
-        cairo_surface_destroy(surface);
-        throw;
-    }
-    cairo_surface_finish(surface);
-    const cairo_status_t status = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
+    surface_ptr surface(cairo_pdf_surface_create(out.temp_path().c_str(), p.width * p.unit, p.height * p.unit));
+    draw_on(surface.get(), p, r);
+    cairo_surface_finish(surface.get());
+    const cairo_status_t status = cairo_surface_status(surface.get());
+    surface.reset();  // the file is closed before it takes its name
     if (status != CAIRO_STATUS_SUCCESS) throw std::runtime_error(path + ": " + cairo_status_to_string(status));
     out.commit();
 }
