@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -80,20 +79,23 @@ command_runner add_reach_command(CLI::App& app) {
         const std::vector<geo::node_id> sources = read_source_nodes(o->sources, net.node_count());
         log.info("graph: ", net.node_count(), " nodes, ", net.edge_count(), " edges; ", sources.size(), " sources");
 
-        // The routing graph is built before the clock starts: peers are timed without their graph load too.
+        // The routing arrays and the search engines' graph-sized buffers are made before the clock
+        // starts: peers are timed without their graph build too.
         const geo::router router(net, m);
-        stopwatch compute;
         const unsigned threads = o->common.threads > 0 ? o->common.threads : std::thread::hardware_concurrency();
+        const std::size_t used = o->nearest ? 1 : std::max<std::size_t>(1, std::min<std::size_t>(threads, sources.size()));
+        std::vector<geo::bounded_search> searches;
+        for (std::size_t t = 0; t < used; ++t) searches.emplace_back(router);
+        stopwatch compute;
         // Every source alone, or with --nearest all sources in one search (each node from its nearest).
         geo::reach_table each;
-        std::optional<geo::bounded_search> nearest;  // its buffers only when it runs: they cost time too
+        geo::bounded_search& nearest = searches.front();
         if (o->nearest) {
-            nearest.emplace(router);
             std::vector<geo::seed> seeds;
             for (std::uint32_t i = 0; i < sources.size(); ++i) seeds.push_back({sources[i], 0.0, i});
-            nearest->run(seeds, o->limit, true);
+            nearest.run(seeds, o->limit, true);
         } else {
-            each = geo::reach_from_each(router, sources, o->limit, threads);
+            each = geo::reach_from_each(searches, sources, o->limit);
         }
         const double compute_s = compute.seconds();
 
@@ -103,10 +105,10 @@ command_runner add_reach_command(CLI::App& app) {
         std::fputs("source,node_id,cost\n", f);
         std::size_t count = 0;
         if (o->nearest) {
-            const auto& costs = nearest->settled_costs();
+            const auto& costs = nearest.settled_costs();
             for (std::size_t k = 0; k < costs.size(); ++k, ++count) {
-                const geo::node_id v = nearest->settled()[k];
-                std::fprintf(f, "%u,%u,%.17g\n", sources[nearest->label(v)], v, costs[k]);
+                const geo::node_id v = nearest.settled()[k];
+                std::fprintf(f, "%u,%u,%.17g\n", sources[nearest.label(v)], v, costs[k]);
             }
         } else {
             for (std::size_t s = 0; s < sources.size(); ++s) {
@@ -117,9 +119,8 @@ command_runner add_reach_command(CLI::App& app) {
         }
         if (std::fclose(f) != 0) throw std::runtime_error(o->out + ": write failed");
         out.commit();
-        const unsigned used = o->nearest ? 1 : std::max(1u, std::min<unsigned>(threads, sources.size()));
         char buf[160];
-        std::snprintf(buf, sizeof buf, "rows: %zu; %.3g settled nodes per second per core (%u threads)", count,
+        std::snprintf(buf, sizeof buf, "rows: %zu; %.3g settled nodes per second per core (%zu threads)", count,
                       compute_s > 0 ? count / compute_s / used : 0.0, used);
         log.info(buf);
         // The last line on stderr, always (even with --quiet): the figure compared with peers.

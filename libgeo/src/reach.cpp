@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <thread>
 
 namespace healthreach::geo {
@@ -81,8 +82,6 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 bounded_search::bounded_search(const router& r)
     : router_(r), dist_(r.node_count(), inf) {}
 
-bounded_search::~bounded_search() = default;
-
 bool bounded_search::reached(node_id v) const { return dist_[router_.rank(v)] <= limit_; }
 
 namespace {
@@ -97,34 +96,49 @@ std::uint64_t key_bits(double cost) {
 
 }  // namespace
 
+void radix_heap::bucket::grow() {
+    capacity = std::max<std::size_t>(16, 2 * capacity);
+    std::unique_ptr<entry[]> bigger(new entry[capacity]);
+    std::copy(data.get(), data.get() + size, bigger.get());
+    data = std::move(bigger);
+}
+
 void radix_heap::push(double cost, node_id v) {
     const std::uint64_t k = key_bits(cost);
-    buckets_[bucket_of(k)].push_back({k, v});
+    const std::size_t i = bucket_of(k);
+    buckets_[i].add(k, v);
+    if (i > 0) nonempty_ |= std::uint64_t{1} << (i - 1);
     ++size_;
 }
 
 std::pair<double, node_id> radix_heap::pop() {
-    if (buckets_[0].empty()) {
-        std::size_t i = 1;
-        while (buckets_[i].empty()) ++i;
+    bucket& zero = buckets_[0];
+    if (zero.size == 0) {
         // The smallest key of the first non-empty bucket becomes the new base; its entries all move
         // to lower buckets.
-        std::uint64_t low = buckets_[i][0].first;
-        for (const auto& e : buckets_[i]) low = std::min(low, e.first);
+        const std::size_t i = 1 + static_cast<std::size_t>(__builtin_ctzll(nonempty_));
+        bucket& split = buckets_[i];
+        nonempty_ &= ~(std::uint64_t{1} << (i - 1));
+        std::uint64_t low = split.data[0].key;
+        for (std::size_t k = 1; k < split.size; ++k) low = std::min(low, split.data[k].key);
         last_ = low;
-        for (const auto& e : buckets_[i]) buckets_[bucket_of(e.first)].push_back(e);
-        buckets_[i].clear();
+        for (std::size_t k = 0; k < split.size; ++k) {
+            const std::size_t j = bucket_of(split.data[k].key);
+            buckets_[j].add(split.data[k].key, split.data[k].node);
+            if (j > 0) nonempty_ |= std::uint64_t{1} << (j - 1);
+        }
+        split.size = 0;
     }
-    const auto [k, v] = buckets_[0].back();
-    buckets_[0].pop_back();
+    const entry e = zero.data[--zero.size];
     --size_;
     double cost;
-    std::memcpy(&cost, &k, sizeof cost);
-    return {cost, v};
+    std::memcpy(&cost, &e.key, sizeof cost);
+    return {cost, e.node};
 }
 
 void radix_heap::clear() {
-    for (auto& b : buckets_) b.clear();
+    for (bucket& b : buckets_) b.size = 0;
+    nonempty_ = 0;
     size_ = 0;
     last_ = 0;
 }
@@ -180,42 +194,60 @@ void bounded_search::search(double limit) {
     }
 }
 
-reach_table::rows reach_table::of(std::size_t source) const {
-    const place& w = where_[source];
-    const part& p = parts_[w.part];
-    return {p.node.data() + w.begin, p.cost.data() + w.begin, w.end - w.begin};
-}
-
 std::size_t reach_table::size() const {
     std::size_t n = 0;
-    for (const part& p : parts_) n += p.node.size();
+    for (const rows& r : where_) n += r.size;
     return n;
 }
 
-reach_table reach_from_each(const router& r, const std::vector<node_id>& sources, double limit, unsigned threads) {
+reach_table::rows reach_table::append(std::vector<block>& blocks, const bounded_search& search) {
+    constexpr std::size_t block_rows = std::size_t{1} << 16;
+    const std::size_t n = search.settled().size();
+    if (blocks.empty() || blocks.back().capacity - blocks.back().size < n) {
+        block b;
+        b.capacity = std::max(block_rows, n);
+        b.node.reset(new node_id[b.capacity]);  // left uninitialised: pages are touched once, by the copy
+        b.cost.reset(new double[b.capacity]);
+        blocks.push_back(std::move(b));
+    }
+    block& b = blocks.back();
+    node_id* node = b.node.get() + b.size;
+    double* cost = b.cost.get() + b.size;
+    std::copy(search.settled().begin(), search.settled().end(), node);
+    std::copy(search.settled_costs().begin(), search.settled_costs().end(), cost);
+    b.size += n;
+    return {node, cost, n};
+}
+
+reach_table reach_from_each(std::vector<bounded_search>& searches, const std::vector<node_id>& sources, double limit) {
+    if (searches.empty()) throw std::invalid_argument("reach_from_each: no search engine");
     reach_table table;
-    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(sources.size())));
-    table.parts_.resize(threads);
+    const std::size_t threads = std::max<std::size_t>(1, std::min(searches.size(), sources.size()));
+    table.blocks_.resize(threads);
     table.where_.resize(sources.size());
-    // Sources are handed out one at a time: reaches differ in size, so fixed shares would leave a
-    // thread idle.
+    // Sources are handed out one at a time (reaches differ in size, so fixed shares would leave a
+    // thread idle), along the router's Hilbert order: a search then mostly reads nodes and arcs the
+    // searches just before it left in the cache.
+    const router& r = searches.front().graph();
+    std::vector<std::size_t> order(sources.size());
+    for (std::size_t s = 0; s < sources.size(); ++s) {
+        if (sources[s] >= r.node_count()) throw input_error("node id " + std::to_string(sources[s]) + " is not in the graph");
+        order[s] = s;
+    }
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r.rank(sources[a]) < r.rank(sources[b]); });
     std::atomic<std::size_t> next{0};
-    auto work = [&](unsigned t) {
-        bounded_search search(r);
+    auto work = [&](std::size_t t) {
         std::vector<seed> seeds(1);
-        reach_table::part& out = table.parts_[t];
-        for (std::size_t s; (s = next.fetch_add(1)) < sources.size();) {
+        for (std::size_t k; (k = next.fetch_add(1)) < sources.size();) {
+            const std::size_t s = order[k];
             seeds[0] = seed{sources[s], 0.0, 0};
-            search.run(seeds, limit, false);
-            const std::size_t begin = out.node.size();
-            out.node.insert(out.node.end(), search.settled().begin(), search.settled().end());
-            out.cost.insert(out.cost.end(), search.settled_costs().begin(), search.settled_costs().end());
-            table.where_[s] = {t, begin, out.node.size()};
+            searches[t].run(seeds, limit, false);
+            table.where_[s] = reach_table::append(table.blocks_[t], searches[t]);
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    if (!sources.empty()) work(0);
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
     for (auto& th : pool) th.join();
     return table;
 }

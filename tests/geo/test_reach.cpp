@@ -103,7 +103,9 @@ TEST_CASE("reach from each source equals the reference on every thread count", "
     sources.push_back(sources.front());  // the same source twice gets the same rows twice
     const double limit = 3000;
     for (unsigned threads : {1u, 2u, 4u}) {
-        const reach_table table = reach_from_each(r, sources, limit, threads);
+        std::vector<bounded_search> searches;
+        for (unsigned t = 0; t < threads; ++t) searches.emplace_back(r);
+        const reach_table table = reach_from_each(searches, sources, limit);
         REQUIRE(table.sources() == sources.size());
         std::size_t total = 0;
         for (std::size_t s = 0; s < sources.size(); ++s) {

@@ -4,6 +4,7 @@
 #include "healthreach/geo/network.hpp"
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,12 @@ public:
     node_id rank(node_id v) const { return rank_[v]; }
     node_id node(node_id internal) const { return node_[internal]; }
 
+#pragma pack(push, 4)
     struct arc {
         double cost;   // the search metric
         node_id head;  // internal id
     };
+#pragma pack(pop)
     // Arcs out of internal node u: arcs()[first_out(u) .. first_out(u + 1)); arc_other() holds the
     // other metric of each arc (time when searching by length, and the reverse), apart because plain
     // reach does not read it.
@@ -69,8 +72,28 @@ private:
     std::size_t bucket_of(std::uint64_t key) const {
         return key == last_ ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(key ^ last_));
     }
-    std::array<std::vector<std::pair<std::uint64_t, node_id>>, 65> buckets_;
+    struct entry {
+        std::uint64_t key;
+        node_id node;
+    };
+    // A bucket is a growing array whose growth is out of line, so that an entry is stored straight
+    // from registers (through std::vector it went by the stack and stalled the load after it).
+    struct bucket {
+        std::unique_ptr<entry[]> data;
+        std::size_t size = 0, capacity = 0;
+        void add(std::uint64_t key, node_id node) {
+            if (size == capacity) grow();
+            data[size].key = key;
+            data[size].node = node;
+            ++size;
+        }
+        void grow();
+    };
+    std::array<bucket, 65> buckets_;
     std::uint64_t last_ = 0;
+    // Bit i - 1 is set while bucket i >= 1 may hold entries: the next one to split is found by
+    // counting trailing zeros instead of visiting each bucket.
+    std::uint64_t nonempty_ = 0;
     std::size_t size_ = 0;
 };
 
@@ -78,7 +101,7 @@ private:
 class bounded_search {
 public:
     explicit bounded_search(const router& r);
-    ~bounded_search();
+    const router& graph() const { return router_; }
 
     // Settles every node whose cost from the nearest seed is <= limit (inclusive). With
     // `labels_and_other` false the search keeps costs only: label() and other() are then undefined.
@@ -110,9 +133,8 @@ private:
     double limit_ = 0;
 };
 
-// Bounded reach from each source alone (node ids), the searches spread over threads: for source k,
-// the nodes within the limit and their costs, in order of increasing cost. Each thread keeps its rows
-// in its own arrays, so nothing is copied twice.
+// Bounded reach from each source alone (node ids): for source k, the nodes within the limit and their
+// costs, in order of increasing cost.
 class reach_table {
 public:
     struct rows {
@@ -120,24 +142,26 @@ public:
         const double* cost;
         std::size_t size;
     };
-    rows of(std::size_t source) const;
+    rows of(std::size_t source) const { return where_[source]; }
     std::size_t sources() const { return where_.size(); }
     std::size_t size() const;  // rows of every source
 
 private:
-    friend reach_table reach_from_each(const router&, const std::vector<node_id>&, double, unsigned);
-    struct part {
-        std::vector<node_id> node;
-        std::vector<double> cost;
+    friend reach_table reach_from_each(std::vector<bounded_search>&, const std::vector<node_id>&, double);
+    // Rows are copied once into blocks that never move: a growing array would copy them again at
+    // every growth and touch fresh pages twice.
+    struct block {
+        std::unique_ptr<node_id[]> node;
+        std::unique_ptr<double[]> cost;
+        std::size_t size = 0, capacity = 0;
     };
-    struct place {
-        std::uint32_t part;
-        std::size_t begin, end;
-    };
-    std::vector<part> parts_;  // one per thread
-    std::vector<place> where_;  // per source
+    static rows append(std::vector<block>& blocks, const bounded_search& search);
+    std::vector<std::vector<block>> blocks_;  // one list per thread, so threads never share one
+    std::vector<rows> where_;                 // per source
 };
 
-reach_table reach_from_each(const router& r, const std::vector<node_id>& sources, double limit, unsigned threads);
+// The searches spread over threads, one per engine in `searches`: engines hold graph-sized buffers,
+// so callers make them once, with the router, and reuse them.
+reach_table reach_from_each(std::vector<bounded_search>& searches, const std::vector<node_id>& sources, double limit);
 
 }  // namespace healthreach::geo
