@@ -105,7 +105,7 @@ command_runner add_reach_command(CLI::App& app) {
         std::fputs("source,node_id,cost\n", f);
         std::size_t count = 0;
         if (o->nearest) {
-            const auto& costs = nearest.settled_costs();
+            const geo::array_ref<double> costs = nearest.settled_costs();
             for (std::size_t k = 0; k < costs.size(); ++k, ++count) {
                 const geo::node_id v = nearest.settled()[k];
                 std::fprintf(f, "%u,%u,%.17g\n", sources[nearest.label(v)], v, costs[k]);

@@ -100,7 +100,7 @@ std::vector<std::vector<reached_point>> points_within_limits(const network& net,
             seeds.clear();
             site_seeds(net, m, s.edge, s.offset_m, s.start_cost, s.start_other, label, seeds);
             search.run(seeds, max_limit, false);
-            const std::vector<node_id>& settled = search.settled();
+            const array_ref<node_id> settled = search.settled();
             for (std::size_t k = 0; k < settled.size(); ++k)
                 for (auto a = pts.attached_begin(settled[k]); a != pts.attached_end(settled[k]); ++a)
                     take(a->point, search.settled_costs()[k] + a->cost);

@@ -80,7 +80,11 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 }  // namespace
 
 bounded_search::bounded_search(const router& r)
-    : router_(r), dist_(r.node_count(), inf) {}
+    : router_(r),
+      dist_(r.node_count(), inf),
+      touched_(new node_id[r.node_count()]),
+      settled_(new node_id[r.node_count()]),
+      settled_cost_(new double[r.node_count()]) {}
 
 bool bounded_search::reached(node_id v) const { return dist_[router_.rank(v)] <= limit_; }
 
@@ -146,20 +150,19 @@ void radix_heap::clear() {
 void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labels_and_other) {
     // Labels and the other metric are kept only by searches that ask for them (allocated on first use).
     if (labels_and_other && carried_.empty()) carried_.assign(dist_.size(), carried{inf, invalid_id});
-    for (node_id u : touched_) dist_[u] = inf;
+    for (std::size_t k = 0; k < touched_count_; ++k) dist_[touched_[k]] = inf;
     if (!carried_.empty())
-        for (node_id u : touched_) carried_[u] = carried{inf, invalid_id};
+        for (std::size_t k = 0; k < touched_count_; ++k) carried_[touched_[k]] = carried{inf, invalid_id};
     heap_.clear();
-    touched_.clear();
-    settled_.clear();
-    settled_cost_.clear();
+    touched_count_ = 0;
+    settled_count_ = 0;
     limit_ = limit;
 
     // The queue is lazy: a node may sit in it several times, and only its cheapest entry counts.
     for (const seed& s : seeds) {
         if (s.node >= dist_.size()) throw input_error("node id " + std::to_string(s.node) + " is not in the graph");
         const node_id u = router_.rank(s.node);
-        if (dist_[u] == inf) touched_.push_back(u);
+        if (dist_[u] == inf) touched_[touched_count_++] = u;
         if (s.cost < dist_[u] && s.cost <= limit) {
             dist_[u] = s.cost;
             if (labels_and_other) carried_[u] = carried{s.other, s.label};
@@ -176,22 +179,28 @@ void bounded_search::search(double limit) {
     const router::arc* arcs = r.arcs();
     const double* arc_other = r.arc_other();
     double* dist = dist_.data();
+    node_id* touched = touched_.get();
+    node_id* settled = settled_.get();
+    double* settled_cost = settled_cost_.get();
+    std::size_t touched_count = touched_count_, settled_count = 0;
     while (!heap_.empty()) {
         const auto [du, u] = heap_.pop();
         if (du > dist[u]) continue;  // a stale entry: u was settled at a lower cost
-        settled_.push_back(r.node(u));
-        settled_cost_.push_back(du);
+        settled[settled_count] = r.node(u);
+        settled_cost[settled_count++] = du;
         for (std::uint32_t a = r.first_out(u), end = r.first_out(u + 1); a < end; ++a) {
             const node_id v = arcs[a].head;
             const double dv = du + arcs[a].cost;
             // Nothing beyond the limit enters the queue, so every node popped is settled within it.
             if (dv >= dist[v] || dv > limit) continue;
-            if (dist[v] == inf) touched_.push_back(v);
+            if (dist[v] == inf) touched[touched_count++] = v;
             dist[v] = dv;
             if constexpr (Carry) carried_[v] = carried{carried_[u].other + arc_other[a], carried_[u].label};
             heap_.push(dv, v);
         }
     }
+    touched_count_ = touched_count;
+    settled_count_ = settled_count;
 }
 
 std::size_t reach_table::size() const {

@@ -97,6 +97,22 @@ private:
     std::size_t size_ = 0;
 };
 
+// A read-only run of elements owned by someone else.
+template <class T>
+class array_ref {
+public:
+    array_ref(const T* data, std::size_t size) : data_(data), size_(size) {}
+    const T* begin() const { return data_; }
+    const T* end() const { return data_ + size_; }
+    const T* data() const { return data_; }
+    std::size_t size() const { return size_; }
+    const T& operator[](std::size_t k) const { return data_[k]; }
+
+private:
+    const T* data_;
+    std::size_t size_;
+};
+
 // One search engine per thread: run() costs only what it settles, never a pass over every node.
 class bounded_search {
 public:
@@ -108,8 +124,8 @@ public:
     void run(const std::vector<seed>& seeds, double limit, bool labels_and_other = true);
 
     // Nodes settled by the last run, in order of increasing cost.
-    const std::vector<node_id>& settled() const { return settled_; }
-    const std::vector<double>& settled_costs() const { return settled_cost_; }  // cost of each settled() node
+    array_ref<node_id> settled() const { return {settled_.get(), settled_count_}; }
+    array_ref<double> settled_costs() const { return {settled_cost_.get(), settled_count_}; }  // cost of each settled() node
     double cost(node_id v) const { return dist_[router_.rank(v)]; }  // valid for settled nodes
     std::uint32_t label(node_id v) const { return carried_[router_.rank(v)].label; }
     double other(node_id v) const { return carried_[router_.rank(v)].other; }  // the other metric along the same path
@@ -127,9 +143,12 @@ private:
     std::vector<double> dist_;       // by internal id
     std::vector<carried> carried_;  // by internal id
     radix_heap heap_;
-    std::vector<node_id> touched_;  // internal ids
-    std::vector<node_id> settled_;  // network ids
-    std::vector<double> settled_cost_;
+    // A run touches and settles each node at most once, so these arrays have room for every node and
+    // the search loop never checks for growth; pages a run does not reach are never touched.
+    std::unique_ptr<node_id[]> touched_;  // internal ids
+    std::unique_ptr<node_id[]> settled_;  // network ids
+    std::unique_ptr<double[]> settled_cost_;
+    std::size_t touched_count_ = 0, settled_count_ = 0;
     double limit_ = 0;
 };
 
