@@ -115,29 +115,21 @@ void radix_heap::push(double cost, node_id v) {
     ++size_;
 }
 
-std::pair<double, node_id> radix_heap::pop() {
-    bucket& zero = buckets_[0];
-    if (zero.size == 0) {
-        // The smallest key of the first non-empty bucket becomes the new base; its entries all move
-        // to lower buckets.
-        const std::size_t i = 1 + static_cast<std::size_t>(__builtin_ctzll(nonempty_));
-        bucket& split = buckets_[i];
-        nonempty_ &= ~(std::uint64_t{1} << (i - 1));
-        std::uint64_t low = split.data[0].key;
-        for (std::size_t k = 1; k < split.size; ++k) low = std::min(low, split.data[k].key);
-        last_ = low;
-        for (std::size_t k = 0; k < split.size; ++k) {
-            const std::size_t j = bucket_of(split.data[k].key);
-            buckets_[j].add(split.data[k].key, split.data[k].node);
-            if (j > 0) nonempty_ |= std::uint64_t{1} << (j - 1);
-        }
-        split.size = 0;
+void radix_heap::refill() {
+    // The smallest key of the first non-empty bucket becomes the new base; its entries all move to
+    // lower buckets.
+    const std::size_t i = 1 + static_cast<std::size_t>(__builtin_ctzll(nonempty_));
+    bucket& split = buckets_[i];
+    nonempty_ &= ~(std::uint64_t{1} << (i - 1));
+    std::uint64_t low = split.data[0].key;
+    for (std::size_t k = 1; k < split.size; ++k) low = std::min(low, split.data[k].key);
+    last_ = low;
+    for (std::size_t k = 0; k < split.size; ++k) {
+        const std::size_t j = bucket_of(split.data[k].key);
+        buckets_[j].add(split.data[k].key, split.data[k].node);
+        if (j > 0) nonempty_ |= std::uint64_t{1} << (j - 1);
     }
-    const entry e = zero.data[--zero.size];
-    --size_;
-    double cost;
-    std::memcpy(&cost, &e.key, sizeof cost);
-    return {cost, e.node};
+    split.size = 0;
 }
 
 void radix_heap::clear() {

@@ -4,6 +4,7 @@
 #include "healthreach/geo/network.hpp"
 
 #include <array>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,11 +65,19 @@ struct seed {
 class radix_heap {
 public:
     void push(double cost, node_id v);  // cost >= the last cost popped
-    std::pair<double, node_id> pop();   // the smallest
+    std::pair<double, node_id> pop() {  // the smallest
+        if (buckets_[0].size == 0) refill();
+        const entry e = buckets_[0].data[--buckets_[0].size];
+        --size_;
+        double cost;
+        std::memcpy(&cost, &e.key, sizeof cost);
+        return {cost, e.node};
+    }
     bool empty() const { return size_ == 0; }
     void clear();
 
 private:
+    void refill();  // moves the entries of the lowest non-empty bucket down, so that bucket 0 has some
     std::size_t bucket_of(std::uint64_t key) const {
         return key == last_ ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(key ^ last_));
     }
