@@ -10,17 +10,43 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <thread>
 
 namespace healthreach::cli {
 
+namespace {
+
+// A CLI11 check that the value reads as a finite number meeting `ok`, else "must be RULE, got VALUE".
+CLI::Validator number_check(bool (*ok)(double), const std::string& rule, const std::string& name) {
+    return CLI::Validator(
+        [ok, rule](const std::string& text) -> std::string {
+            double value = 0;
+            std::size_t used = 0;
+            try {
+                value = std::stod(text, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != text.size() || used == 0 || !std::isfinite(value) || !ok(value))
+                return "must be " + rule + ", got '" + text + "'";
+            return {};
+        },
+        name);
+}
+
+}  // namespace
+
+const CLI::Validator non_negative = number_check([](double v) { return v >= 0; }, "a number >= 0", "NONNEGATIVE");
+const CLI::Validator positive = number_check([](double v) { return v > 0; }, "a number > 0", "POSITIVE");
+
 void add_common_options(CLI::App& app, common_options& o) {
     app.add_option("--crs", o.crs, "Metric CRS of the run (EPSG:XXXX); default: the UTM zone of the data's centre");
-    app.add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+    app.add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(non_negative);
     app.add_option("--snap-limit", o.snap_limit_m, "Largest snap distance in metres (default 1000)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
     app.add_option("--graph-cache", o.graph_cache,
                    "Keep the built graph in this file and reuse it while the roads, profile and road options are unchanged");
     app.add_flag("--quiet", o.quiet, "No progress or messages on stderr");
@@ -38,7 +64,7 @@ void add_road_options(CLI::App& app, road_input_options& o, bool roads_required)
                    "shared: lines meet at every shared vertex (default); endpoints: only at their ends");
     app.add_option("--junction-tolerance", o.build.junction_tolerance_m,
                    "Vertices closer than this many metres are one junction (default 0: exact)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
 }
 
 void finish_road_options(road_input_options& o) {
@@ -58,7 +84,7 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_option("--service", a.service, "Service of the standards file (ambulance, community-station, ...)")->required();
     app.add_option("--standards", a.standards_file, "TOML file overriding the built-in standards");
     app.add_option("--rural-limit", o.rural_limit, "Rural limit in the service's unit (metres or seconds)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     auto* urban = app.add_option("--urban", a.urban, "Urban-area polygons (default: Degree of Urbanisation)");
     app.add_option("--urban-layer", a.urban_layer, "Layer of the --urban file");
     app.add_flag("--urban-auto", o.urban_auto, "Urban areas by the Degree of Urbanisation (the default)")->excludes(urban);
@@ -66,7 +92,7 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_option("--admin-layer", a.admin_layer, "Layer of the --admin file (default: the first)");
     app.add_option("--admin-field", a.admin_field, "Name field of the admin units (default name)");
     app.add_option("--demand-cell", a.demand_cell_m, "Aggregate demand to cells of this size in metres")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
     app.add_option("--delay-field", a.delay_field, "Facility field: start delay in minutes (time metrics)");
     app.add_option("--capacity-field", a.capacity_field, "Facility field: people a facility can serve");
     app.add_option("--id-field", a.facility_fields.id_field, "Point id field (default id; else the feature id)");

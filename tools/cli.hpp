@@ -30,6 +30,11 @@ struct road_input_options {
     geo::network_options build;
 };
 
+// Number checks whose messages name the rule and the value given (CLI11's own print the range's
+// bounds, the largest double included).
+extern const CLI::Validator non_negative;
+extern const CLI::Validator positive;
+
 void add_common_options(CLI::App& app, common_options& o);
 void add_road_options(CLI::App& app, road_input_options& o, bool roads_required);
 // Resolves --junctions into the build options; input_error on an unknown value.

@@ -48,7 +48,7 @@ command_runner add_optimize_command(CLI::App& app) {
     auto* exact = cmd->add_flag("--exact", o->exact, "Solve the MILP with CBC (always under --time-limit)");
     cmd->add_flag("--heuristic", o->heuristic, "Greedy and local search only, never the MILP (for comparisons)")
         ->excludes(exact);
-    cmd->add_option("--time-limit", o->time_limit, "Seconds for an exact solve (default 60)")->check(CLI::PositiveNumber);
+    cmd->add_option("--time-limit", o->time_limit, "Seconds for an exact solve (default 60)")->check(positive);
 
     return [o]() {
         const logger log(o->analysis.common.quiet);

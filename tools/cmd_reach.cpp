@@ -67,7 +67,7 @@ command_runner add_reach_command(CLI::App& app) {
     add_common_options(*cmd, o->common);
     cmd->add_option("--graph", o->graph, "Graph GeoPackage written by `healthreach network`")->required();
     cmd->add_option("--sources", o->sources, "CSV with a node_id column")->required();
-    cmd->add_option("--limit", o->limit, "Largest cost, inclusive (metres or seconds)")->required()->check(CLI::NonNegativeNumber);
+    cmd->add_option("--limit", o->limit, "Largest cost, inclusive (metres or seconds)")->required()->check(non_negative);
     cmd->add_option("--metric", o->metric, "length (metres) or time (seconds)");
     cmd->add_flag("--nearest", o->nearest, "One row per node, from its nearest source");
     cmd->add_option("--out", o->out, "Output CSV: source,node_id,cost")->required();

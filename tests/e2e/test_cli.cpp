@@ -55,6 +55,12 @@ TEST_CASE("network then reach on a small layer", "[e2e]") {
                         dir + "/bad-reach.csv", &err) == 2);
     CHECK(err.find("node_id '99'") != std::string::npos);
     require_no_output_left(dir, "bad-reach.csv");
+
+    // A negative limit: the option, the rule and the value.
+    CHECK(test::run(exe + " reach --graph " + dir + "/net.gpkg --sources " + dir + "/s.csv --limit -5 --out " +
+                        dir + "/bad-reach.csv", &err) == 2);
+    CHECK(err.find("--limit: must be a number >= 0, got '-5'") != std::string::npos);
+    require_no_output_left(dir, "bad-reach.csv");
 }
 
 TEST_CASE("bad inputs: clear message, exit 2, nothing written", "[e2e]") {
