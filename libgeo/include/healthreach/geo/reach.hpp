@@ -85,8 +85,8 @@ private:
         std::uint64_t key;
         node_id node;
     };
-    // A bucket is a growing array whose growth is out of line, so that an entry is stored straight
-    // from registers (through std::vector it went by the stack and stalled the load after it).
+    // A bucket is a growing array whose growth is out of line, so that push() inlined in the search
+    // loop stays a few instructions.
     struct bucket {
         std::unique_ptr<entry[]> data;
         std::size_t size = 0, capacity = 0;
