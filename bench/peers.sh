@@ -2,8 +2,8 @@
 # Reach against peers on the exported prefecture-scale graph, from the same 100 sources at 20 km:
 # healthreach reach, pgRouting's pgr_drivingDistance and networkx's single-source Dijkstra with a
 # cutoff. Each is timed on its compute phase (graph load excluded) and all three must return the same
-# reach: the same (source, node) pairs with costs equal to 1e-6 m. Each figure is the median of
-# several runs. Installs the peers from Debian packages when run as root. Not part of the test suite.
+# reach: the same (source, node) pairs with costs equal to 1e-6 m. Each tool runs several times;
+# the fastest run and the median are reported. Installs the peers from Debian packages when run as root. Not part of the test suite.
 # Usage: bash bench/peers.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,9 @@ with open(f"{work}/sources.csv", "w") as f:
 PY
 
 # This machine's timings vary from one run to the next (a virtual machine: CPU steal), so every peer
-# is timed several times and its median kept: healthreach 5 runs, networkx 3, pgRouting 3.
+# is timed several times (healthreach 5 runs, networkx 3, pgRouting 3) and both the fastest run and
+# the median are reported. Interference only ever adds time, so the fastest run is the usual
+# estimate of a program's own cost (as Python's timeit advises); the median shows the spread.
 steal() { awk '/^cpu /{print $9; exit}' /proc/stat; }
 steal0=$(steal); ticks0=$(awk '/^cpu /{s=0; for (i=2;i<=NF;i++) s+=$i; print s; exit}' /proc/stat)
 
@@ -47,12 +49,13 @@ for i in 1 2 3 4 5; do
   "$hr" reach --graph "$work/net.gpkg" --sources "$work/sources.csv" --limit $limit --out "$work/hr.csv" 2> "$work/hr.err"
   tail -1 "$work/hr.err" | sed 's/compute_s=//'
 done | sort -g > "$work/hr.times"
-hr_s=$(sed -n 3p "$work/hr.times")
+hr_min=$(sed -n 1p "$work/hr.times")
+hr_med=$(sed -n 3p "$work/hr.times")
 echo "healthreach compute_s, 5 runs: $(tr '\n' ' ' < "$work/hr.times")"
 grep "^rows" "$work/hr.err"
 
 # networkx: graph built first (not timed), then the searches.
-nx_s=$($py - "$work" $limit <<'PY'
+read -r nx_min nx_med < <($py - "$work" $limit <<'PY'
 import csv, sys, time
 import networkx as nx
 work, limit = sys.argv[1], float(sys.argv[2])
@@ -76,7 +79,7 @@ with open(f"{work}/nx.csv", "w") as f:
     for s, d in results:
         for v, c in d.items():
             f.write(f"{s},{v},{c!r}\n")
-print(f"{sorted(times)[1]:.6f}")
+print(f"{min(times):.6f} {sorted(times)[1]:.6f}")
 PY
 )
 
@@ -98,23 +101,24 @@ PY
 psql_ "-c \"\\copy edges FROM '$work/pg_edges.csv' CSV\""
 sources=$(tail -n +2 "$work/sources.csv" | awk '{printf "%s%d", (NR>1?",":""), $1+1}')
 call() { echo "SELECT * FROM pgr_drivingDistance('SELECT id, source, target, cost, reverse_cost FROM edges', ARRAY[$sources]::bigint[], $1, directed := true)"; }
-pg_time() {  # median of three EXPLAIN ANALYZE execution times, seconds
+pg_time() {  # fastest and median of three EXPLAIN ANALYZE execution times, seconds
   for i in 1 2 3; do
     psql_ "-t -A -c \"EXPLAIN (ANALYZE, FORMAT JSON) $(call $1)\"" | $py -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"] / 1000)'
-  done | sort -n | sed -n 2p
+  done | sort -g | sed -n '1p;2p' | tr '\n' ' '
+  echo
 }
-pg_full=$(pg_time $limit)
-pg_load=$(pg_time 0)
+read -r pg_full_min pg_full_med < <(pg_time $limit)
+read -r pg_load_min pg_load_med < <(pg_time 0)
 psql_ "-c \"\\copy ($(call $limit)) TO '$work/pg_raw.csv' CSV\""
 # pgRouting 3.4 returns seq, from_v, node, edge, cost, agg_cost.
 awk -F, '{printf "%d,%d,%s\n", $2 - 1, $3 - 1, $6}' "$work/pg_raw.csv" > "$work/pg.csv"
-pg_s=$(echo "$pg_full - $pg_load" | bc -l)
 steal1=$(steal); ticks1=$(awk '/^cpu /{s=0; for (i=2;i<=NF;i++) s+=$i; print s; exit}' /proc/stat)
 echo "CPU steal while timing: $(( 100 * (steal1 - steal0) / (ticks1 - ticks0 + 1) )) % of CPU time"
 
-$py - "$work" "$hr_s" "$pg_s" "$pg_full" "$pg_load" "$nx_s" <<'PY'
+$py - "$work" "$hr_min" "$hr_med" "$nx_min" "$nx_med" "$pg_full_min" "$pg_full_med" "$pg_load_min" "$pg_load_med" <<'PY'
 import sys
-work, hr_s, pg_s, pg_full, pg_load, nx_s = sys.argv[1], *map(float, sys.argv[2:])
+work = sys.argv[1]
+hr_min, hr_med, nx_min, nx_med, pg_full_min, pg_full_med, pg_load_min, pg_load_med = map(float, sys.argv[2:])
 def load(path, header):
     out = {}
     with open(path) as f:
@@ -128,7 +132,11 @@ def same(a, b):
     return a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 1e-6 for k in a)
 print(f"rows: healthreach {len(hr):,}, pgRouting {len(pg):,}, networkx {len(nx):,}")
 print(f"same reach: pgRouting {'yes' if same(hr, pg) else 'NO'}, networkx {'yes' if same(hr, nx) else 'NO'}")
-print(f"compute_s: healthreach {hr_s:.4f}; pgRouting {pg_s:.3f} ({pg_full:.3f} at {20000} m minus {pg_load:.3f} at 0 m); networkx {nx_s:.3f}")
-print(f"speed-up: {pg_s / hr_s:.0f}x pgRouting (floor 20x), {nx_s / hr_s:.0f}x networkx (floor 100x)")
+for name, hr_s, nx_s, pg_full, pg_load in (("fastest", hr_min, nx_min, pg_full_min, pg_load_min),
+                                           ("median", hr_med, nx_med, pg_full_med, pg_load_med)):
+    pg_s = pg_full - pg_load
+    print(f"{name} run: compute_s healthreach {hr_s:.4f}; pgRouting {pg_s:.3f} ({pg_full:.3f} at 20000 m "
+          f"minus {pg_load:.3f} at 0 m); networkx {nx_s:.3f}; speed-up {pg_s / hr_s:.0f}x pgRouting "
+          f"(floor 20x), {nx_s / hr_s:.0f}x networkx (floor 100x)")
 sys.exit(0 if same(hr, pg) and same(hr, nx) else 1)
 PY
