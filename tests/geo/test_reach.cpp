@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 
 using namespace healthreach;
@@ -115,11 +116,65 @@ TEST_CASE("reach from each source equals the reference on every thread count", "
             for (double c : ref) within += c <= limit;
             REQUIRE(rows.size == within);
             for (std::size_t k = 0; k < rows.size; ++k) {
-                REQUIRE(rows.cost[k] == Approx(ref[rows.node[k]]).epsilon(1e-12));
+                REQUIRE(rows.cost[k] == ref[rows.node[k]]);  // summed along the same path: the same bits
                 if (k > 0) REQUIRE(rows.cost[k - 1] <= rows.cost[k]);
             }
             total += rows.size;
         }
         CHECK(table.size() == total);
+    }
+}
+
+TEST_CASE("costs-only reach equals brute force on random graphs with one-ways, loops and several seeds", "[reach]") {
+    // Small random graphs: runs of two-neighbour nodes, one-way edges, parallel edges, self-loops,
+    // sources repeated, limits that cut through the graph, and several seeds with costs already spent.
+    std::mt19937 rng(11);
+    for (int trial = 0; trial < 400; ++trial) {
+        network net;
+        const node_id n = 2 + rng() % 25;
+        for (node_id v = 0; v < n; ++v) net.node_x.push_back(rng() % 1000), net.node_y.push_back(rng() % 1000);
+        const double xs[2] = {0, 1}, ys[2] = {0, 1};
+        auto edge = [&](node_id s, node_id t) {
+            const double length = rng() % 4 == 0 ? 1 + rng() % 50 : std::uniform_real_distribution<double>(0, 60)(rng);
+            const bool one_way = rng() % 4 == 0;
+            net.add_edge(s, t, length, length / 10, one_way ? -1 : length / 10, 0, xs, ys, 2);
+        };
+        for (node_id v = 0; v + 1 < n; ++v)
+            if (rng() % 5 != 0) edge(v, v + 1);
+        for (int e = 0, extra = rng() % (n / 2 + 2); e < extra; ++e) edge(rng() % n, rng() % n);
+        const router r(net, metric::length);
+        std::vector<node_id> sources;
+        for (int k = 0, count = 1 + rng() % 4; k < count; ++k) sources.push_back(rng() % n);
+        const double limit = std::uniform_real_distribution<double>(0, 400)(rng);
+        std::vector<bounded_search> searches;
+        searches.emplace_back(r);
+        const reach_table table = reach_from_each(searches, sources, limit);
+        for (std::size_t s = 0; s < sources.size(); ++s) {
+            const std::vector<double> ref = test::reference_dijkstra(net, metric::length, sources[s]);
+            const reach_table::rows rows = table.of(s);
+            std::map<node_id, double> got;
+            for (std::size_t k = 0; k < rows.size; ++k) REQUIRE(got.emplace(rows.node[k], rows.cost[k]).second);
+            for (node_id v = 0; v < n; ++v) {
+                INFO("trial " << trial << ", source " << sources[s] << ", node " << v << ", limit " << limit);
+                REQUIRE(got.count(v) == (ref[v] <= limit ? 1u : 0u));
+                if (ref[v] <= limit) REQUIRE(got[v] == ref[v]);
+            }
+        }
+        std::vector<seed> seeds;
+        for (node_id v : sources) seeds.push_back({v, std::uniform_real_distribution<double>(0, 30)(rng), 0});
+        searches[0].run(seeds, limit, false);
+        std::vector<double> best(n, std::numeric_limits<double>::infinity());
+        for (const seed& sd : seeds) {
+            const std::vector<double> ref = test::reference_dijkstra(net, metric::length, sd.node);
+            for (node_id v = 0; v < n; ++v) best[v] = std::min(best[v], sd.cost + ref[v]);
+        }
+        std::size_t within = 0;
+        for (node_id v = 0; v < n; ++v) {
+            INFO("trial " << trial << ", several seeds, node " << v << ", limit " << limit);
+            within += best[v] <= limit;
+            REQUIRE(searches[0].reached(v) == (best[v] <= limit));
+            if (best[v] <= limit) REQUIRE(searches[0].cost(v) == Approx(best[v]).epsilon(1e-12));
+        }
+        CHECK(searches[0].settled().size() == within);
     }
 }
