@@ -41,8 +41,8 @@ PY
 # is timed several times (healthreach 5 runs, networkx 3, pgRouting 3) and both the fastest run and
 # the median are reported. Interference only ever adds time, so the fastest run is the usual
 # estimate of a program's own cost (as Python's timeit advises); the median shows the spread.
-steal() { awk '/^cpu /{print $9; exit}' /proc/stat; }
-steal0=$(steal); ticks0=$(awk '/^cpu /{s=0; for (i=2;i<=NF;i++) s+=$i; print s; exit}' /proc/stat)
+cpu_ticks() { awk '/^cpu /{s=0; for (i=2;i<=NF;i++) s+=$i; print $9, s; exit}' /proc/stat; }  # steal, all
+read -r steal0 ticks0 < <(cpu_ticks)
 
 # healthreach
 for i in 1 2 3 4 5; do
@@ -112,7 +112,7 @@ read -r pg_load_min pg_load_med < <(pg_time 0)
 psql_ "-c \"\\copy ($(call $limit)) TO '$work/pg_raw.csv' CSV\""
 # pgRouting 3.4 returns seq, from_v, node, edge, cost, agg_cost.
 awk -F, '{printf "%d,%d,%s\n", $2 - 1, $3 - 1, $6}' "$work/pg_raw.csv" > "$work/pg.csv"
-steal1=$(steal); ticks1=$(awk '/^cpu /{s=0; for (i=2;i<=NF;i++) s+=$i; print s; exit}' /proc/stat)
+read -r steal1 ticks1 < <(cpu_ticks)
 echo "CPU steal while timing: $(( 100 * (steal1 - steal0) / (ticks1 - ticks0 + 1) )) % of CPU time"
 
 $py - "$work" "$hr_min" "$hr_med" "$nx_min" "$nx_med" "$pg_full_min" "$pg_full_med" "$pg_load_min" "$pg_load_med" <<'PY'

@@ -28,8 +28,7 @@ int main(int argc, char** argv) {
     const int repeats = argc > 4 ? std::stoi(argv[4]) : 20;
     const unsigned threads = argc > 5 ? static_cast<unsigned>(std::stoi(argv[5])) : std::thread::hardware_concurrency();
     const router r(net, metric::length);
-    std::vector<bounded_search> searches;
-    for (unsigned t = 0; t < threads; ++t) searches.emplace_back(r);
+    std::vector<bounded_search> searches = search_engines(r, threads);
     std::vector<double> times;
     std::size_t rows = 0;
     for (int k = 0; k < repeats; ++k) {

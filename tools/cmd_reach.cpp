@@ -84,8 +84,7 @@ command_runner add_reach_command(CLI::App& app) {
         const geo::router router(net, m);
         const unsigned threads = o->common.threads > 0 ? o->common.threads : std::thread::hardware_concurrency();
         const std::size_t used = o->nearest ? 1 : std::max<std::size_t>(1, std::min<std::size_t>(threads, sources.size()));
-        std::vector<geo::bounded_search> searches;
-        for (std::size_t t = 0; t < used; ++t) searches.emplace_back(router);
+        std::vector<geo::bounded_search> searches = geo::search_engines(router, used);
         stopwatch compute;
         // Every source alone, or with --nearest all sources in one search (each node from its nearest).
         geo::reach_table each;

@@ -79,6 +79,14 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 
 }  // namespace
 
+namespace {
+
+void require_node(const router& r, node_id v) {
+    if (v >= r.node_count()) throw input_error("node id " + std::to_string(v) + " is not in the graph");
+}
+
+}  // namespace
+
 bounded_search::bounded_search(const router& r)
     : router_(r),
       dist_(r.node_count(), inf),
@@ -152,7 +160,7 @@ void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labe
 
     // The queue is lazy: a node may sit in it several times, and only its cheapest entry counts.
     for (const seed& s : seeds) {
-        if (s.node >= dist_.size()) throw input_error("node id " + std::to_string(s.node) + " is not in the graph");
+        require_node(router_, s.node);
         const node_id u = router_.rank(s.node);
         if (dist_[u] == inf) touched_[touched_count_++] = u;
         if (s.cost < dist_[u] && s.cost <= limit) {
@@ -220,6 +228,13 @@ reach_table::rows reach_table::append(std::vector<block>& blocks, const bounded_
     return {node, cost, n};
 }
 
+std::vector<bounded_search> search_engines(const router& r, std::size_t count) {
+    std::vector<bounded_search> searches;
+    searches.reserve(count);
+    for (std::size_t t = 0; t < count; ++t) searches.emplace_back(r);
+    return searches;
+}
+
 reach_table reach_from_each(std::vector<bounded_search>& searches, const std::vector<node_id>& sources, double limit) {
     if (searches.empty()) throw std::invalid_argument("reach_from_each: no search engine");
     reach_table table;
@@ -232,7 +247,7 @@ reach_table reach_from_each(std::vector<bounded_search>& searches, const std::ve
     const router& r = searches.front().graph();
     std::vector<std::size_t> order(sources.size());
     for (std::size_t s = 0; s < sources.size(); ++s) {
-        if (sources[s] >= r.node_count()) throw input_error("node id " + std::to_string(sources[s]) + " is not in the graph");
+        require_node(r, sources[s]);  // before any thread starts: an exception in a worker would end the program
         order[s] = s;
     }
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r.rank(sources[a]) < r.rank(sources[b]); });

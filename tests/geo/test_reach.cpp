@@ -104,8 +104,7 @@ TEST_CASE("reach from each source equals the reference on every thread count", "
     sources.push_back(sources.front());  // the same source twice gets the same rows twice
     const double limit = 3000;
     for (unsigned threads : {1u, 2u, 4u}) {
-        std::vector<bounded_search> searches;
-        for (unsigned t = 0; t < threads; ++t) searches.emplace_back(r);
+        std::vector<bounded_search> searches = search_engines(r, threads);
         const reach_table table = reach_from_each(searches, sources, limit);
         REQUIRE(table.sources() == sources.size());
         std::size_t total = 0;
@@ -146,8 +145,7 @@ TEST_CASE("costs-only reach equals brute force on random graphs with one-ways, l
         std::vector<node_id> sources;
         for (int k = 0, count = 1 + rng() % 4; k < count; ++k) sources.push_back(rng() % n);
         const double limit = std::uniform_real_distribution<double>(0, 400)(rng);
-        std::vector<bounded_search> searches;
-        searches.emplace_back(r);
+        std::vector<bounded_search> searches = search_engines(r, 1);
         const reach_table table = reach_from_each(searches, sources, limit);
         for (std::size_t s = 0; s < sources.size(); ++s) {
             const std::vector<double> ref = test::reference_dijkstra(net, metric::length, sources[s]);

@@ -188,6 +188,9 @@ private:
     std::vector<rows> where_;                 // per source
 };
 
+// `count` search engines on one router, for reach_from_each().
+std::vector<bounded_search> search_engines(const router& r, std::size_t count);
+
 // The searches spread over threads, one per engine in `searches`: engines hold graph-sized buffers,
 // so callers make them once, with the router, and reuse them.
 reach_table reach_from_each(std::vector<bounded_search>& searches, const std::vector<node_id>& sources, double limit);
