@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <stdexcept>
 #include <thread>
+
+#include <sys/mman.h>
 
 namespace healthreach::geo {
 
@@ -119,31 +123,33 @@ void radix_heap::push(double cost, node_id v) {
     const std::uint64_t k = key_bits(cost);
     const std::size_t i = bucket_of(k);
     buckets_[i].add(k, v);
-    if (i > 0) nonempty_ |= std::uint64_t{1} << (i - 1);
-    ++size_;
+    nonempty_ |= (std::uint64_t{1} << i) >> 1;  // bit i - 1; none for bucket 0
 }
 
 void radix_heap::refill() {
     // The smallest key of the first non-empty bucket becomes the new base; its entries all move to
-    // lower buckets.
+    // lower buckets, never to itself, so the split bucket can be read while the others grow.
     const std::size_t i = 1 + static_cast<std::size_t>(__builtin_ctzll(nonempty_));
     bucket& split = buckets_[i];
-    nonempty_ &= ~(std::uint64_t{1} << (i - 1));
-    std::uint64_t low = split.data[0].key;
-    for (std::size_t k = 1; k < split.size; ++k) low = std::min(low, split.data[k].key);
-    last_ = low;
-    for (std::size_t k = 0; k < split.size; ++k) {
-        const std::size_t j = bucket_of(split.data[k].key);
-        buckets_[j].add(split.data[k].key, split.data[k].node);
-        if (j > 0) nonempty_ |= std::uint64_t{1} << (j - 1);
-    }
+    const entry* const data = split.data.get();
+    const std::size_t n = split.size;
     split.size = 0;
+    std::uint64_t low = data[0].key;
+    for (std::size_t k = 1; k < n; ++k) low = std::min(low, data[k].key);
+    last_ = low;
+    std::uint64_t nonempty = nonempty_ & ~(std::uint64_t{1} << (i - 1));
+    for (std::size_t k = 0; k < n; ++k) {
+        const entry e = data[k];
+        const std::size_t j = bucket_of(e.key);
+        buckets_[j].add(e.key, e.node);
+        nonempty |= (std::uint64_t{1} << j) >> 1;  // bit j - 1; none for bucket 0
+    }
+    nonempty_ = nonempty;
 }
 
 void radix_heap::clear() {
     for (bucket& b : buckets_) b.size = 0;
     nonempty_ = 0;
-    size_ = 0;
     last_ = 0;
 }
 
@@ -197,6 +203,8 @@ void bounded_search::search(double limit) {
             dist[v] = dv;
             if constexpr (Carry) carried_[v] = carried{carried_[u].other + arc_other[a], carried_[u].label};
             heap_.push(dv, v);
+            // v is popped many pops later: its arcs, fetched now, are in the cache by then.
+            __builtin_prefetch(arcs + r.first_out(v));
         }
     }
     touched_count_ = touched_count;
@@ -209,19 +217,28 @@ std::size_t reach_table::size() const {
     return n;
 }
 
+void reach_table::block::release::operator()(void* p) const { std::free(p); }
+
 reach_table::rows reach_table::append(std::vector<block>& blocks, const bounded_search& search) {
-    constexpr std::size_t block_rows = std::size_t{1} << 16;
+    // Blocks are whole 2 MiB pages the kernel may map as one huge page: a cold run then takes one page
+    // fault per block instead of one per 4 KiB, and a fault costs microseconds on a virtual machine.
+    constexpr std::size_t page = std::size_t{2} << 20;
+    constexpr std::size_t row_bytes = sizeof(double) + sizeof(node_id);
     const std::size_t n = search.settled().size();
     if (blocks.empty() || blocks.back().capacity - blocks.back().size < n) {
+        const std::size_t bytes = (std::max(n, page / row_bytes) * row_bytes + page - 1) / page * page;
         block b;
-        b.capacity = std::max(block_rows, n);
-        b.node.reset(new node_id[b.capacity]);  // left uninitialised: pages are touched once, by the copy
-        b.cost.reset(new double[b.capacity]);
+        b.memory.reset(std::aligned_alloc(page, bytes));  // left uninitialised: pages are touched once, by the copy
+        if (!b.memory) throw std::bad_alloc();
+        madvise(b.memory.get(), bytes, MADV_HUGEPAGE);  // a hint: without huge pages the blocks work the same
+        b.capacity = bytes / row_bytes;
+        b.cost = static_cast<double*>(b.memory.get());
+        b.node = reinterpret_cast<node_id*>(b.cost + b.capacity);
         blocks.push_back(std::move(b));
     }
     block& b = blocks.back();
-    node_id* node = b.node.get() + b.size;
-    double* cost = b.cost.get() + b.size;
+    node_id* node = b.node + b.size;
+    double* cost = b.cost + b.size;
     std::copy(search.settled().begin(), search.settled().end(), node);
     std::copy(search.settled_costs().begin(), search.settled_costs().end(), cost);
     b.size += n;

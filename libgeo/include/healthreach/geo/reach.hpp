@@ -68,12 +68,11 @@ public:
     std::pair<double, node_id> pop() {  // the smallest
         if (buckets_[0].size == 0) refill();
         const entry e = buckets_[0].data[--buckets_[0].size];
-        --size_;
         double cost;
         std::memcpy(&cost, &e.key, sizeof cost);
         return {cost, e.node};
     }
-    bool empty() const { return size_ == 0; }
+    bool empty() const { return buckets_[0].size == 0 && nonempty_ == 0; }
     void clear();
 
 private:
@@ -96,14 +95,13 @@ private:
             data[size].node = node;
             ++size;
         }
-        void grow();
+        [[gnu::noinline]] void grow();
     };
     std::array<bucket, 65> buckets_;
     std::uint64_t last_ = 0;
-    // Bit i - 1 is set while bucket i >= 1 may hold entries: the next one to split is found by
+    // Bit i - 1 is set while bucket i >= 1 holds entries: the next one to split is found by
     // counting trailing zeros instead of visiting each bucket.
     std::uint64_t nonempty_ = 0;
-    std::size_t size_ = 0;
 };
 
 // A read-only run of elements owned by someone else.
@@ -179,8 +177,12 @@ private:
     // Rows are copied once into blocks that never move: a growing array would copy them again at
     // every growth and touch fresh pages twice.
     struct block {
-        std::unique_ptr<node_id[]> node;
-        std::unique_ptr<double[]> cost;
+        struct release {
+            void operator()(void* p) const;
+        };
+        std::unique_ptr<void, release> memory;  // cost[] then node[]
+        double* cost = nullptr;
+        node_id* node = nullptr;
         std::size_t size = 0, capacity = 0;
     };
     static rows append(std::vector<block>& blocks, const bounded_search& search);
