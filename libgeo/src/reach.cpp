@@ -68,7 +68,7 @@ router::router(const network& net, metric m) : metric_(m), rank_(net.node_count(
     std::vector<std::uint32_t> fill(first_out_.begin(), first_out_.end() - 1);
     auto add = [&](node_id a, node_id b, double len, double time) {
         const std::uint32_t k = fill[rank_[a]]++;
-        arcs_[k] = arc{m == metric::length ? len : time, rank_[b]};
+        arcs_[k] = arc{(m == metric::length ? len : time) + 0.0, rank_[b]};  // -0.0 becomes +0.0
         arc_other_[k] = m == metric::length ? time : len;
     };
     for (edge_id e = 0; e < net.edge_count(); ++e) {
@@ -94,7 +94,7 @@ void require_node(const router& r, node_id v) {
 bounded_search::bounded_search(const router& r)
     : router_(r),
       dist_(r.node_count(), inf),
-      touched_(new node_id[r.node_count()]),
+      settled_rank_(new node_id[r.node_count()]),
       settled_(new node_id[r.node_count()]),
       settled_cost_(new double[r.node_count()]) {}
 
@@ -102,11 +102,11 @@ bool bounded_search::reached(node_id v) const { return dist_[router_.rank(v)] <=
 
 namespace {
 
-// Non-negative doubles order like their bit patterns read as unsigned integers.
+// Non-negative doubles order like their bit patterns read as unsigned integers; -0.0 would not (its
+// sign bit is set), so seeds and arcs turn it into +0.0 before any cost reaches the queue.
 std::uint64_t key_bits(double cost) {
-    const double positive = cost + 0.0;  // -0.0 becomes +0.0
     std::uint64_t bits;
-    std::memcpy(&bits, &positive, sizeof bits);
+    std::memcpy(&bits, &cost, sizeof bits);
     return bits;
 }
 
@@ -156,23 +156,22 @@ void radix_heap::clear() {
 void bounded_search::run(const std::vector<seed>& seeds, double limit, bool labels_and_other) {
     // Labels and the other metric are kept only by searches that ask for them (allocated on first use).
     if (labels_and_other && carried_.empty()) carried_.assign(dist_.size(), carried{inf, invalid_id});
-    for (std::size_t k = 0; k < touched_count_; ++k) dist_[touched_[k]] = inf;
+    // Every seed is checked before the engine changes: a run that throws leaves nothing to reset.
+    for (const seed& s : seeds) require_node(router_, s.node);
+    for (std::size_t k = 0; k < settled_count_; ++k) dist_[settled_rank_[k]] = inf;
     if (!carried_.empty())
-        for (std::size_t k = 0; k < touched_count_; ++k) carried_[touched_[k]] = carried{inf, invalid_id};
+        for (std::size_t k = 0; k < settled_count_; ++k) carried_[settled_rank_[k]] = carried{inf, invalid_id};
     heap_.clear();
-    touched_count_ = 0;
     settled_count_ = 0;
     limit_ = limit;
 
     // The queue is lazy: a node may sit in it several times, and only its cheapest entry counts.
     for (const seed& s : seeds) {
-        require_node(router_, s.node);
         const node_id u = router_.rank(s.node);
-        if (dist_[u] == inf) touched_[touched_count_++] = u;
         if (s.cost < dist_[u] && s.cost <= limit) {
-            dist_[u] = s.cost;
+            dist_[u] = s.cost + 0.0;  // -0.0 becomes +0.0
             if (labels_and_other) carried_[u] = carried{s.other, s.label};
-            heap_.push(s.cost, u);
+            heap_.push(dist_[u], u);
         }
     }
     if (labels_and_other) search<true>(limit);
@@ -185,13 +184,14 @@ void bounded_search::search(double limit) {
     const router::arc* arcs = r.arcs();
     const double* arc_other = r.arc_other();
     double* dist = dist_.data();
-    node_id* touched = touched_.get();
+    node_id* settled_rank = settled_rank_.get();
     node_id* settled = settled_.get();
     double* settled_cost = settled_cost_.get();
-    std::size_t touched_count = touched_count_, settled_count = 0;
+    std::size_t settled_count = 0;
     while (!heap_.empty()) {
         const auto [du, u] = heap_.pop();
         if (du > dist[u]) continue;  // a stale entry: u was settled at a lower cost
+        settled_rank[settled_count] = u;
         settled[settled_count] = r.node(u);
         settled_cost[settled_count++] = du;
         for (std::uint32_t a = r.first_out(u), end = r.first_out(u + 1); a < end; ++a) {
@@ -199,7 +199,6 @@ void bounded_search::search(double limit) {
             const double dv = du + arcs[a].cost;
             // Nothing beyond the limit enters the queue, so every node popped is settled within it.
             if (dv >= dist[v] || dv > limit) continue;
-            if (dist[v] == inf) touched[touched_count++] = v;
             dist[v] = dv;
             if constexpr (Carry) carried_[v] = carried{carried_[u].other + arc_other[a], carried_[u].label};
             heap_.push(dv, v);
@@ -207,7 +206,6 @@ void bounded_search::search(double limit) {
             __builtin_prefetch(arcs + r.first_out(v));
         }
     }
-    touched_count_ = touched_count;
     settled_count_ = settled_count;
 }
 

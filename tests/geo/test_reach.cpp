@@ -1,10 +1,12 @@
 #include "support.hpp"
 
 #include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/error.hpp"
 #include "healthreach/geo/reach.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -58,6 +60,13 @@ TEST_CASE("bounded reach on a hand-computed network", "[reach]") {
     CHECK(search.label(c) == 0);  // A-B-C = 200 < 150 + 200
     CHECK(search.label(e) == 1);
     CHECK(search.cost(e) == Approx(150));
+
+    // A run that throws on a bad seed leaves the engine as it was: the next run is right.
+    CHECK_THROWS_AS(search.run({{a, 0, 0}, {static_cast<node_id>(net.node_count()), 0, 0}}, 1000), input_error);
+    search.run({{b, -0.0, 0}}, 300);
+    CHECK(search.cost(a) == Approx(300));
+    CHECK(search.settled().size() == 5);
+    CHECK_FALSE(std::signbit(search.cost(b)));  // -0.0 would sort below every other cost in the queue
 
     const router rt(net, metric::time);
     bounded_search timed(rt);

@@ -64,7 +64,7 @@ struct seed {
 // the last key popped, and each entry moves down at most 64 times.
 class radix_heap {
 public:
-    void push(double cost, node_id v);  // cost >= the last cost popped
+    void push(double cost, node_id v);  // cost >= the last cost popped, and never -0.0
     std::pair<double, node_id> pop() {  // the smallest
         if (buckets_[0].size == 0) refill();
         const entry e = buckets_[0].data[--buckets_[0].size];
@@ -150,12 +150,14 @@ private:
     std::vector<double> dist_;       // by internal id
     std::vector<carried> carried_;  // by internal id
     radix_heap heap_;
-    // A run touches and settles each node at most once, so these arrays have room for every node and
-    // the search loop never checks for growth; pages a run does not reach are never touched.
-    std::unique_ptr<node_id[]> touched_;  // internal ids
-    std::unique_ptr<node_id[]> settled_;  // network ids
+    // A run settles each node at most once, so these arrays have room for every node and the search
+    // loop never checks for growth; pages a run does not reach are never touched. Nothing beyond the
+    // limit enters the queue, so a run sets dist_ only for nodes it goes on to settle: their internal
+    // ids are all the next run has to reset.
+    std::unique_ptr<node_id[]> settled_rank_;  // internal ids of settled_
+    std::unique_ptr<node_id[]> settled_;       // network ids
     std::unique_ptr<double[]> settled_cost_;
-    std::size_t touched_count_ = 0, settled_count_ = 0;
+    std::size_t settled_count_ = 0;
     double limit_ = 0;
 };
 
