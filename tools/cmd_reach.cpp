@@ -7,10 +7,12 @@
 #include "healthreach/geo/reach.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
 
 namespace healthreach::cli {
@@ -101,22 +103,45 @@ command_runner add_reach_command(CLI::App& app) {
         geo::atomic_output out(o->out);
         std::FILE* f = std::fopen(out.temp_path().c_str(), "w");
         if (!f) throw input_error(o->out + ": cannot create");
-        std::fputs("source,node_id,cost\n", f);
+        // Rows are formatted by std::to_chars, whose general format at 17 digits writes exactly what
+        // printf's %.17g writes (DESIGN.md) 8 times faster, into a buffer written in large pieces:
+        // fprintf took most of the command's time.
+        std::string text = "source,node_id,cost\n";
+        auto flush = [&] {
+            std::fwrite(text.data(), 1, text.size(), f);
+            text.clear();
+        };
+        auto row = [&](geo::node_id source, geo::node_id node, double cost) {
+            // Two 32-bit integers (10 digits each), a double (24 characters at most) and three
+            // separators: a line always fits in 64.
+            const std::size_t start = text.size();
+            text.resize(start + 64);
+            char* const end = text.data() + text.size();
+            char* p = std::to_chars(text.data() + start, end, source).ptr;
+            *p++ = ',';
+            p = std::to_chars(p, end, node).ptr;
+            *p++ = ',';
+            p = std::to_chars(p, end, cost, std::chars_format::general, 17).ptr;
+            *p++ = '\n';
+            text.resize(p - text.data());
+            if (text.size() >= (std::size_t{1} << 20)) flush();
+        };
         std::size_t count = 0;
         if (o->nearest) {
             const geo::array_ref<double> costs = nearest.settled_costs();
             for (std::size_t k = 0; k < costs.size(); ++k, ++count) {
                 const geo::node_id v = nearest.settled()[k];
-                std::fprintf(f, "%u,%u,%.17g\n", sources[nearest.label(v)], v, costs[k]);
+                row(sources[nearest.label(v)], v, costs[k]);
             }
         } else {
             for (std::size_t s = 0; s < sources.size(); ++s) {
                 const geo::reach_table::rows rows = each.of(s);
-                for (std::size_t k = 0; k < rows.size; ++k, ++count)
-                    std::fprintf(f, "%u,%u,%.17g\n", sources[s], rows.node[k], rows.cost[k]);
+                for (std::size_t k = 0; k < rows.size; ++k, ++count) row(sources[s], rows.node[k], rows.cost[k]);
             }
         }
-        if (std::fclose(f) != 0) throw std::runtime_error(o->out + ": write failed");
+        flush();
+        const bool failed = std::ferror(f) != 0;
+        if (std::fclose(f) != 0 || failed) throw std::runtime_error(o->out + ": write failed");
         out.commit();
         char buf[160];
         std::snprintf(buf, sizeof buf, "rows: %zu; %.3g settled nodes per second per core (%zu threads)", count,

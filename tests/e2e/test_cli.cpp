@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +50,21 @@ TEST_CASE("network then reach on a small layer", "[e2e]") {
     const std::string nearest = test::read_text(dir + "/nearest.csv");  // the two at cost 0 in either order
     CHECK(nearest.size() == std::string("source,node_id,cost\n0,0,0\n2,2,0\n2,1,50\n").size());
     for (const char* row : {"\n0,0,0\n", "\n2,2,0\n", "\n2,1,50\n"}) CHECK(nearest.find(row) != std::string::npos);
+
+    // Costs are written as printf's %.17g writes them (DESIGN.md): times in seconds have every digit.
+    REQUIRE(test::run(exe + " reach --graph " + dir + "/net.gpkg --sources " + dir + "/s.csv --limit 100 --metric time --out " +
+                          dir + "/time.csv", &err) == 0);
+    std::istringstream rows(test::read_text(dir + "/time.csv"));
+    std::size_t long_costs = 0;
+    for (std::string line; std::getline(rows, line);) {
+        if (line == "source,node_id,cost") continue;
+        const std::string cost = line.substr(line.rfind(',') + 1);
+        char printed[64];
+        std::snprintf(printed, sizeof printed, "%.17g", std::strtod(cost.c_str(), nullptr));
+        CHECK(cost == printed);
+        long_costs += cost.size() > 10;
+    }
+    CHECK(long_costs > 0);
 
     // A source that is not a node of the graph.
     std::ofstream(dir + "/bad.csv") << "node_id\n99\n";
