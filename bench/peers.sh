@@ -38,20 +38,20 @@ with open(f"{work}/sources.csv", "w") as f:
 PY
 
 # This machine's timings vary from one run to the next (a virtual machine: CPU steal), so every peer
-# is timed several times (healthreach 5 runs, networkx 3, pgRouting 3) and both the fastest run and
+# is timed several times (healthreach 9 runs, networkx 3, pgRouting 3) and both the fastest run and
 # the median are reported. Interference only ever adds time, so the fastest run is the usual
 # estimate of a program's own cost (as Python's timeit advises); the median shows the spread.
 cpu_ticks() { awk '/^cpu /{s=0; for (i=2;i<=NF;i++) s+=$i; print $9, s; exit}' /proc/stat; }  # steal, all
 read -r steal0 ticks0 < <(cpu_ticks)
 
 # healthreach
-for i in 1 2 3 4 5; do
+for i in $(seq 9); do
   "$hr" reach --graph "$work/net.gpkg" --sources "$work/sources.csv" --limit $limit --out "$work/hr.csv" 2> "$work/hr.err"
   tail -1 "$work/hr.err" | sed 's/compute_s=//'
 done | sort -g > "$work/hr.times"
 hr_min=$(sed -n 1p "$work/hr.times")
-hr_med=$(sed -n 3p "$work/hr.times")
-echo "healthreach compute_s, 5 runs: $(tr '\n' ' ' < "$work/hr.times")"
+hr_med=$(sed -n 5p "$work/hr.times")
+echo "healthreach compute_s, 9 runs: $(tr '\n' ' ' < "$work/hr.times")"
 grep "^rows" "$work/hr.err"
 
 # networkx: graph built first (not timed), then the searches.
