@@ -4,14 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <new>
 #include <stdexcept>
 #include <thread>
-
-#include <sys/mman.h>
 
 namespace healthreach::geo {
 
@@ -215,28 +211,19 @@ std::size_t reach_table::size() const {
     return n;
 }
 
-void reach_table::block::release::operator()(void* p) const { std::free(p); }
-
 reach_table::rows reach_table::append(std::vector<block>& blocks, const bounded_search& search) {
-    // Blocks are whole 2 MiB pages the kernel may map as one huge page: a cold run then takes one page
-    // fault per block instead of one per 4 KiB, and a fault costs microseconds on a virtual machine.
-    constexpr std::size_t page = std::size_t{2} << 20;
-    constexpr std::size_t row_bytes = sizeof(double) + sizeof(node_id);
+    constexpr std::size_t block_rows = std::size_t{1} << 16;
     const std::size_t n = search.settled().size();
     if (blocks.empty() || blocks.back().capacity - blocks.back().size < n) {
-        const std::size_t bytes = (std::max(n, page / row_bytes) * row_bytes + page - 1) / page * page;
         block b;
-        b.memory.reset(std::aligned_alloc(page, bytes));  // left uninitialised: pages are touched once, by the copy
-        if (!b.memory) throw std::bad_alloc();
-        madvise(b.memory.get(), bytes, MADV_HUGEPAGE);  // a hint: without huge pages the blocks work the same
-        b.capacity = bytes / row_bytes;
-        b.cost = static_cast<double*>(b.memory.get());
-        b.node = reinterpret_cast<node_id*>(b.cost + b.capacity);
+        b.capacity = std::max(block_rows, n);
+        b.node.reset(new node_id[b.capacity]);  // left uninitialised: pages are touched once, by the copy
+        b.cost.reset(new double[b.capacity]);
         blocks.push_back(std::move(b));
     }
     block& b = blocks.back();
-    node_id* node = b.node + b.size;
-    double* cost = b.cost + b.size;
+    node_id* node = b.node.get() + b.size;
+    double* cost = b.cost.get() + b.size;
     std::copy(search.settled().begin(), search.settled().end(), node);
     std::copy(search.settled_costs().begin(), search.settled_costs().end(), cost);
     b.size += n;

@@ -179,12 +179,8 @@ private:
     // Rows are copied once into blocks that never move: a growing array would copy them again at
     // every growth and touch fresh pages twice.
     struct block {
-        struct release {
-            void operator()(void* p) const;
-        };
-        std::unique_ptr<void, release> memory;  // cost[] then node[]
-        double* cost = nullptr;
-        node_id* node = nullptr;
+        std::unique_ptr<node_id[]> node;
+        std::unique_ptr<double[]> cost;
         std::size_t size = 0, capacity = 0;
     };
     static rows append(std::vector<block>& blocks, const bounded_search& search);
