@@ -66,3 +66,47 @@ TEST_CASE("snapping equals a brute-force search over every segment", "[snap][rea
         REQUIRE(snap.nearest(x, y).distance_m == Approx(best).epsilon(1e-9));
     }
 }
+
+TEST_CASE("snapping equals brute force on random networks: long segments, clusters, far points", "[snap]") {
+    // Random polylines: some kilometres long across the grid's cells, most short and crowded in a
+    // corner, as roads crowd in towns; query points near, inside and far outside the network.
+    std::uint64_t state = 777;
+    auto uniform = [&](double lo, double hi) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return lo + (state >> 11) * (1.0 / 9007199254740992.0) * (hi - lo);
+    };
+    for (int trial = 0; trial < 40; ++trial) {
+        network net;
+        const int edges = 1 + static_cast<int>(uniform(0, 60));
+        for (int e = 0; e < edges; ++e) {
+            const bool town = uniform(0, 1) < 0.7;
+            const double span = town ? 200 : 8000;
+            std::vector<double> xs, ys;
+            const int vertices = 2 + static_cast<int>(uniform(0, 4));
+            for (int v = 0; v < vertices; ++v) xs.push_back(uniform(0, span)), ys.push_back(uniform(0, span));
+            const node_id s = static_cast<node_id>(net.node_x.size());
+            net.node_x.push_back(xs.front()), net.node_y.push_back(ys.front());
+            net.node_x.push_back(xs.back()), net.node_y.push_back(ys.back());
+            net.add_edge(s, s + 1, 1, 1, 1, 0, xs.data(), ys.data(), xs.size());
+        }
+        const snapper snap(net);
+        for (int k = 0; k < 200; ++k) {
+            const double x = uniform(-20000, 28000), y = uniform(-20000, 28000);
+            double best = std::numeric_limits<double>::infinity();
+            edge_id best_edge = invalid_id;
+            for (edge_id e = 0; e < net.edge_count(); ++e)
+                for (std::uint64_t v = net.geom_first[e]; v + 1 < net.geom_first[e + 1]; ++v) {
+                    const double ax = net.geom_x[v], ay = net.geom_y[v], dx = net.geom_x[v + 1] - ax, dy = net.geom_y[v + 1] - ay;
+                    const double len2 = dx * dx + dy * dy;
+                    const double t = len2 > 0 ? std::clamp(((x - ax) * dx + (y - ay) * dy) / len2, 0.0, 1.0) : 0;
+                    const double d = std::hypot(x - ax - t * dx, y - ay - t * dy);
+                    if (d < best) best = d, best_edge = e;
+                }
+            const snap_result r = snap.nearest(x, y);
+            INFO("trial " << trial << ", point " << x << "," << y);
+            REQUIRE(r.distance_m == Approx(best).epsilon(1e-12));
+            // The edge may differ only where two edges are equally near.
+            if (r.edge != best_edge) CHECK(r.distance_m == best);
+        }
+    }
+}
