@@ -1,16 +1,27 @@
 #include "healthreach/geo/snap.hpp"
 
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace healthreach::geo {
 
-// A uniform grid over the segments' bounding boxes, as flat arrays (CSR): a query reads the cells
-// around its point ring by ring, with no allocation, and stops once no unread cell can hold a
-// closer segment. (Boost's R-tree nearest query spent most of a coverage run in allocation and
-// sorting.)
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+using point = bg::model::point<double, 2, bg::cs::cartesian>;
+using box = bg::model::box<point>;
+using entry = std::pair<box, std::uint64_t>;  // segment bounds, index of its first vertex in geom_x/y
+
+// Two indexes over the segments. A uniform grid as flat arrays (CSR), read ring by ring around the
+// point with no allocation, answers points near roads, most of them: Boost's R-tree spent most of a
+// coverage run in allocation and sorting. Points the first rings do not settle (far from every road,
+// or outside the grid) go to the R-tree, whose cost grows with the log of the segments where the
+// grid's would grow with the distance.
 struct snapper::index {
+    bgi::rtree<entry, bgi::rstar<16>> tree;
     double x0 = 0, y0 = 0, size = 1;  // the grid's lower-left corner and its cells' side
     std::int64_t cols = 1, rows = 1;
     std::vector<std::uint64_t> first{0, 0};  // segments of cell c: segment[first[c] .. first[c + 1])
@@ -31,14 +42,20 @@ snapper::snapper(const network& net) : net_(net), index_(new index) {
     g.edge_of_vertex.resize(net.geom_x.size());
     double x1 = -std::numeric_limits<double>::infinity(), y1 = x1;
     g.x0 = g.y0 = std::numeric_limits<double>::infinity();
-    std::uint64_t segments = 0;
+    std::vector<entry> entries;
+    entries.reserve(net.geom_x.size());
     for (edge_id e = 0; e < net.edge_count(); ++e)
         for (std::uint64_t v = net.geom_first[e]; v < net.geom_first[e + 1]; ++v) {
             g.edge_of_vertex[v] = e;
             g.x0 = std::min(g.x0, net.geom_x[v]), x1 = std::max(x1, net.geom_x[v]);
             g.y0 = std::min(g.y0, net.geom_y[v]), y1 = std::max(y1, net.geom_y[v]);
-            segments += v + 1 < net.geom_first[e + 1];
+            if (v + 1 == net.geom_first[e + 1]) continue;
+            const point a(std::min(net.geom_x[v], net.geom_x[v + 1]), std::min(net.geom_y[v], net.geom_y[v + 1]));
+            const point b(std::max(net.geom_x[v], net.geom_x[v + 1]), std::max(net.geom_y[v], net.geom_y[v + 1]));
+            entries.emplace_back(box(a, b), v);
         }
+    const std::uint64_t segments = entries.size();
+    g.tree = bgi::rtree<entry, bgi::rstar<16>>(entries.begin(), entries.end());  // packed bulk load
     if (segments == 0) {
         g.x0 = g.y0 = 0;
         return;
@@ -72,6 +89,9 @@ snapper::snapper(const network& net) : net_(net), index_(new index) {
 
 snapper::~snapper() = default;
 
+// Rings of grid cells a query reads before it turns to the R-tree.
+constexpr std::int64_t grid_rings = 2;
+
 snap_result snapper::nearest(double x, double y) const {
     const index& g = *index_;
     snap_result best;
@@ -100,11 +120,13 @@ snap_result snapper::nearest(double x, double y) const {
         const std::uint64_t cell = static_cast<std::uint64_t>(r * g.cols + c);
         for (std::uint64_t k = g.first[cell]; k < g.first[cell + 1]; ++k) consider(g.segment[k]);
     };
-    // Rings of cells around the point's cell (the nearest cell when the point lies outside the grid).
-    // A segment not yet read lies in cells outside the block read so far, so it is at least as far
-    // as the nearest side of that block that the grid extends beyond.
+    // Rings of cells around the point's cell. A segment not yet read lies in cells outside the block
+    // read so far, so it is at least as far as the nearest side of that block that the grid extends
+    // beyond.
     const std::int64_t hc = g.col_of(x), hr = g.row_of(y);
-    for (std::int64_t k = 0;; ++k) {
+    const bool inside = x >= g.x0 && x <= g.x0 + g.cols * g.size && y >= g.y0 && y <= g.y0 + g.rows * g.size;
+    bool settled = false;
+    for (std::int64_t k = 0; inside && k <= grid_rings; ++k) {
         if (k == 0) {
             read_cell(hc, hr);
         } else {
@@ -116,9 +138,28 @@ snap_result snapper::nearest(double x, double y) const {
         if (hc + k < g.cols - 1) reach = std::min(reach, g.x0 + (hc + k + 1) * g.size - x);
         if (hr - k > 0) reach = std::min(reach, y - (g.y0 + (hr - k) * g.size));
         if (hr + k < g.rows - 1) reach = std::min(reach, g.y0 + (hr + k + 1) * g.size - y);
-        if (reach == std::numeric_limits<double>::infinity()) break;  // the block covers the grid
         reach -= 1e-6;  // a margin for rounding where cells were assigned (metres; coordinates carry ~1e-10)
-        if (reach > 0 && reach * reach > best_d2) break;
+        if (reach > 0 && reach * reach > best_d2) {  // also when the block covers the grid (infinite reach)
+            settled = true;
+            break;
+        }
+    }
+    if (!settled) {
+        // The segments of the nearest few boxes give an upper bound; every segment that could beat it
+        // has its box inside the square of that radius, so one window query settles it exactly.
+        const point p(x, y);
+        constexpr unsigned first_batch = 8;
+        double farthest_box = 0;
+        unsigned seen = 0;
+        for (auto it = g.tree.qbegin(bgi::nearest(p, first_batch)); it != g.tree.qend(); ++it, ++seen) {
+            consider(it->second);
+            farthest_box = std::max(farthest_box, bg::distance(p, it->first));
+        }
+        if (seen == first_batch && farthest_box * farthest_box <= best_d2) {
+            const double r = std::sqrt(best_d2);
+            const box window(point(x - r, y - r), point(x + r, y + r));
+            for (auto it = g.tree.qbegin(bgi::intersects(window)); it != g.tree.qend(); ++it) consider(it->second);
+        }
     }
     if (!std::isfinite(best_d2)) return best;
     const edge_id e = index_->edge_of_vertex[best_v];

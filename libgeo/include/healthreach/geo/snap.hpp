@@ -13,7 +13,7 @@ struct snap_result {
     double x = 0, y = 0;        // the snap point
 };
 
-// A spatial index (a uniform grid) over every segment of the network's edges.
+// Spatial indexes over every segment of the network's edges: a uniform grid, and an R-tree for far points.
 class snapper {
 public:
     explicit snapper(const network& net);
