@@ -153,7 +153,9 @@ private:
     // A run settles each node at most once, so these arrays have room for every node and the search
     // loop never checks for growth; pages a run does not reach are never touched. Nothing beyond the
     // limit enters the queue, so a run sets dist_ only for nodes it goes on to settle: their internal
-    // ids are all the next run has to reset.
+    // ids are all the next run has to reset. They are stored beside the network ids rather than
+    // mapped back through rank(), a read in network-id order that the Hilbert numbering would not
+    // keep in the cache.
     std::unique_ptr<node_id[]> settled_rank_;  // internal ids of settled_
     std::unique_ptr<node_id[]> settled_;       // network ids
     std::unique_ptr<double[]> settled_cost_;
