@@ -4,7 +4,7 @@
 #include "healthreach/geo/candidates.hpp"
 #include "healthreach/geo/coverage_io.hpp"
 #include "healthreach/geo/crs.hpp"
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/qgis_style.hpp"
 #include "healthreach/opt/siting.hpp"

@@ -1,7 +1,7 @@
 // healthreach reach: bounded reach from node ids on an exported graph (the figure compared with peers).
 #include "cli.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/graph_io.hpp"
 #include "healthreach/geo/reach.hpp"

@@ -1,7 +1,7 @@
 // healthreach: the command-line entry point; every sub-command lives in its own cmd_*.cpp.
 #include "cli.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
 #include <cstdio>

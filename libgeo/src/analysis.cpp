@@ -2,7 +2,7 @@
 
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/graph_cache.hpp"
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/opt/allocation.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "healthreach/geo/gdal.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>

@@ -1,6 +1,6 @@
 #include "healthreach/geo/map_render.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
 #include <cairo-pdf.h>

@@ -1,7 +1,7 @@
 #include "healthreach/geo/network.hpp"
 
 #include "healthreach/geo/crs.hpp"
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/strong_components.hpp>

@@ -1,6 +1,6 @@
 #include "healthreach/geo/qgis_project.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/qgis_style.hpp"
 

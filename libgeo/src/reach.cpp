@@ -1,6 +1,6 @@
 #include "healthreach/geo/reach.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 
 #include <algorithm>
 #include <atomic>

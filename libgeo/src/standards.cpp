@@ -1,6 +1,6 @@
 #include "healthreach/geo/standards.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 
 #include <toml++/toml.h>
 

@@ -3,7 +3,7 @@
 #include "test_paths.hpp"
 
 #include "healthreach/geo/analysis.hpp"
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 
 #include <catch2/catch.hpp>
 #include <gdal_priv.h>

@@ -1,5 +1,5 @@
 #include "healthreach/geo/crs.hpp"
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 
 #include <catch2/catch.hpp>
 

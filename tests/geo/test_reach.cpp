@@ -1,7 +1,7 @@
 #include "support.hpp"
 
 #include "healthreach/geo/crs.hpp"
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/reach.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "healthreach/geo/error.hpp"
+#include "healthreach/error.hpp"
 #include "healthreach/geo/roads.hpp"
 
 #include <catch2/catch.hpp>
