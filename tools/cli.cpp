@@ -104,103 +104,18 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_flag("--json", o.json, "Print the JSON summary on stdout (and nothing else)");
 }
 
-void add_presentation_options(CLI::App& app, presentation_options& o) {
+void add_presentation_options(CLI::App& app, geo::presentation_options& o) {
     app.add_option("--qgis-project", o.qgis_project, "Also write a QGIS project (.qgz) showing the output layers");
     app.add_option("--map", o.map, "Also write an A4 map: .png (150 dpi) or .pdf");
     app.add_option("--report", o.report, "Also write a self-contained HTML report");
     app.add_option("--lang", o.lang, "Language of the map and report: zh (default) or en")->check(CLI::IsMember({"zh", "en"}));
 }
 
-void check_presentation_options(const presentation_options& o) {
-    if (!o.qgis_project.empty()) {
-        if (std::filesystem::path(o.qgis_project).extension() != ".qgz")
-            throw input_error("--qgis-project " + o.qgis_project + ": the file name must end in .qgz");
-        geo::check_output_path(o.qgis_project);
-    }
-    if (!o.map.empty()) {
-        const std::string ext = std::filesystem::path(o.map).extension().string();
-        if (ext != ".png" && ext != ".pdf") throw input_error("--map " + o.map + ": the file name must end in .png or .pdf");
-        geo::check_output_path(o.map);
-    }
-    if (!o.report.empty()) {
-        const std::string ext = std::filesystem::path(o.report).extension().string();
-        if (ext != ".html" && ext != ".htm") throw input_error("--report " + o.report + ": the file name must end in .html");
-        geo::check_output_path(o.report);
-    }
-}
-
-std::string service_title(const std::string& service, const std::string& lang) {
-    static const std::map<std::string, std::string> zh = {
-        {"ambulance", "急救站"},          {"community-station", "社区卫生服务站"}, {"community-centre", "社区卫生服务中心"},
-        {"township-centre", "乡镇卫生院"}, {"sub-centre", "县域医疗次中心"},     {"county-hospital", "县级医院"},
-        {"city-hospital", "市级医院"},     {"village-clinic", "村卫生室"}};
-    if (lang == "zh" && zh.count(service)) return zh.at(service);
-    return service;
-}
-
-presentation analysis_presentation(const analysis_cli& o, const geo::analysis& a, const std::string& command) {
-    const bool zh = o.present.lang == "zh";
-    const bool by_length = a.svc->cost_metric == geo::metric::length;
-    auto limit = [&](geo::area_class c) -> std::string {
-        const auto& v = a.limit[static_cast<int>(c)];
-        if (!v) return zh ? "不适用" : "n/a";
-        char buf[64];
-        if (by_length) std::snprintf(buf, sizeof buf, "%g km", *v / 1000);
-        else std::snprintf(buf, sizeof buf, zh ? "%g 分钟" : "%g min", *v / 60);
-        return buf;
-    };
-    static const std::map<std::string, std::pair<std::string, std::string>> what = {
-        {"coverage", {"服务覆盖", "coverage"}}, {"evaluate", {"候选点评估", "candidate evaluation"}},
-        {"optimize", {"选址优化", "siting"}}};
-    const auto& w = what.at(command);
-    presentation p;
-    p.gpkg = o.out;
-    p.admin = o.analysis.admin;
-    p.admin_layer = o.analysis.admin_layer;
-    p.title = zh ? service_title(a.svc->name, "zh") + w.first : "healthreach " + w.second + ": " + a.svc->name;
-    const geo::population_split& t = a.total;
-    const double base = t.population - t.off_network - t.not_applicable;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, zh ? "城市 %s · 农村 %s · 现有设施覆盖 %.1f%%（%.0f / %.0f 人）"
-                                      : "urban %s · rural %s · existing coverage %.1f%% (%.0f of %.0f people)",
-                  limit(geo::area_class::urban).c_str(), limit(geo::area_class::rural).c_str(),
-                  base > 0 ? 100 * t.covered / base : 0.0, t.covered, base);
-    p.subtitle = buf;
-    return p;
-}
-
-void write_presentations(const presentation_options& o, const presentation& p) {
-    if (!o.qgis_project.empty()) {
-        std::vector<geo::project_layer> layers = geo::output_layers(p.gpkg);
-        if (!p.admin.empty()) {
-            geo::dataset_ptr ds = geo::open_vector(p.admin);
-            OGRLayer* l = p.admin_layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(p.admin_layer.c_str());
-            if (l) {
-                using geo::qgis::symbol;
-                const std::string outline = geo::qgis::single({symbol::fill, "0,0,0,0"}, "");
-                // Borders drawn as outlines, above the areas and under the points.
-                const auto at = std::find_if(layers.begin(), layers.end(), [](const geo::project_layer& pl) {
-                    return pl.layer == "uncovered" || pl.layer == "service_areas" || pl.layer == "compliance_units";
-                });
-                layers.insert(at, {p.admin, l->GetName(), std::string("admin: ") + l->GetName(), outline});
-            }
-        }
-        geo::write_qgis_project(layers, o.qgis_project, p.title);
-    }
-    const geo::map_request request{p.gpkg, p.admin, p.admin_layer, p.title, p.subtitle, o.lang};
-    // One drawing serves a PNG map and the report.
-    const bool png_map = !o.map.empty() && std::filesystem::path(o.map).extension() == ".png";
-    const std::string png = png_map || !o.report.empty() ? geo::render_map_png(request) : std::string();
-    if (png_map) geo::write_file_atomically(o.map, png);
-    else if (!o.map.empty()) geo::render_map(request, o.map);
-    if (!o.report.empty()) geo::write_report_html(request, png, HEALTHREACH_VERSION, o.report);
-}
-
 void finish_analysis_options(analysis_cli& o) {
     geo::check_output_path(o.out);
     if (!o.travel_raster.empty()) geo::check_output_path(o.travel_raster);
     if (!o.common.graph_cache.empty()) geo::check_output_path(o.common.graph_cache);
-    check_presentation_options(o.present);
+    geo::check_presentation_options(o.present);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
     a.roads = o.roads.roads;
@@ -215,13 +130,29 @@ void finish_analysis_options(analysis_cli& o) {
                                      : std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const logger& log) {
-    progress_bar bar(log, "analysis");
-    auto a = geo::run_analysis(o.analysis, [&](const std::string&, double done) { bar(done); });
-    bar.done();
-    if (!a->graph_cache_status.empty()) log.info("graph cache ", o.common.graph_cache, ": ", a->graph_cache_status);
-    for (const std::string& w : a->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    return a;
+void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a, const std::string& command,
+                                  const std::string& subtitle_suffix) {
+    geo::presentation p = geo::analysis_presentation(a, o.out, o.present.lang, command);
+    p.subtitle += subtitle_suffix;
+    geo::write_presentations(o.present, p, HEALTHREACH_VERSION);
+}
+
+job_callbacks stderr_callbacks(const logger& log, progress_bar& bar) {
+    job_callbacks cb;
+    cb.progress = [&bar](const std::string&, double done) {
+        bar(done);
+        return true;
+    };
+    cb.message = [&log, &bar](const std::string& line) {
+        bar.interrupt();
+        log.info(line);
+    };
+    return cb;
+}
+
+void report_analysis(const analysis_cli& o, const geo::analysis& a, const logger& log) {
+    if (!a.graph_cache_status.empty()) log.info("graph cache ", o.common.graph_cache, ": ", a.graph_cache_status);
+    for (const std::string& w : a.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 }
 
 progress_bar::progress_bar(const logger& log, std::string label) : log_(log) {
@@ -237,6 +168,11 @@ void progress_bar::operator()(double fraction) {
         else std::fputc('.', stderr);
     }
     std::fflush(stderr);
+}
+
+void progress_bar::interrupt() {
+    if (log_.quiet() || printed_ < 0 || printed_ >= 40) return;
+    std::fputc('\n', stderr);
 }
 
 void progress_bar::done() {

@@ -1,6 +1,8 @@
 #pragma once
 // Shared pieces of the sub-commands: common options, road options, logging, progress.
 #include "healthreach/geo/analysis.hpp"
+#include "healthreach/geo/presentation.hpp"
+#include "healthreach/progress.hpp"
 #include "healthreach/geo/network.hpp"
 #include "healthreach/geo/roads.hpp"
 
@@ -40,23 +42,7 @@ void add_road_options(CLI::App& app, road_input_options& o, bool roads_required)
 // Resolves --junctions into the build options; input_error on an unknown value.
 void finish_road_options(road_input_options& o);
 
-// Outputs for people besides the GeoPackage: a QGIS project, a printable map, an HTML report.
-struct presentation_options {
-    std::string qgis_project, map, report, lang = "zh";
-};
-void add_presentation_options(CLI::App& app, presentation_options& o);
-// Checks the output paths and values before any work; input_error naming the culprit.
-void check_presentation_options(const presentation_options& o);
-// What the project, map and report of one run show.
-struct presentation {
-    std::string gpkg;                // the run's output GeoPackage
-    std::string admin, admin_layer;  // borders, optional
-    std::string title, subtitle;     // in the report's language
-};
-// Writes the QGIS project, the map and the report that were asked for.
-void write_presentations(const presentation_options& o, const presentation& p);
-// The service's name in a language (zh: the plans' term; en: the standards file's id).
-std::string service_title(const std::string& service, const std::string& lang);
+void add_presentation_options(CLI::App& app, geo::presentation_options& o);
 
 // The options every analysing sub-command (coverage, evaluate, optimize, compliance) shares.
 struct analysis_cli {
@@ -66,16 +52,19 @@ struct analysis_cli {
     double rural_limit = 0;
     bool urban_auto = false;
     std::string out, travel_raster;
-    presentation_options present;
+    geo::presentation_options present;
     bool json = false;
 };
 void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required);
 // Fills analysis_options from the parsed flags.
 void finish_analysis_options(analysis_cli& o);
-// Title and subtitle of an analysing command's outputs: the service, its limits, the coverage.
-presentation analysis_presentation(const analysis_cli& o, const geo::analysis& a, const std::string& command);
-// Runs the analysis with progress on stderr.
-std::unique_ptr<geo::analysis> run_analysis_logged(const analysis_cli& o, const class logger& log);
+// Writes the QGIS project, map and report of an analysing command (coverage, evaluate, optimize).
+void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a, const std::string& command,
+                                  const std::string& subtitle_suffix = "");
+// Progress as a GDAL-style bar on stderr and messages as lines, both silenced by --quiet.
+job_callbacks stderr_callbacks(const class logger& log, class progress_bar& bar);
+// Warnings of an analysis and the graph cache's status, on stderr.
+void report_analysis(const analysis_cli& o, const geo::analysis& a, const class logger& log);
 
 // Messages on stderr, silenced by --quiet; errors are printed by main regardless.
 class logger {
@@ -103,6 +92,7 @@ class progress_bar {
 public:
     progress_bar(const logger& log, std::string label);
     void operator()(double fraction);  // 0..1, monotone
+    void interrupt();                   // a message line is about to be printed mid-bar
     void done();
 
 private:

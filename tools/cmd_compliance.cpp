@@ -12,8 +12,8 @@ command_runner add_compliance_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("compliance", "Check the plans' count and ratio rules per admin unit");
     struct options {
         geo::compliance_options c;
-        std::string out, csv, roads, service;
-        presentation_options present;
+        std::string out, csv;
+        geo::presentation_options present;
         bool json = false, quiet = false;
     };
     auto o = std::make_shared<options>();
@@ -29,8 +29,6 @@ command_runner add_compliance_command(CLI::App& app) {
     cmd->add_option("--crs", o->c.crs, "Metric CRS (default: the UTM zone of the admin units' centre)");
     cmd->add_option("--id-field", o->c.facility_fields.id_field, "Facility id field (default id)");
     cmd->add_option("--name-field", o->c.facility_fields.name_field, "Facility name field (default name)");
-    cmd->add_option("--roads", o->roads, "Accepted for symmetry with coverage; not used");
-    cmd->add_option("--service", o->service, "Accepted for symmetry with coverage; not used");
     cmd->add_option("--out", o->out, "Output GeoPackage (table compliance, layer compliance_units)")->required();
     cmd->add_option("--csv", o->csv, "Also write the rows as CSV (default: beside --out, same name, .csv)");
     add_presentation_options(*cmd, o->present);
@@ -39,19 +37,19 @@ command_runner add_compliance_command(CLI::App& app) {
 
     return [o]() {
         const logger log(o->quiet);
-        check_presentation_options(o->present);
+        geo::check_presentation_options(o->present);
         const geo::compliance_report rep = geo::run_compliance(o->c);
         geo::write_compliance_gpkg(rep, o->out);
         const std::string csv = o->csv.empty() ? std::filesystem::path(o->out).replace_extension(".csv").string() : o->csv;
         geo::write_compliance_csv(rep, csv);
         {
             const bool zh = o->present.lang == "zh";
-            presentation p;
+            geo::presentation p;
             p.gpkg = o->out;
             p.title = zh ? "卫生服务体系规划达标情况" : "healthreach compliance with the plans' rules";
             p.subtitle = std::to_string(rep.rows.size()) + (zh ? " 条规则检查：" : " rule checks: ") + std::to_string(rep.meets) +
                          (zh ? " 达标，" : " met, ") + std::to_string(rep.short_of) + (zh ? " 未达标" : " short");
-            write_presentations(o->present, p);
+            geo::write_presentations(o->present, p, HEALTHREACH_VERSION);
         }
         log.info("compliance: ", rep.rows.size(), " rows: ", rep.meets, " meet, ", rep.short_of, " short, ",
                  rep.cannot_check, " cannot be checked; written to ", o->out, " and ", csv);

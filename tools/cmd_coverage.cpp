@@ -17,11 +17,14 @@ command_runner add_coverage_command(CLI::App& app) {
         const logger log(o->common.quiet);
         stopwatch total;
         finish_analysis_options(*o);
-        const auto a = run_analysis_logged(*o, log);
+        progress_bar bar(log, "analysis");
+        const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar));
+        bar.done();
+        report_analysis(*o, *a, log);
         stopwatch write;
         geo::write_coverage_gpkg(*a, o->out);
         if (!o->travel_raster.empty()) geo::write_travel_raster(*a, o->travel_raster);
-        write_presentations(o->present, analysis_presentation(*o, *a, "coverage"));
+        write_analysis_presentations(*o, *a, "coverage");
         const double write_s = write.seconds();
 
         const geo::population_split& t = a->total;

@@ -75,7 +75,7 @@ double quantize_people(double v) { return std::ldexp(std::nearbyint(std::ldexp(v
 
 class phase_clock {
 public:
-    phase_clock(analysis& a, const progress_fn& progress) : a_(a), progress_(progress) {}
+    phase_clock(analysis& a, const job_callbacks& callbacks) : a_(a), callbacks_(callbacks) {}
     void next(const std::string& name) {
         close();
         current_ = name;
@@ -84,7 +84,7 @@ public:
         static const std::map<std::string, double> done = {{"standards", 0.0}, {"graph", 0.01}, {"population", 0.05}, {"demand", 0.08},
                                                            {"facilities", 0.15}, {"reach", 0.17}, {"capacity", 0.3},
                                                            {"cells", 0.35}, {"summary", 0.95}};
-        if (progress_) progress_(name, done.count(name) ? done.at(name) : 0.0);
+        callbacks_.advance(name, done.count(name) ? done.at(name) : 0.0);
     }
     void close() {
         if (current_.empty()) return;
@@ -94,7 +94,7 @@ public:
 
 private:
     analysis& a_;
-    const progress_fn& progress_;
+    const job_callbacks& callbacks_;
     std::string current_;
     std::chrono::steady_clock::time_point start_;
 };
@@ -144,11 +144,11 @@ void allocate(analysis& a) {
 
 }  // namespace
 
-std::unique_ptr<analysis> run_analysis(const analysis_options& o, const progress_fn& progress) {
+std::unique_ptr<analysis> run_analysis(const analysis_options& o, const job_callbacks& callbacks) {
     auto result = std::make_unique<analysis>();
     analysis& a = *result;
     a.options = o;
-    phase_clock phase(a, progress);
+    phase_clock phase(a, callbacks);
 
     phase.next("standards");
     a.rules = load_standards(o.standards_file);

@@ -44,11 +44,13 @@ void write_compliance_gpkg(const compliance_report& rep, const std::string& path
             f->SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(rep.counties.geometry[u]->clone()));
             add_feature(units, *f);
         }
-        using qgis::symbol;
+        namespace sym = symbology;
+        const sym::style& border = sym::of("admin");
+        auto area = [&](const sym::colour& c) { return sym::style{c, border.outline, 0.2, sym::shape::none, 0, ""}; };
         qgis::add_default_style(*ds, "compliance_units",
-                                qgis::graduated("unmet", {{-0.5, 0.5, "all rules met", symbol{symbol::fill, "26,150,65,160"}},
-                                                          {0.5, 2.5, "1-2 rules unmet", symbol{symbol::fill, "253,174,97,160"}},
-                                                          {2.5, 1e9, "3 or more unmet", symbol{symbol::fill, "215,25,28,160"}}}));
+                                qgis::graduated("unmet", {{-0.5, 0.5, "all rules met", area(sym::compliance_unmet[0])},
+                                                          {0.5, 2.5, "1-2 rules unmet", area(sym::compliance_unmet[1])},
+                                                          {2.5, 1e9, "3 or more unmet", area(sym::compliance_unmet[2])}}));
         if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
     }
     out.commit();

@@ -61,23 +61,21 @@ std::vector<unit_totals> admin_totals(const analysis& a) {
 // Demand graduated by cost with the standard's limits as class breaks; uncovered in red; service
 // areas translucent; facilities labelled.
 void add_coverage_styles(const analysis& a, GDALDataset& ds) {
-    using qgis::symbol;
+    namespace sym = symbology;
     const bool by_length = a.svc->cost_metric == metric::length;
     const std::string unit = by_length ? " m" : " s";
     std::vector<double> breaks{0};
     for (area_class c : {area_class::urban, area_class::rural})
         if (a.limit_of(c) != no_limit && a.limit_of(c) > breaks.back()) breaks.push_back(a.limit_of(c));
     std::sort(breaks.begin(), breaks.end());
-    const char* within[] = {"26,150,65,255", "166,217,106,255", "253,174,97,255"};
-    std::vector<std::tuple<double, double, std::string, symbol>> classes;
+    auto dot = [](const sym::colour& c) { return sym::style{c, c, 0, sym::shape::circle, sym::demand_size_mm, ""}; };
+    std::vector<std::tuple<double, double, std::string, sym::style>> classes;
     for (std::size_t k = 1; k < breaks.size(); ++k)
         classes.emplace_back(breaks[k - 1], breaks[k], "within " + std::to_string(static_cast<long long>(breaks[k])) + unit,
-                             symbol{symbol::marker, within[std::min<std::size_t>(k - 1, 2)], 1.2});
-    classes.emplace_back(breaks.back(), 1e12, "beyond every limit", symbol{symbol::marker, "215,25,28,255", 1.2});
+                             dot(sym::demand_within[std::min<std::size_t>(k - 1, 2)]));
+    classes.emplace_back(breaks.back(), 1e12, "beyond every limit", dot(sym::demand_beyond));
     qgis::add_default_style(ds, "demand", qgis::graduated(by_length ? "cost_m" : "cost_s", classes));
-    qgis::add_default_style(ds, "facilities", qgis::single({symbol::marker, "33,102,172,255", 3.2, "square"}, "name"));
-    qgis::add_default_style(ds, "service_areas", qgis::single({symbol::fill, "67,147,195,70"}));
-    qgis::add_default_style(ds, "uncovered", qgis::single({symbol::fill, "215,25,28,170"}));
+    for (const char* layer : {"facilities", "service_areas", "uncovered"}) qgis::add_default_style(ds, layer, qgis::layer_style(layer));
 }
 
 }  // namespace

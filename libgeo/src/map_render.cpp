@@ -1,5 +1,7 @@
 #include "healthreach/geo/map_render.hpp"
 
+#include "healthreach/geo/symbology.hpp"
+
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
@@ -24,6 +26,17 @@ constexpr char font[] = "Noto Sans CJK SC";
 struct rgba {
     double r, g, b, a;
 };
+
+rgba rgba_of(const symbology::colour& c) { return {c.r / 255.0, c.g / 255.0, c.b / 255.0, c.a / 255.0}; }
+
+char shape_code(symbology::shape s) {
+    switch (s) {
+    case symbology::shape::square: return 's';
+    case symbology::shape::triangle: return 't';
+    case symbology::shape::star: return '*';
+    default: return 'o';
+    }
+}
 
 // Geometries of one layer, already in the map's CRS.
 struct layer_shapes {
@@ -111,14 +124,16 @@ public:
         }
     }
     // Point markers: square, circle, triangle or star, size in mm.
-    void markers(const layer_shapes& l, char shape, double size, rgba fill) {
+    void markers(const layer_shapes& l, const symbology::style& st) {
         for (const auto& g : l.shapes) {
             if (wkbFlatten(g->getGeometryType()) != wkbPoint) continue;
             const OGRPoint* pt = g->toPoint();
-            marker(x(pt->getX()), y(pt->getY()), shape, size, fill);
+            marker(x(pt->getX()), y(pt->getY()), st);
         }
     }
-    void marker(double cx, double cy, char shape, double size, rgba fill) {
+    void marker(double cx, double cy, const symbology::style& st) {
+        const char shape = shape_code(st.marker);
+        const double size = st.size_mm;
         const double r = size / 2 * p_.unit;
         cairo_new_path(cr_);
         if (shape == 's') cairo_rectangle(cr_, cx - r, cy - r, 2 * r, 2 * r);
@@ -136,10 +151,11 @@ public:
             }
             cairo_close_path(cr_);
         }
+        const rgba fill = rgba_of(st.fill), line = rgba_of(st.outline);
         cairo_set_source_rgba(cr_, fill.r, fill.g, fill.b, fill.a);
         cairo_fill_preserve(cr_);
-        cairo_set_source_rgb(cr_, 0.15, 0.15, 0.15);
-        cairo_set_line_width(cr_, 0.25 * p_.unit);
+        cairo_set_source_rgba(cr_, line.r, line.g, line.b, line.a);
+        cairo_set_line_width(cr_, st.outline_mm * p_.unit);
         cairo_stroke(cr_);
     }
 
@@ -219,17 +235,23 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
     cairo_rectangle(cr, p.map_x * p.unit, p.map_y * p.unit, p.map_w * p.unit, p.map_h * p.unit);
     cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    const rgba area_fill{0.26, 0.58, 0.76, 0.28}, red{0.84, 0.10, 0.11, 0.75}, border{0.25, 0.25, 0.25, 1};
-    m.fill_and_stroke(admin, [](std::size_t) { return rgba{0.96, 0.96, 0.94, 1}; }, border, 0);
-    const rgba unit_fill[] = {{0.10, 0.59, 0.25, 0.55}, {0.99, 0.68, 0.38, 0.6}, {0.84, 0.10, 0.11, 0.6}};
+    namespace sym = symbology;
+    const sym::style &area_style = sym::of("service_areas"), &uncovered_style = sym::of("uncovered"), &admin_style = sym::of("admin");
+    const rgba border = rgba_of(admin_style.outline), paper = rgba_of(sym::paper);
+    const rgba unit_fill[] = {rgba_of(sym::compliance_unmet[0]), rgba_of(sym::compliance_unmet[1]), rgba_of(sym::compliance_unmet[2])};
+    auto fill_layer = [&](const layer_shapes& l, const sym::style& st) {
+        m.fill_and_stroke(l, [&](std::size_t) { return rgba_of(st.fill); }, rgba_of(st.outline), st.outline_mm);
+    };
+    auto marker_layer = [&](const layer_shapes& l, const char* name) { m.markers(l, sym::of(name)); };
+    m.fill_and_stroke(admin, [&](std::size_t) { return paper; }, border, 0);
     m.fill_and_stroke(units, [&](std::size_t i) { return unit_fill[units.value[i] < 0.5 ? 0 : units.value[i] < 2.5 ? 1 : 2]; },
                       border, 0.2);
-    m.fill_and_stroke(areas, [&](std::size_t) { return area_fill; }, {0.16, 0.4, 0.6, 0.5}, 0.1);
-    m.fill_and_stroke(uncovered, [&](std::size_t) { return red; }, red, 0);
-    m.fill_and_stroke(admin, [](std::size_t) { return rgba{0, 0, 0, 0}; }, border, 0.35);
-    m.markers(facilities, 's', 2.6, {0.13, 0.40, 0.67, 1});
-    m.markers(candidates, 't', 2.6, {0.6, 0.31, 0.64, 1});
-    m.markers(proposed, '*', 3.2, {1.0, 0.5, 0.0, 1});
+    fill_layer(areas, area_style);
+    fill_layer(uncovered, uncovered_style);
+    fill_layer(admin, admin_style);
+    marker_layer(facilities, "facilities");
+    marker_layer(candidates, "candidates");
+    marker_layer(proposed, "proposed_sites");
     cairo_restore(cr);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     cairo_set_line_width(cr, 0.3 * p.unit);
@@ -255,22 +277,22 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
         text(cr, p, lx + 10, ly, label, 3.2);
         ly += 7;
     };
-    auto symbol = [&](char shape, double size, rgba fill, const std::string& label) {
-        m.marker((lx + 3.5) * p.unit, (ly - 1.2) * p.unit, shape, size, fill);
+    auto layer_symbol = [&](const char* name, const std::string& label) {
+        m.marker((lx + 3.5) * p.unit, (ly - 1.2) * p.unit, sym::of(name));
         text(cr, p, lx + 10, ly, label, 3.2);
         ly += 7;
     };
-    if (!areas.shapes.empty()) swatch(area_fill, {0.16, 0.4, 0.6, 0.6}, zh ? "服务范围（达标）" : "Service areas (within limit)");
-    if (!uncovered.shapes.empty()) swatch(red, red, zh ? "未覆盖人口" : "Uncovered population");
+    if (!areas.shapes.empty()) swatch(rgba_of(area_style.fill), rgba_of(area_style.outline), zh ? "服务范围（达标）" : "Service areas (within limit)");
+    if (!uncovered.shapes.empty()) swatch(rgba_of(uncovered_style.fill), rgba_of(uncovered_style.outline), zh ? "未覆盖人口" : "Uncovered population");
     if (!units.shapes.empty()) {
         swatch(unit_fill[0], border, zh ? "全部达标" : "All rules met");
         swatch(unit_fill[1], border, zh ? "1–2 项未达标" : "1-2 rules unmet");
         swatch(unit_fill[2], border, zh ? "3 项及以上未达标" : "3 or more unmet");
     }
-    if (!admin.shapes.empty()) swatch({0.96, 0.96, 0.94, 1}, border, zh ? "行政区界" : "Admin borders");
-    if (!facilities.shapes.empty()) symbol('s', 2.6, {0.13, 0.40, 0.67, 1}, zh ? "现有设施" : "Existing facilities");
-    if (!proposed.shapes.empty()) symbol('*', 3.2, {1.0, 0.5, 0.0, 1}, zh ? "建议新址" : "Proposed sites");
-    if (!candidates.shapes.empty()) symbol('t', 2.6, {0.6, 0.31, 0.64, 1}, zh ? "候选点" : "Candidates");
+    if (!admin.shapes.empty()) swatch(paper, border, zh ? "行政区界" : "Admin borders");
+    if (!facilities.shapes.empty()) layer_symbol("facilities", zh ? "现有设施" : "Existing facilities");
+    if (!proposed.shapes.empty()) layer_symbol("proposed_sites", zh ? "建议新址" : "Proposed sites");
+    if (!candidates.shapes.empty()) layer_symbol("candidates", zh ? "候选点" : "Candidates");
 
     // Scale bar: a round length near a fifth of the frame, in two halves.
     const double target = p.map_w / 5 / m.mm_per_metre();

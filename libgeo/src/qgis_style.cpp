@@ -28,27 +28,36 @@ std::string prop(const std::string& k, const std::string& v) {
     return "<prop k=\"" + k + "\" v=\"" + escape(v) + "\"/>";
 }
 
-std::string symbol_xml(const symbol& s, const std::string& name) {
+const char* shape_name(symbology::shape s) {
+    switch (s) {
+    case symbology::shape::square: return "square";
+    case symbology::shape::triangle: return "triangle";
+    case symbology::shape::star: return "star";
+    default: return "circle";
+    }
+}
+
+std::string symbol_xml(const symbology::style& s, const std::string& name) {
     std::ostringstream o;
-    const char* type = s.type == symbol::marker ? "marker" : s.type == symbol::fill ? "fill" : "line";
-    o << "<symbol type=\"" << type << "\" name=\"" << name << "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">";
-    if (s.type == symbol::marker) {
-        o << "<layer class=\"SimpleMarker\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("color", s.colour)
-          << prop("name", s.shape) << prop("size", std::to_string(s.size)) << prop("outline_color", "35,35,35,255")
-          << prop("outline_width", "0.2") << "</layer>";
-    } else if (s.type == symbol::fill) {
-        o << "<layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("color", s.colour)
-          << prop("style", "solid") << prop("outline_color", "60,60,60,200") << prop("outline_width", "0.2")
-          << "</layer>";
+    const bool marker = s.marker != symbology::shape::none;
+    const std::string outline_width = std::to_string(s.outline_mm);
+    o << "<symbol type=\"" << (marker ? "marker" : "fill") << "\" name=\"" << name
+      << "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">";
+    if (marker) {
+        o << "<layer class=\"SimpleMarker\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("color", s.fill.qgis())
+          << prop("name", shape_name(s.marker)) << prop("size", std::to_string(s.size_mm))
+          << prop("outline_color", s.outline.qgis()) << prop("outline_width", outline_width)
+          << prop("outline_style", s.outline_mm > 0 ? "solid" : "no") << "</layer>";
     } else {
-        o << "<layer class=\"SimpleLine\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("line_color", s.colour)
-          << prop("line_width", std::to_string(s.size)) << "</layer>";
+        o << "<layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("color", s.fill.qgis())
+          << prop("style", s.fill.a > 0 ? "solid" : "no") << prop("outline_color", s.outline.qgis())
+          << prop("outline_width", outline_width) << prop("outline_style", s.outline_mm > 0 ? "solid" : "no") << "</layer>";
     }
     o << "</symbol>";
     return o.str();
 }
 
-int geometry_type(const symbol& s) { return s.type == symbol::marker ? 0 : s.type == symbol::line ? 1 : 2; }
+int geometry_type(const symbology::style& s) { return s.marker != symbology::shape::none ? 0 : 2; }
 
 std::string document(const std::string& renderer, const std::string& label_field, int geometry) {
     std::ostringstream o;
@@ -65,27 +74,16 @@ std::string document(const std::string& renderer, const std::string& label_field
 
 }  // namespace
 
-std::string single(const symbol& s, const std::string& label_field) {
+std::string single(const symbology::style& s) {
     return document("<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><symbols>" +
                         symbol_xml(s, "0") + "</symbols></renderer-v2>",
-                    label_field, geometry_type(s));
+                    s.label_field, geometry_type(s));
 }
 
-std::string categorized(const std::string& field, const std::vector<std::tuple<std::string, std::string, symbol>>& classes) {
-    std::ostringstream cats, syms;
-    for (std::size_t i = 0; i < classes.size(); ++i) {
-        const auto& [value, label, sym] = classes[i];
-        cats << "<category render=\"true\" symbol=\"" << i << "\" value=\"" << escape(value) << "\" label=\"" << escape(label)
-             << "\"/>";
-        syms << symbol_xml(sym, std::to_string(i));
-    }
-    return document("<renderer-v2 type=\"categorizedSymbol\" attr=\"" + escape(field) +
-                        "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><categories>" + cats.str() +
-                        "</categories><symbols>" + syms.str() + "</symbols></renderer-v2>",
-                    "", classes.empty() ? 0 : geometry_type(std::get<2>(classes[0])));
-}
+std::string layer_style(const std::string& layer) { return single(symbology::of(layer)); }
 
-std::string graduated(const std::string& field, const std::vector<std::tuple<double, double, std::string, symbol>>& classes) {
+std::string graduated(const std::string& field,
+                      const std::vector<std::tuple<double, double, std::string, symbology::style>>& classes) {
     std::ostringstream ranges, syms;
     for (std::size_t i = 0; i < classes.size(); ++i) {
         const auto& [lower, upper, label, sym] = classes[i];

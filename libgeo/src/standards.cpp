@@ -174,6 +174,14 @@ private:
                     else if (rkey == "alternative_source") r.alternative_source = text(rv, rsub);
                     else unknown(rsub);
                 }
+            } else if (key == "radiates") {
+                residents_rule& r = s.radiates ? *s.radiates : s.radiates.emplace();
+                for (const auto& [rk, rv] : table(v, sub)) {
+                    const std::string rkey(rk.str()), rsub = sub + "." + rkey;
+                    if (rkey == "residents") r.residents = number(rv, rsub, 0, 1e9);
+                    else if (rkey == "source") r.source = text(rv, rsub);
+                    else unknown(rsub);
+                }
             } else unknown(sub);
         }
     }

@@ -9,6 +9,7 @@
 #include "healthreach/geo/roads.hpp"
 #include "healthreach/geo/standards.hpp"
 #include "healthreach/geo/urbanisation.hpp"
+#include "healthreach/progress.hpp"
 
 #include <array>
 #include <functional>
@@ -125,11 +126,9 @@ struct analysis {
     double units_required(double people) const;
 };
 
-// Called as each phase starts, with the share of the whole analysis done so far (0..1).
-using progress_fn = std::function<void(const std::string& phase, double done)>;
-
-// Runs the analysis; input_error naming the culprit for bad input.
-std::unique_ptr<analysis> run_analysis(const analysis_options& options, const progress_fn& progress = {});
+// The coverage job: runs the analysis, reporting each phase as it starts. input_error naming the
+// culprit for bad input; cancelled when the progress callback says stop.
+std::unique_ptr<analysis> run_analysis(const analysis_options& options, const job_callbacks& callbacks = {});
 
 // Population-weighted percentile (0..1) of costs; NaN when there is nobody.
 double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p);

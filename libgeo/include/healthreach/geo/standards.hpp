@@ -27,6 +27,12 @@ struct ratio_rule {
     std::string alternative_source;
 };
 
+// People a facility must serve to qualify (a sub-centre "radiates" 100,000 residents).
+struct residents_rule {
+    double residents = 0;
+    std::string source;
+};
+
 struct service {
     std::string name, description;
     metric cost_metric = metric::length;
@@ -35,6 +41,7 @@ struct service {
     std::string units_field;  // facility field counting units (ambulances), or ""
     limit_rule urban, rural;
     std::optional<ratio_rule> ratio;
+    std::optional<residents_rule> radiates;
 
     const limit_rule& limit(area_class c) const { return c == area_class::urban ? urban : rural; }
 };

@@ -1,0 +1,37 @@
+#pragma once
+// How every output layer looks, defined once: the QGIS styles stored in the GeoPackages and the
+// QGIS project, and the Cairo map (and the report that embeds it) all read this table.
+#include <string>
+
+namespace healthreach::geo::symbology {
+
+struct colour {
+    int r, g, b, a;              // 0..255
+    std::string qgis() const;    // "r,g,b,a"
+};
+
+enum class shape { none, circle, square, triangle, star };
+
+struct style {
+    colour fill;
+    colour outline;
+    double outline_mm;           // 0: no outline
+    shape marker;                // none for areas
+    double size_mm;              // marker size
+    const char* label_field;     // "" for none
+};
+
+// The style of an output layer: facilities, proposed_sites, candidates, service_areas, uncovered,
+// admin (borders drawn over the areas). std::out_of_range for a layer without one.
+const style& of(const std::string& layer);
+
+// Graduated layers. Demand by cost: within the first, second and third limit, then beyond every one.
+extern const colour demand_within[3];
+extern const colour demand_beyond;
+constexpr double demand_size_mm = 1.2;
+// Compliance units by rules unmet: none, 1-2, 3 or more.
+extern const colour compliance_unmet[3];
+// The map's land under the admin units.
+extern const colour paper;
+
+}  // namespace healthreach::geo::symbology

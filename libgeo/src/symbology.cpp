@@ -1,0 +1,41 @@
+#include "healthreach/geo/symbology.hpp"
+
+#include <map>
+#include <stdexcept>
+
+namespace healthreach::geo::symbology {
+
+std::string colour::qgis() const {
+    return std::to_string(r) + "," + std::to_string(g) + "," + std::to_string(b) + "," + std::to_string(a);
+}
+
+namespace {
+
+constexpr colour dark{35, 35, 35, 255}, border{64, 64, 64, 255}, red{215, 25, 28, 179};
+
+const std::map<std::string, style>& table() {
+    static const std::map<std::string, style> t = {
+        {"facilities", {{33, 102, 172, 255}, dark, 0.2, shape::square, 3.0, "name"}},
+        {"proposed_sites", {{255, 127, 0, 255}, dark, 0.2, shape::star, 4.0, "id"}},
+        {"candidates", {{152, 78, 163, 255}, dark, 0.2, shape::triangle, 3.0, "id"}},
+        {"service_areas", {{67, 147, 195, 72}, {41, 102, 153, 128}, 0.1, shape::none, 0, ""}},
+        {"uncovered", {red, red, 0, shape::none, 0, ""}},
+        {"admin", {{0, 0, 0, 0}, border, 0.35, shape::none, 0, ""}},
+    };
+    return t;
+}
+
+}  // namespace
+
+const style& of(const std::string& layer) {
+    const auto it = table().find(layer);
+    if (it == table().end()) throw std::out_of_range("symbology: no style for layer " + layer);
+    return it->second;
+}
+
+const colour demand_within[3] = {{26, 150, 65, 255}, {166, 217, 106, 255}, {253, 174, 97, 255}};
+const colour demand_beyond{215, 25, 28, 255};
+const colour compliance_unmet[3] = {{26, 150, 65, 150}, {253, 174, 97, 150}, {215, 25, 28, 150}};
+const colour paper{245, 245, 240, 255};
+
+}  // namespace healthreach::geo::symbology
