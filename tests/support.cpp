@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "healthreach/geo/standards.hpp"
+
 #include "test_paths.hpp"
 
 #include "healthreach/geo/crs.hpp"
@@ -19,6 +21,8 @@
 #include <sys/wait.h>
 
 namespace healthreach::test {
+
+geo::profile builtin_profile(const std::string& name) { return geo::load_standards().profile_named(name); }
 
 namespace fs = std::filesystem;
 
@@ -144,7 +148,7 @@ std::optional<geo::network> real_drive_network(const std::string& name) {
     const geo::road_set roads = geo::read_roads(path);
     double lon, lat;
     roads.center_lonlat(lon, lat);
-    return geo::build_network(roads, geo::profile::builtin("drive"), geo::utm_zone_for(lon, lat)).net;
+    return geo::build_network(roads, builtin_profile("drive"), geo::utm_zone_for(lon, lat)).net;
 }
 
 std::vector<double> reference_dijkstra(const geo::network& net, geo::metric m, geo::node_id source) {

@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the tests: scratch directories, tiny GeoJSON layers, real data lookup.
+#include "healthreach/geo/profile.hpp"
 #include "healthreach/geo/reach.hpp"
 
 #include <array>
@@ -8,6 +9,9 @@
 #include <vector>
 
 namespace healthreach::test {
+
+// A travel profile (drive or walk) of the built-in standards.
+geo::profile builtin_profile(const std::string& name);
 
 // A fresh empty directory under the system temp dir, removed at exit.
 std::string scratch_dir(const std::string& name);

@@ -2,10 +2,7 @@
 
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
-#include "healthreach/geo/map_render.hpp"
-#include "healthreach/geo/qgis_project.hpp"
-#include "healthreach/geo/report_html.hpp"
-#include "healthreach/geo/qgis_style.hpp"
+#include "healthreach/geo/output_paths.hpp"
 
 #include <sys/resource.h>
 
@@ -44,12 +41,25 @@ const CLI::Validator positive = number_check([](double v) { return v > 0; }, "a 
 
 void add_common_options(CLI::App& app, common_options& o) {
     app.add_option("--crs", o.crs, "Metric CRS of the run (EPSG:XXXX); default: the UTM zone of the data's centre");
-    app.add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(non_negative);
+    add_threads_option(app, o.threads);
     app.add_option("--snap-limit", o.snap_limit_m, "Largest snap distance in metres (default 1000)")
         ->check(non_negative);
     app.add_option("--graph-cache", o.graph_cache,
                    "Keep the built graph in this file and reuse it while the roads, profile and road options are unchanged");
     app.add_flag("--quiet", o.quiet, "No progress or messages on stderr");
+}
+
+void add_threads_option(CLI::App& app, int& threads) {
+    app.add_option("--threads", threads, "Worker threads (default: all cores; at most " +
+                                             std::to_string(max_threads_per_core) + " per core)")
+        ->check(non_negative);
+}
+
+unsigned thread_count(int requested) {
+    std::string note;
+    const unsigned n = worker_threads(static_cast<unsigned>(std::max(0, requested)), note);
+    if (!note.empty()) std::fprintf(stderr, "warning: %s\n", note.c_str());
+    return n;
 }
 
 void add_road_options(CLI::App& app, road_input_options& o, bool roads_required) {
@@ -111,10 +121,7 @@ void add_presentation_options(CLI::App& app, geo::presentation_options& o) {
     app.add_option("--lang", o.lang, "Language of the map and report: zh (default) or en")->check(CLI::IsMember({"zh", "en"}));
 }
 
-void finish_analysis_options(analysis_cli& o) {
-    geo::check_output_path(o.out);
-    if (!o.travel_raster.empty()) geo::check_output_path(o.travel_raster);
-    if (!o.common.graph_cache.empty()) geo::check_output_path(o.common.graph_cache);
+void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inputs) {
     geo::check_presentation_options(o.present);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
@@ -126,8 +133,11 @@ void finish_analysis_options(analysis_cli& o) {
     a.crs = o.common.crs;
     a.graph_cache = o.common.graph_cache;
     a.snap_limit_m = o.common.snap_limit_m;
-    a.threads = o.common.threads > 0 ? static_cast<unsigned>(o.common.threads)
-                                     : std::max(1u, std::thread::hardware_concurrency());
+    a.threads = thread_count(o.common.threads);
+    std::vector<std::string> inputs = a.input_paths();
+    inputs.insert(inputs.end(), more_inputs.begin(), more_inputs.end());
+    geo::check_outputs({o.out, o.travel_raster, o.common.graph_cache, o.present.qgis_project, o.present.map, o.present.report},
+                       inputs);
 }
 
 void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a, const std::string& command,

@@ -3,6 +3,7 @@
 #include "healthreach/geo/analysis.hpp"
 #include "healthreach/geo/presentation.hpp"
 #include "healthreach/progress.hpp"
+#include "healthreach/threads.hpp"
 #include "healthreach/geo/network.hpp"
 #include "healthreach/geo/roads.hpp"
 
@@ -38,6 +39,9 @@ extern const CLI::Validator non_negative;
 extern const CLI::Validator positive;
 
 void add_common_options(CLI::App& app, common_options& o);
+void add_threads_option(CLI::App& app, int& threads);
+// Worker threads for --threads N (0: every core), cut back with a warning above the cap.
+unsigned thread_count(int requested);
 void add_road_options(CLI::App& app, road_input_options& o, bool roads_required);
 // Resolves --junctions into the build options; input_error on an unknown value.
 void finish_road_options(road_input_options& o);
@@ -56,8 +60,9 @@ struct analysis_cli {
     bool json = false;
 };
 void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required);
-// Fills analysis_options from the parsed flags.
-void finish_analysis_options(analysis_cli& o);
+// Fills analysis_options from the parsed flags and checks that no output is an input (the analysis'
+// own and `more_inputs`: candidates, scenario, ...) or another output, before any work.
+void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inputs = {});
 // Writes the QGIS project, map and report of an analysing command (coverage, evaluate, optimize).
 void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a, const std::string& command,
                                   const std::string& subtitle_suffix = "");

@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include "healthreach/geo/compliance_io.hpp"
+#include "healthreach/geo/output_paths.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -38,9 +39,12 @@ command_runner add_compliance_command(CLI::App& app) {
     return [o]() {
         const logger log(o->quiet);
         geo::check_presentation_options(o->present);
-        const geo::compliance_report rep = geo::run_compliance(o->c);
-        geo::write_compliance_gpkg(rep, o->out);
         const std::string csv = o->csv.empty() ? std::filesystem::path(o->out).replace_extension(".csv").string() : o->csv;
+        const geo::compliance_options& c = o->c;
+        geo::check_outputs({o->out, csv, o->present.qgis_project, o->present.map, o->present.report},
+                           {c.population, c.facilities, c.admin, c.villages, c.urban, c.standards_file});
+        const geo::compliance_report rep = geo::run_compliance(c);
+        geo::write_compliance_gpkg(rep, o->out);
         geo::write_compliance_csv(rep, csv);
         {
             const bool zh = o->present.lang == "zh";

@@ -22,7 +22,7 @@ command_runner add_evaluate_command(CLI::App& app) {
 
     return [o]() {
         const logger log(o->analysis.common.quiet);
-        finish_analysis_options(o->analysis);
+        finish_analysis_options(o->analysis, {o->request.candidates, o->request.scenario});
         o->request.analysis = o->analysis.analysis;
         progress_bar bar(log, "evaluate");
         const geo::evaluate_result r = geo::run_evaluate(o->request, stderr_callbacks(log, bar));

@@ -2,8 +2,9 @@
 #include "cli.hpp"
 
 #include "healthreach/geo/crs.hpp"
-#include "healthreach/geo/graph_cache.hpp"
 #include "healthreach/geo/graph_io.hpp"
+#include "healthreach/geo/network_export.hpp"
+#include "healthreach/geo/output_paths.hpp"
 
 #include <cstdio>
 
@@ -14,22 +15,29 @@ command_runner add_network_command(CLI::App& app) {
     struct options {
         common_options common;
         road_input_options roads;
-        std::string out;
+        std::string standards, out;
     };
     auto o = std::make_shared<options>();
     add_common_options(*cmd, o->common);
     add_road_options(*cmd, o->roads, true);
+    cmd->add_option("--standards", o->standards, "TOML file overriding the built-in standards (its drive and walk profiles)");
     cmd->add_option("--out", o->out, "Output GeoPackage")->required();
 
     return [o]() {
         const logger log(o->common.quiet);
         stopwatch total;
         finish_road_options(o->roads);
-        const geo::profile prof = geo::profile::builtin(o->roads.profile.empty() ? "drive" : o->roads.profile);
-        const geo::graph_result graph = geo::load_or_build_graph(
-            {o->roads.roads, o->roads.read, prof, o->roads.build, o->common.crs}, o->common.graph_cache);
+        geo::check_outputs({o->out, o->common.graph_cache}, {o->roads.roads, o->standards});
+        geo::network_request r;
+        r.roads = o->roads.roads;
+        r.read = o->roads.read;
+        r.build = o->roads.build;
+        if (!o->roads.profile.empty()) r.profile = o->roads.profile;
+        r.standards_file = o->standards;
+        r.crs = o->common.crs;
+        r.graph_cache = o->common.graph_cache;
+        const geo::graph_result graph = geo::run_network(r);
         const geo::network_build& built = graph.built;
-        const OGRSpatialReference& metric = graph.crs;
         const double build_s = total.seconds();
         geo::write_network(built.net, o->out);
         const double write_s = total.seconds() - build_s;
@@ -38,8 +46,8 @@ command_runner add_network_command(CLI::App& app) {
         const geo::component_report& c = built.components;
         if (!graph.cache_status.empty()) log.info("graph cache ", o->common.graph_cache, ": ", graph.cache_status);
         log.info("roads: ", graph.road_features, " features, ", graph.road_lines, " road lines; ",
-                 built.lines_routable, " routable for ", prof.name, ", ", built.lines_skipped, " not");
-        log.info("crs: ", geo::crs_label(metric));
+                 built.lines_routable, " routable for ", r.profile, ", ", built.lines_skipped, " not");
+        log.info("crs: ", geo::crs_label(graph.crs));
         char buf[256];
         std::snprintf(buf, sizeof buf, "graph: %zu nodes, %zu edges, %.3f km", net.node_count(), net.edge_count(),
                       net.total_length_m() / 1000);

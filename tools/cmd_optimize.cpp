@@ -43,7 +43,7 @@ command_runner add_optimize_command(CLI::App& app) {
         stopwatch total;
         geo::optimize_request& r = o->request;
         r.goal = geo::parse_objective(o->objective);
-        finish_analysis_options(o->analysis);
+        finish_analysis_options(o->analysis, {r.candidates, r.min_distance_from});
         r.analysis = o->analysis.analysis;
         progress_bar bar(log, "optimize");
         const geo::optimize_result res = geo::run_optimize(r, stderr_callbacks(log, bar));

@@ -4,6 +4,7 @@
 #include "healthreach/geo/graph_cache.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/opt/allocation.hpp"
+#include "healthreach/threads.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -144,10 +145,14 @@ void allocate(analysis& a) {
 
 }  // namespace
 
-std::unique_ptr<analysis> run_analysis(const analysis_options& o, const job_callbacks& callbacks) {
+std::unique_ptr<analysis> run_analysis(const analysis_options& request, const job_callbacks& callbacks) {
     auto result = std::make_unique<analysis>();
     analysis& a = *result;
-    a.options = o;
+    a.options = request;
+    std::string threads_note;
+    a.options.threads = worker_threads(request.threads, threads_note);
+    if (!threads_note.empty()) a.warnings.push_back(threads_note);
+    const analysis_options& o = a.options;
     phase_clock phase(a, callbacks);
 
     phase.next("standards");

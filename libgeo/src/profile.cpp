@@ -6,7 +6,6 @@
 
 namespace healthreach::geo {
 
-profile profile::builtin(const std::string& name) { return load_standards().profile_named(name); }
 
 profile_rules::profile_rules(const profile& p, const road_set& roads)
     : mode_(p.mode), walk_speed_kmh_(p.walk_speed_kmh), class_speed_(roads.classes.size(), 0.0) {

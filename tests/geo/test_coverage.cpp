@@ -236,7 +236,7 @@ TEST_CASE("coverage costs equal an independent Dijkstra on a real extract", "[co
     o.threads = 2;
     o.service_areas = false;
     {
-        const network net = build_network(read_roads(roads), profile::builtin("drive"), utm_zone_for(85.32, 27.7)).net;
+        const network net = build_network(read_roads(roads), test::builtin_profile("drive"), utm_zone_for(85.32, 27.7)).net;
         std::vector<test::point_feature> fac;
         for (node_id v : {node_id(0), node_id(net.node_count() / 2), node_id(net.node_count() - 1)})
             fac.push_back({net.node_x[v], net.node_y[v], "\"type\":\"ambulance-station\""});

@@ -39,7 +39,7 @@ TEST_CASE("the graph cache reloads the same graph and is rebuilt when its inputs
                                                    {{{100, 0}, {60, 70}, {0, 0}}, "\"highway\":\"tertiary\""}};
     const std::string roads = test::write_lines(dir + "/r.geojson", lines);
     const std::string cache = dir + "/graph.cache";
-    graph_inputs in{roads, {}, profile::builtin("drive"), {}, ""};
+    graph_inputs in{roads, {}, test::builtin_profile("drive"), {}, ""};
 
     const graph_result first = load_or_build_graph(in, cache);
     CHECK(first.cache_status == "written");
@@ -54,7 +54,7 @@ TEST_CASE("the graph cache reloads the same graph and is rebuilt when its inputs
     require_same(uncached.built.net, again.built.net);
 
     SECTION("another profile") {
-        in.prof = profile::builtin("walk");
+        in.prof = test::builtin_profile("walk");
         const graph_result walk = load_or_build_graph(in, cache);
         CHECK(walk.cache_status == "rebuilt: the profile or road options changed");
         CHECK(walk.built.net.edge_reverse_time_s[0] >= 0);  // walkers ignore one-ways

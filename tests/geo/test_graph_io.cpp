@@ -13,7 +13,7 @@ TEST_CASE("the graph contract round-trips through a GeoPackage", "[graph_io]") {
     const std::string path = test::write_lines(
         dir + "/r.geojson", {{{{0, 0}, {100, 0}}, "\"highway\":\"primary\",\"oneway\":\"yes\""},
                              {{{100, 0}, {60, 70}, {0, 0}}, "\"highway\":\"tertiary\""}});
-    const network net = build_network(read_roads(path), profile::builtin("drive"), parse_crs("EPSG:32650")).net;
+    const network net = build_network(read_roads(path), test::builtin_profile("drive"), parse_crs("EPSG:32650")).net;
     write_network(net, dir + "/net.gpkg");
     const network back = read_network(dir + "/net.gpkg");
     REQUIRE(back.node_count() == net.node_count());

@@ -20,7 +20,7 @@ network_build build(const std::vector<line_feature>& lines, const std::string& p
                     network_options options = {}) {
     const std::string path = test::write_lines(test::scratch_dir("network") + "/roads.geojson", lines);
     const road_set roads = read_roads(path);
-    return build_network(roads, profile::builtin(prof), parse_crs("EPSG:32650"), options);
+    return build_network(roads, test::builtin_profile(prof), parse_crs("EPSG:32650"), options);
 }
 
 node_id node_at(const network& net, double x, double y) {

@@ -33,7 +33,7 @@ TEST_CASE("bounded reach on a hand-computed network", "[reach]") {
          {{{100, 100}, {0, 100}}, "\"highway\":\"residential\""},
          {{{0, 100}, {0, 0}}, "\"highway\":\"residential\""},
          {{{100, 100}, {300, 100}}, "\"highway\":\"primary\""}});
-    const network net = build_network(read_roads(path), profile::builtin("drive"), parse_crs("EPSG:32650")).net;
+    const network net = build_network(read_roads(path), test::builtin_profile("drive"), parse_crs("EPSG:32650")).net;
     const node_id a = node_at(net, 0, 0), b = node_at(net, 100, 0), c = node_at(net, 100, 100),
                   d = node_at(net, 0, 100), e = node_at(net, 300, 100);
     const router r(net, metric::length);

@@ -15,7 +15,7 @@ TEST_CASE("points snap to edge interiors, with offset along the edge", "[snap]")
     const std::string path = test::write_lines(test::scratch_dir("snap") + "/r.geojson",
                                                {{{{0, 0}, {100, 0}, {100, 100}}, "\"highway\":\"residential\""},
                                                 {{{0, 0}, {0, 100}, {100, 100}}, "\"highway\":\"residential\""}});
-    const auto built = build_network(read_roads(path), profile::builtin("drive"), parse_crs("EPSG:32650"));
+    const auto built = build_network(read_roads(path), test::builtin_profile("drive"), parse_crs("EPSG:32650"));
     const network& net = built.net;
     const snapper snap(net);
 

@@ -62,7 +62,7 @@ TEST_CASE("the synthetic region opens with GDAL and holds what it says", "[synth
 
     // Every facility lies within the snap limit (1,000 m) of the routable drive network.
     const road_set roads = read_roads(dir + "/roads.gpkg");
-    const network net = build_network(roads, profile::builtin("drive"), roads.srs).net;
+    const network net = build_network(roads, test::builtin_profile("drive"), roads.srs).net;
     const snapper snap(net);
     dataset_ptr fac = open_vector(dir + "/facilities.gpkg");
     OGRLayer& layer = *fac->GetLayer(0);

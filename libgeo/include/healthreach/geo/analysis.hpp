@@ -41,6 +41,11 @@ struct analysis_options {
     double snap_limit_m = 1000;
     unsigned threads = 1;
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
+
+    // Every file the analysis reads (for the outputs-never-replace-inputs check).
+    std::vector<std::string> input_paths() const {
+        return {roads, population, facilities, standards_file, urban, admin};
+    }
 };
 
 enum class demand_status : std::uint8_t { covered, uncovered, off_network, not_applicable };

@@ -18,9 +18,6 @@ struct profile {
     std::vector<std::string> excluded;
     double walk_speed_kmh = 5.0;
     std::string source;  // where the speeds come from, for provenance
-
-    // The drive or walk profile of the built-in standards file; input_error for another name.
-    static profile builtin(const std::string& name);
 };
 
 // What a profile makes of one road line.

@@ -1,0 +1,57 @@
+#include "healthreach/geo/output_paths.hpp"
+
+#include "healthreach/error.hpp"
+#include "healthreach/geo/gdal.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <optional>
+
+namespace healthreach::geo {
+
+namespace {
+
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+    bool operator==(const file_id& o) const { return dev == o.dev && ino == o.ino; }
+};
+
+// stat() follows symbolic links, so a link to an input is the input.
+std::optional<file_id> identity(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return file_id{st.st_dev, st.st_ino};
+}
+
+// The path a file not yet written will have: its directory resolved (links included), then its name.
+std::string resolved(const std::string& path) {
+    std::error_code ec;
+    const std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+    return ec ? path : p.lexically_normal().string();
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    const auto ia = identity(a), ib = identity(b);
+    if (ia && ib) return *ia == *ib;
+    return resolved(a) == resolved(b);
+}
+
+}  // namespace
+
+void check_outputs(const std::vector<std::string>& outputs, const std::vector<std::string>& inputs) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const std::string& out = outputs[i];
+        if (out.empty()) continue;
+        check_output_path(out);
+        for (const std::string& in : inputs)
+            if (!in.empty() && same_file(out, in))
+                throw input_error(out + ": this output is the input " + in + "; it would be overwritten (choose another output path)");
+        for (std::size_t j = 0; j < i; ++j)
+            if (!outputs[j].empty() && same_file(out, outputs[j]))
+                throw input_error(out + ": given for two outputs (" + outputs[j] + " and " + out + "); each output needs its own file");
+    }
+}
+
+}  // namespace healthreach::geo
