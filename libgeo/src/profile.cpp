@@ -1,11 +1,8 @@
 #include "healthreach/geo/profile.hpp"
 
-#include "healthreach/geo/standards.hpp"
-
 #include <algorithm>
 
 namespace healthreach::geo {
-
 
 profile_rules::profile_rules(const profile& p, const road_set& roads)
     : mode_(p.mode), walk_speed_kmh_(p.walk_speed_kmh), class_speed_(roads.classes.size(), 0.0) {

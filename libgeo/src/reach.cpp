@@ -11,14 +11,6 @@
 
 namespace healthreach::geo {
 
-metric parse_metric(const std::string& name) {
-    if (name == "length" || name == "distance") return metric::length;
-    if (name == "time") return metric::time;
-    throw input_error("--metric: unknown metric '" + name + "' (length or time)");
-}
-
-const char* metric_name(metric m) { return m == metric::length ? "length" : "time"; }
-
 namespace {
 
 // Position of cell (x, y) along a Hilbert curve filling a 2^16 x 2^16 grid.

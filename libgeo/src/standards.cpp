@@ -11,7 +11,6 @@
 
 namespace healthreach::geo {
 
-const char* area_class_name(area_class c) { return c == area_class::urban ? "urban" : "rural"; }
 
 const service& standards::service_named(const std::string& name) const {
     auto it = services.find(name);

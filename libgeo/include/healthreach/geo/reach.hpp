@@ -2,6 +2,7 @@
 // Bounded shortest-path searches on the network: one-to-many from a facility, and multi-source
 // (nearest facility): Dijkstra on flat arrays with reusable per-thread buffers.
 #include "healthreach/geo/network.hpp"
+#include "healthreach/geo/vocabulary.hpp"
 
 #include <array>
 #include <cstring>
@@ -10,10 +11,6 @@
 #include <vector>
 
 namespace healthreach::geo {
-
-enum class metric { length, time };
-metric parse_metric(const std::string& name);  // "length"/"distance" or "time"
-const char* metric_name(metric m);
 
 // The network's traversable arcs as a forward star, weighted by one metric and carrying the other along.
 class router {

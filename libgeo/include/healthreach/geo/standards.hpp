@@ -3,6 +3,8 @@
 // travel profiles and urbanisation thresholds, from the built-in TOML file and a user override.
 #include "healthreach/geo/profile.hpp"
 #include "healthreach/geo/reach.hpp"
+#include "healthreach/geo/urbanisation.hpp"
+#include "healthreach/geo/vocabulary.hpp"
 
 #include <map>
 #include <optional>
@@ -10,9 +12,6 @@
 #include <vector>
 
 namespace healthreach::geo {
-
-enum class area_class : std::uint8_t { urban = 0, rural = 1 };
-const char* area_class_name(area_class c);
 
 struct limit_rule {
     std::optional<double> value;  // absent: the plans set no limit (not applicable)
@@ -44,13 +43,6 @@ struct service {
     std::optional<residents_rule> radiates;
 
     const limit_rule& limit(area_class c) const { return c == area_class::urban ? urban : rural; }
-};
-
-struct urbanisation_rules {
-    double cell_m = 1000, centre_density = 1500, centre_population = 50000;
-    int centre_gap_fill = 5;
-    double cluster_density = 300, cluster_population = 5000;
-    std::string source;
 };
 
 // A count or ratio rule per admin unit (see the [[rules]] of the built-in file for the kinds).

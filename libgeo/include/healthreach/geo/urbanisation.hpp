@@ -2,13 +2,21 @@
 // Urban or rural: from urban-area polygons, or from the population grid by the Degree of
 // Urbanisation method (urban centres and urban clusters on square cells of the metric CRS).
 #include "healthreach/geo/population.hpp"
-#include "healthreach/geo/standards.hpp"
+#include "healthreach/geo/vocabulary.hpp"
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 namespace healthreach::geo {
+
+// Thresholds of the Degree of Urbanisation (the standards file's [urbanisation] table).
+struct urbanisation_rules {
+    double cell_m = 1000, centre_density = 1500, centre_population = 50000;
+    int centre_gap_fill = 5;
+    double cluster_density = 300, cluster_population = 5000;
+    std::string source;
+};
 
 struct urbanisation_grid {
     double cell_m = 1000;
