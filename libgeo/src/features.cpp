@@ -5,6 +5,7 @@
 #include "healthreach/geo/gdal.hpp"
 
 #include <cpl_string.h>
+#include <geos_c.h>
 
 #include <algorithm>
 

@@ -1,7 +1,6 @@
 #pragma once
 // Point and polygon layers read through GDAL (facilities, candidates, villages, admin units, urban
 // areas), reprojected into the run's metric CRS.
-#include <geos_c.h>
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
@@ -10,6 +9,11 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+// GEOS's handle types (geos_c.h), declared by their structs so that GEOS stays an implementation detail.
+struct GEOSContextHandle_HS;
+struct GEOSGeom_t;
+struct GEOSPrepGeom_t;
 
 namespace healthreach::geo {
 
@@ -63,9 +67,9 @@ public:
     int find(double x, double y) const;  // -1: in none (a point on a border counts as inside)
 
 private:
-    GEOSContextHandle_t ctx_;
-    std::vector<GEOSGeometry*> geoms_;
-    std::vector<const GEOSPreparedGeometry*> prepared_;
+    ::GEOSContextHandle_HS* ctx_;
+    std::vector<::GEOSGeom_t*> geoms_;
+    std::vector<const ::GEOSPrepGeom_t*> prepared_;
     std::vector<OGREnvelope> envelopes_;
 };
 
