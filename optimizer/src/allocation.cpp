@@ -1,7 +1,8 @@
 #include "healthreach/opt/allocation.hpp"
 
+#include "model_builder.hpp"
+
 #include <ClpSimplex.hpp>
-#include <CoinPackedMatrix.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -15,24 +16,16 @@ namespace {
 allocation_result solve(const allocation_problem& p, bool least_cost) {
     const int sites = static_cast<int>(p.capacity.size()), points = static_cast<int>(p.demand.size());
     const int n = static_cast<int>(p.arcs.size());
-    std::vector<int> starts(n + 1), rows(2 * static_cast<std::size_t>(n));
-    std::vector<double> values(2 * static_cast<std::size_t>(n), 1.0);
-    for (int j = 0; j < n; ++j) {
-        starts[j] = 2 * j;
-        rows[2 * j] = static_cast<int>(p.arcs[j].site);
-        rows[2 * j + 1] = sites + static_cast<int>(p.arcs[j].point);
+    detail::model_builder model;
+    for (double c : p.capacity) model.add_row(-COIN_DBL_MAX, c);
+    for (double d : p.demand) model.add_row(-COIN_DBL_MAX, d);
+    for (const allocation_problem::arc& a : p.arcs) {
+        model.add_column(0.0, COIN_DBL_MAX, -1.0);  // Clp minimises: -flow
+        model.add(static_cast<int>(a.site), 1.0);
+        model.add(sites + static_cast<int>(a.point), 1.0);
     }
-    starts[n] = 2 * n;
-    const CoinPackedMatrix matrix(true, sites + points, n, 2 * n, values.data(), rows.data(), starts.data(), nullptr);
-    std::vector<double> col_lo(n, 0.0), col_hi(n, COIN_DBL_MAX), row_lo(sites + points, -COIN_DBL_MAX), row_hi;
-    row_hi.insert(row_hi.end(), p.capacity.begin(), p.capacity.end());
-    row_hi.insert(row_hi.end(), p.demand.begin(), p.demand.end());
-    std::vector<double> objective(n, -1.0);  // Clp minimises: -flow
-
     ClpSimplex lp;
-    lp.setLogLevel(0);
-    lp.messageHandler()->setLogLevel(0);
-    lp.loadProblem(matrix, col_lo.data(), col_hi.data(), objective.data(), row_lo.data(), row_hi.data());
+    model.load(lp);
     lp.primal();
     if (!lp.isProvenOptimal()) throw std::runtime_error("capacity allocation: the flow LP did not solve");
     const double max_flow = -lp.objectiveValue();

@@ -1,4 +1,5 @@
 // Siting models against brute-force enumeration on small random instances.
+#include "healthreach/error.hpp"
 #include "healthreach/opt/siting.hpp"
 
 #include <catch2/catch.hpp>
@@ -115,9 +116,21 @@ TEST_CASE("siting rejects impossible requests", "[opt][siting]") {
     const coverage_matrix m = random_instance(3, 5, 20);
     siting_options o;
     o.sites = 6;
-    CHECK_THROWS_AS(max_cover(m, o), std::invalid_argument);
+    CHECK_THROWS_AS(max_cover(m, o), healthreach::input_error);
+    CHECK_THROWS_WITH(max_cover(m, o), Catch::Contains("6 sites asked of 5 candidates"));
     o.target = 1.5;
-    CHECK_THROWS_AS(cover_all(m, o), std::invalid_argument);
+    CHECK_THROWS_AS(cover_all(m, o), healthreach::input_error);
+    CHECK_THROWS_WITH(cover_all(m, o), Catch::Contains("target 1.5"));
+    o.sites = -1;
+    CHECK_THROWS_AS(max_cover(m, o), healthreach::input_error);
+    CHECK_THROWS_AS(sub_centres(m, std::vector<int>(5, 0), 1, 3, o), healthreach::input_error);
+    o.sites = 2;
+    CHECK_THROWS_AS(sub_centres(m, std::vector<int>(5, 0), 2, 1, o), healthreach::input_error);
+    o.vehicles = -1;
+    CHECK_THROWS_AS(expected_cover(m, std::vector<double>(5, 0.0), o), healthreach::input_error);
+    o.vehicles = 1;
+    o.busy_fraction = 1;
+    CHECK_THROWS_WITH(expected_cover(m, std::vector<double>(5, 0.0), o), Catch::Contains("busy fraction 1"));
 }
 
 namespace {
@@ -345,6 +358,82 @@ TEST_CASE("sub-centres: county bounds respected, equal to brute force", "[opt][s
             const siting_result heuristic = sub_centres(m, group, 1, 2, o);
             CHECK(heuristic.objective <= optimum + 1e-6);
             CHECK(heuristic.bound >= optimum - 1e-6);
+        }
+    }
+}
+
+TEST_CASE("sub-centres: fewer sites than county minimums (regression: 'the LP relaxation did not solve')", "[opt][siting]") {
+    // Two counties of two township centres and a quota of one, as optimize --objective sub-centres gave with
+    // an existing sub-centre: at least one per county cannot hold, and the county rows left every model
+    // infeasible. Point 2 is already covered (the existing sub-centre).
+    const std::vector<coverage_matrix::entry> entries = {{0, 0, 1}, {0, 4, 1}, {1, 1, 1}, {2, 2, 1}, {2, 4, 1}, {3, 2, 1}, {3, 3, 1}};
+    const coverage_matrix m = coverage_matrix::from_entries(4, {100, 50, 300, 80, 10}, {0, 0, 1, 0, 0}, entries);
+    const std::vector<int> county = {0, 0, 1, 1};
+    for (const bool heuristic : {false, true}) {
+        INFO((heuristic ? "heuristic" : "exact"));
+        siting_options o;
+        if (heuristic) o.exact_below = 0, o.polish_above_gap = 1e300;
+        o.sites = 1;
+        const siting_result one = sub_centres(m, county, 1, 3, o);
+        CHECK(one.selected == std::vector<std::uint32_t>{0});  // the best single site, in either county
+        CHECK(one.objective == Approx(410));                    // 300 already covered, 110 new
+        CHECK(one.bound >= one.objective - 1e-6);
+        CHECK(one.bound <= 410 + 1e-6);  // the relaxation keeps its county rows: at most one per county
+        o.sites = 0;
+        const siting_result none = sub_centres(m, county, 1, 3, o);
+        CHECK(none.selected.empty());
+        CHECK(none.objective == Approx(300));
+        o.sites = 2;  // enough for both minimums: one per county
+        const siting_result two = sub_centres(m, county, 1, 3, o);
+        CHECK(two.objective == Approx(490));
+        CHECK(two.selected.size() == 2);
+    }
+    // A candidate outside every county (group -1) covering the most: not while a county lacks its minimum.
+    std::vector<coverage_matrix::entry> more = entries;
+    for (std::uint32_t i : {0u, 1u, 3u}) more.push_back({4, i, 1});
+    const coverage_matrix m5 = coverage_matrix::from_entries(5, {100, 50, 300, 80, 10}, {0, 0, 1, 0, 0}, more);
+    const std::vector<int> county5 = {0, 0, 1, 1, -1};
+    siting_options o;
+    o.sites = 1;
+    CHECK(sub_centres(m5, county5, 1, 3, o).selected == std::vector<std::uint32_t>{0});
+    o.sites = 2;
+    CHECK(sub_centres(m5, county5, 1, 3, o).objective == Approx(490));
+    o.sites = 3;  // both minimums met, the third site anywhere
+    CHECK(sub_centres(m5, county5, 1, 3, o).objective == Approx(540));
+}
+
+TEST_CASE("sub-centres with fewer sites than counties equal brute force (at most one per county)", "[opt][siting]") {
+    for (std::uint64_t seed = 131; seed <= 138; ++seed) {
+        const coverage_matrix m = random_instance(seed, 12, 50);
+        std::vector<int> group(12);
+        for (std::size_t j = 0; j < group.size(); ++j) group[j] = static_cast<int>(j % 4);  // four counties of three
+        for (int n : {1, 2, 3}) {
+            INFO("seed " << seed << ", " << n << " sites");
+            double optimum = -1;
+            for (std::uint32_t mask = 0; mask < (1u << 12); ++mask) {
+                if (__builtin_popcount(mask) != n) continue;
+                int per[4] = {0, 0, 0, 0};
+                std::vector<std::uint32_t> open;
+                for (std::uint32_t j = 0; j < 12; ++j)
+                    if (mask & (1u << j)) ++per[group[j]], open.push_back(j);
+                if (per[0] > 1 || per[1] > 1 || per[2] > 1 || per[3] > 1) continue;
+                optimum = std::max(optimum, covered_population(m, open));
+            }
+            siting_options o;
+            o.sites = n;
+            const siting_result exact = sub_centres(m, group, 1, 2, o);
+            CHECK(exact.objective == Approx(optimum));
+            CHECK(exact.selected.size() == static_cast<std::size_t>(n));
+            CHECK(exact.bound >= optimum - 1e-6);
+            int per[4] = {0, 0, 0, 0};
+            for (std::uint32_t j : exact.selected) ++per[group[j]];
+            for (int g = 0; g < 4; ++g) CHECK(per[g] <= 1);
+            o.exact_below = 0;
+            o.polish_above_gap = 1e300;
+            const siting_result heuristic = sub_centres(m, group, 1, 2, o);
+            CHECK(heuristic.objective <= optimum + 1e-6);
+            CHECK(heuristic.bound >= optimum - 1e-6);
+            CHECK(heuristic.selected.size() == static_cast<std::size_t>(n));
         }
     }
 }

@@ -1,8 +1,14 @@
 #pragma once
-// Siting models on a coverage matrix: cover-all (fewest new sites reaching a target) and max-cover
-// (exactly N new sites covering the most people). Existing facilities always stay open. Greedy plus
-// swap local search for every size, a linear-programming bound so that every answer reports an
-// honest gap, and an exact MILP through COIN-OR CBC on request or below a size threshold.
+// Siting models on a coverage matrix, by family: covering (cover-all: fewest new sites reaching a
+// target; max-cover: exactly N new sites covering the most people; backup; county sub-centres),
+// median and centre (min-distance, min-max), vehicles (expected) and capacitated max-cover. Existing
+// facilities always stay open. Greedy plus local search for every size, a bound (Lagrangian or linear
+// programming) so that every answer reports an honest gap, and an exact MILP through COIN-OR CBC on
+// request or below a size threshold.
+//
+// A request no answer can meet (more sites than candidates, a negative count, a fraction out of range)
+// throws healthreach::input_error naming the value; a solver that fails is std::runtime_error.
+#include "healthreach/error.hpp"
 #include "healthreach/opt/allocation.hpp"
 #include "healthreach/opt/coverage_matrix.hpp"
 
@@ -62,9 +68,11 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
                            const siting_options& options);
 
 // County sub-centres: exactly `sites` of the candidate columns (eligible township centres), at least
-// `per_group_min` and at most `per_group_max` in every group (county) that has a candidate, maximising
-// the people covered (the matrix' weights already leave out people a county hospital reaches).
-// group_of: per candidate, its county (-1 for none: no per-county rule).
+// `per_group_min` (or all its candidates, when fewer) and at most `per_group_max` in every group (county)
+// that has a candidate, maximising the people covered (the matrix' weights already leave out people a
+// county hospital reaches). group_of: per candidate, its county (-1 for none: no per-county rule).
+// When `sites` cannot give every county its minimum, no county gets more than its minimum and every
+// site goes to a county; when the maxima allow fewer than `sites`, as many as they allow.
 siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, int per_group_min, int per_group_max,
                           const siting_options& options);
 
