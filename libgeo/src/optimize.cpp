@@ -117,6 +117,7 @@ void check_request(const optimize_request& r) {
 struct sub_centre_setup {
     std::size_t quota = 0;
     std::vector<int> county;                 // per eligible candidate site: its county-level unit, -1 for none
+    std::vector<int> existing_in_unit;       // per admin unit: existing sub-centres (they count towards its 1-3)
     std::vector<std::uint8_t> demand_near_hospital;
 };
 
@@ -156,6 +157,9 @@ sub_centre_setup prepare_sub_centres(const analysis& a, const optimize_request& 
     }
     cand = std::move(eligible);
     setup.county.assign(cand.sites.size(), -1);
+    setup.existing_in_unit.assign(a.admin ? a.admin->size() : 0, 0);
+    for (int u : a.facility_unit)
+        if (u >= 0) ++setup.existing_in_unit[u];
     if (a.admin) {
         const polygon_locator units(*a.admin);
         for (std::size_t s = 0; s < cand.sites.size(); ++s)
@@ -208,7 +212,7 @@ void check_sub_centres(const analysis& a, const candidate_set& cand, const opt::
         for (std::size_t u = 0; u < a.admin->size(); ++u) {
             if (!counts_as_county(a, static_cast<int>(u), rules)) continue;  // sub-centres are the counties' (not city districts')
             const bool has = std::find(setup.county.begin(), setup.county.end(), static_cast<int>(u)) != setup.county.end();
-            if (!has && rules.per_unit_min > 0)
+            if (!has && rules.per_unit_min > setup.existing_in_unit[u])
                 unmet.push_back(a.admin->name[u] + ": no eligible township centre (" + std::to_string(rules.per_unit_min) + "-" +
                                 (rules.per_unit_max == std::numeric_limits<int>::max() ? std::string("any")
                                                                                        : std::to_string(rules.per_unit_max)) +
@@ -338,8 +342,18 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
         std::vector<int> groups = setup.county;
         for (int& g : groups)
             if (g >= 0 && !counts_as_county(a, g, *rules)) g = -1;
+        // A county's existing sub-centres count towards its 1-3.
+        const std::size_t units = setup.existing_in_unit.size();
+        const std::vector<int>& existing = setup.existing_in_unit;
+        std::vector<int> group_min(units), group_max(units);
+        for (std::size_t u = 0; u < units; ++u) {
+            group_min[u] = std::max(0, rules->per_unit_min - existing[u]);
+            group_max[u] = rules->per_unit_max == std::numeric_limits<int>::max()
+                               ? rules->per_unit_max
+                               : std::max(0, rules->per_unit_max - existing[u]);
+        }
         so.sites = static_cast<int>(setup.quota);
-        res = opt::sub_centres(m, groups, rules->per_unit_min, rules->per_unit_max, so);
+        res = opt::sub_centres(m, groups, group_min, group_max, so);
         check_sub_centres(a, cand, m, res.selected, setup, *rules, served, out.rules_unmet);
     } else if (goal == objective::backup) {
         std::vector<std::uint8_t> existing(a.demand_pop.size(), 0);

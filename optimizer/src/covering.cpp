@@ -301,27 +301,33 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
     return r;
 }
 
-siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, int lo, int hi, const siting_options& o) {
+siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, const std::vector<int>& group_min,
+                          const std::vector<int>& group_max, const siting_options& o) {
     check_sites("sub-centres", o.sites, m.candidate_count());
-    if (lo < 0 || hi < lo)
-        throw input_error("sub-centres: " + std::to_string(lo) + " to " + std::to_string(hi) + " sites per county is not a range");
+    const int groups = static_cast<int>(group_min.size());
+    if (group_max.size() != group_min.size())
+        throw std::invalid_argument("sub-centres: one minimum and one maximum per county");
+    for (int g : group_of)
+        if (g >= groups) throw std::invalid_argument("sub-centres: a candidate's county has no bounds");
+    for (int g = 0; g < groups; ++g)
+        if (group_min[g] < 0 || group_max[g] < group_min[g])
+            throw input_error("sub-centres: " + std::to_string(group_min[g]) + " to " + std::to_string(group_max[g]) +
+                              " sites in county " + std::to_string(g) + " is not a range");
     const reduced_problem p = reduce(m);
     const std::size_t nc = p.candidates, n = static_cast<std::size_t>(o.sites);
-    int groups = 0;
-    for (int g : group_of) groups = std::max(groups, g + 1);
     std::vector<int> in_group(groups, 0), available(groups, 0);
     for (int g : group_of)
         if (g >= 0) ++available[g];
-    // A county's minimum: per_group_min, or all its candidates when it has fewer.
+    // A county's minimum: group_min, or all its candidates when it has fewer.
     std::vector<int> minimum(groups);
     std::size_t minimums = 0;
-    for (int g = 0; g < groups; ++g) minimum[g] = std::min(lo, available[g]), minimums += static_cast<std::size_t>(minimum[g]);
+    for (int g = 0; g < groups; ++g) minimum[g] = std::min(group_min[g], available[g]), minimums += static_cast<std::size_t>(minimum[g]);
     // Too few sites for every county's minimum (a quota of 1 for two counties): no choice meets the rule,
     // and the bounds as written leave the models infeasible. Then no county gets more than its minimum
     // and every site goes to a county, so that the sites reach as many counties as they can.
     const bool too_few = minimums > n;
     std::vector<int> group_lo(groups), group_hi(groups);
-    for (int g = 0; g < groups; ++g) group_lo[g] = too_few ? 0 : minimum[g], group_hi[g] = too_few ? minimum[g] : hi;
+    for (int g = 0; g < groups; ++g) group_lo[g] = too_few ? 0 : minimum[g], group_hi[g] = too_few ? minimum[g] : group_max[g];
     if (too_few)
         say(o, "sub-centres: the county minimums need " + std::to_string(minimums) + " sites, " + std::to_string(n) +
                    " asked: at most the minimum in each county");

@@ -14,6 +14,13 @@ using namespace healthreach::opt;
 
 namespace {
 
+// The same per-county bounds for every county of `group` (the built-in standards' 1-3).
+siting_result sub_centres_uniform(const coverage_matrix& m, const std::vector<int>& group, int lo, int hi,
+                                  const siting_options& o) {
+    const int groups = group.empty() ? 0 : *std::max_element(group.begin(), group.end()) + 1;
+    return sub_centres(m, group, std::vector<int>(groups, lo), std::vector<int>(groups, hi), o);
+}
+
 struct lcg {
     std::uint64_t s;
     std::uint32_t next() {
@@ -123,9 +130,9 @@ TEST_CASE("siting rejects impossible requests", "[opt][siting]") {
     CHECK_THROWS_WITH(cover_all(m, o), Catch::Contains("target 1.5"));
     o.sites = -1;
     CHECK_THROWS_AS(max_cover(m, o), healthreach::input_error);
-    CHECK_THROWS_AS(sub_centres(m, std::vector<int>(5, 0), 1, 3, o), healthreach::input_error);
+    CHECK_THROWS_AS(sub_centres_uniform(m, std::vector<int>(5, 0), 1, 3, o), healthreach::input_error);
     o.sites = 2;
-    CHECK_THROWS_AS(sub_centres(m, std::vector<int>(5, 0), 2, 1, o), healthreach::input_error);
+    CHECK_THROWS_AS(sub_centres_uniform(m, std::vector<int>(5, 0), 2, 1, o), healthreach::input_error);
     o.vehicles = -1;
     CHECK_THROWS_AS(expected_cover(m, std::vector<double>(5, 0.0), o), healthreach::input_error);
     o.vehicles = 1;
@@ -345,7 +352,7 @@ TEST_CASE("sub-centres: county bounds respected, equal to brute force", "[opt][s
             }
             siting_options o;
             o.sites = n;
-            const siting_result exact = sub_centres(m, group, 1, 2, o);
+            const siting_result exact = sub_centres_uniform(m, group, 1, 2, o);
             CHECK(exact.objective == Approx(optimum));
             int per[3] = {0, 0, 0};
             for (std::uint32_t j : exact.selected) ++per[group[j]];
@@ -355,7 +362,7 @@ TEST_CASE("sub-centres: county bounds respected, equal to brute force", "[opt][s
             }
             o.exact_below = 0;
             o.polish_above_gap = 1e300;
-            const siting_result heuristic = sub_centres(m, group, 1, 2, o);
+            const siting_result heuristic = sub_centres_uniform(m, group, 1, 2, o);
             CHECK(heuristic.objective <= optimum + 1e-6);
             CHECK(heuristic.bound >= optimum - 1e-6);
         }
@@ -374,17 +381,17 @@ TEST_CASE("sub-centres: fewer sites than county minimums (regression: 'the LP re
         siting_options o;
         if (heuristic) o.exact_below = 0, o.polish_above_gap = 1e300;
         o.sites = 1;
-        const siting_result one = sub_centres(m, county, 1, 3, o);
+        const siting_result one = sub_centres_uniform(m, county, 1, 3, o);
         CHECK(one.selected == std::vector<std::uint32_t>{0});  // the best single site, in either county
         CHECK(one.objective == Approx(410));                    // 300 already covered, 110 new
         CHECK(one.bound >= one.objective - 1e-6);
         CHECK(one.bound <= 410 + 1e-6);  // the relaxation keeps its county rows: at most one per county
         o.sites = 0;
-        const siting_result none = sub_centres(m, county, 1, 3, o);
+        const siting_result none = sub_centres_uniform(m, county, 1, 3, o);
         CHECK(none.selected.empty());
         CHECK(none.objective == Approx(300));
         o.sites = 2;  // enough for both minimums: one per county
-        const siting_result two = sub_centres(m, county, 1, 3, o);
+        const siting_result two = sub_centres_uniform(m, county, 1, 3, o);
         CHECK(two.objective == Approx(490));
         CHECK(two.selected.size() == 2);
     }
@@ -395,11 +402,11 @@ TEST_CASE("sub-centres: fewer sites than county minimums (regression: 'the LP re
     const std::vector<int> county5 = {0, 0, 1, 1, -1};
     siting_options o;
     o.sites = 1;
-    CHECK(sub_centres(m5, county5, 1, 3, o).selected == std::vector<std::uint32_t>{0});
+    CHECK(sub_centres_uniform(m5, county5, 1, 3, o).selected == std::vector<std::uint32_t>{0});
     o.sites = 2;
-    CHECK(sub_centres(m5, county5, 1, 3, o).objective == Approx(490));
+    CHECK(sub_centres_uniform(m5, county5, 1, 3, o).objective == Approx(490));
     o.sites = 3;  // both minimums met, the third site anywhere
-    CHECK(sub_centres(m5, county5, 1, 3, o).objective == Approx(540));
+    CHECK(sub_centres_uniform(m5, county5, 1, 3, o).objective == Approx(540));
 }
 
 TEST_CASE("sub-centres with fewer sites than counties equal brute force (at most one per county)", "[opt][siting]") {
@@ -421,7 +428,7 @@ TEST_CASE("sub-centres with fewer sites than counties equal brute force (at most
             }
             siting_options o;
             o.sites = n;
-            const siting_result exact = sub_centres(m, group, 1, 2, o);
+            const siting_result exact = sub_centres_uniform(m, group, 1, 2, o);
             CHECK(exact.objective == Approx(optimum));
             CHECK(exact.selected.size() == static_cast<std::size_t>(n));
             CHECK(exact.bound >= optimum - 1e-6);
@@ -430,7 +437,7 @@ TEST_CASE("sub-centres with fewer sites than counties equal brute force (at most
             for (int g = 0; g < 4; ++g) CHECK(per[g] <= 1);
             o.exact_below = 0;
             o.polish_above_gap = 1e300;
-            const siting_result heuristic = sub_centres(m, group, 1, 2, o);
+            const siting_result heuristic = sub_centres_uniform(m, group, 1, 2, o);
             CHECK(heuristic.objective <= optimum + 1e-6);
             CHECK(heuristic.bound >= optimum - 1e-6);
             CHECK(heuristic.selected.size() == static_cast<std::size_t>(n));

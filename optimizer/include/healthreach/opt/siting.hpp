@@ -68,12 +68,13 @@ siting_result backup_cover(const coverage_matrix& m, const std::vector<std::uint
                            const siting_options& options);
 
 // County sub-centres: exactly `sites` of the candidate columns (eligible township centres), at least
-// `per_group_min` (or all its candidates, when fewer) and at most `per_group_max` in every group (county)
-// that has a candidate, maximising the people covered (the matrix' weights already leave out people a
+// group_min[g] (or all its candidates, when fewer) and at most group_max[g] in every group (county) g
+// that has a candidate (the standards' 1-3 per county, less the county's existing sub-centres), maximising the people covered (the matrix' weights already leave out people a
 // county hospital reaches). group_of: per candidate, its county (-1 for none: no per-county rule).
 // When `sites` cannot give every county its minimum, no county gets more than its minimum and every
 // site goes to a county; when the maxima allow fewer than `sites`, as many as they allow.
-siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, int per_group_min, int per_group_max,
+siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& group_of, const std::vector<int>& group_min,
+                          const std::vector<int>& group_max,
                           const siting_options& options);
 
 // MEXCLP (Daskin 1983): place `vehicles` new vehicles on the columns of m (candidates and existing
