@@ -28,6 +28,7 @@ command_runner add_evaluate_command(CLI::App& app) {
         const geo::evaluate_result r = geo::run_evaluate(o->request, stderr_callbacks(log, bar));
         bar.done();
         report_analysis(o->analysis, *r.a, log);
+        for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         geo::write_evaluate_gpkg(r, o->analysis.out);
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*r.a, o->analysis.travel_raster);
         write_analysis_presentations(o->analysis, *r.a, "evaluate");

@@ -45,6 +45,7 @@ command_runner add_network_command(CLI::App& app) {
         const geo::network& net = built.net;
         const geo::component_report& c = built.components;
         if (!graph.cache_status.empty()) log.info("graph cache ", o->common.graph_cache, ": ", graph.cache_status);
+        for (const std::string& w : graph.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         log.info("roads: ", graph.road_features, " features, ", graph.road_lines, " road lines; ",
                  built.lines_routable, " routable for ", r.profile, ", ", built.lines_skipped, " not");
         log.info("crs: ", geo::crs_label(graph.crs));

@@ -50,6 +50,7 @@ command_runner add_optimize_command(CLI::App& app) {
         bar.done();
         const geo::analysis& a = *res.a;
         report_analysis(o->analysis, a, log);
+        for (const std::string& w : res.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
         geo::write_optimize_gpkg(res, o->analysis.out);
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(a, o->analysis.travel_raster);

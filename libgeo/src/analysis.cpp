@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -179,6 +180,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     a.crs = graph.crs;
     a.built = std::move(graph.built);
     a.graph_cache_status = graph.cache_status;
+    a.warnings.insert(a.warnings.end(), graph.warnings.begin(), graph.warnings.end());
     const network& net = a.built.net;
     a.route = std::make_unique<router>(net, m);
     a.snap = std::make_unique<snapper>(net);
@@ -241,6 +243,9 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             if (!f.empty()) fields.numeric_fields.push_back(f);
         point_set all = read_points(o.facilities, a.crs, fields);
         a.facilities_in_file = all.size();
+        if (all.from_polygons)
+            a.warnings.push_back(o.facilities + " layer " + all.layer + ": " + std::to_string(all.from_polygons) +
+                                 " facilities are polygons; each stands for a point on its surface");
         for (const std::string& f : {o.delay_field, o.capacity_field})
             if (!f.empty() && !all.numbers.count(f))
                 throw input_error(o.facilities + " layer " + all.layer + ": no field '" + f + "'");
@@ -360,6 +365,21 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     for (std::size_t d = 0; d < nd; ++d) {
         a.total.add(a.status[d], a.demand_pop[d]);
         a.by_class[static_cast<int>(a.demand_class[d])].add(a.status[d], a.demand_pop[d]);
+    }
+    // People beyond the snap limit are counted, never covered: say how many, and say it loudly when
+    // nobody is near a road (inputs that do not overlap).
+    std::size_t near_roads = 0;
+    for (std::size_t d = 0; d < nd; ++d) near_roads += a.demand->on_network(static_cast<std::uint32_t>(d));
+    const long long snap = std::llround(o.snap_limit_m);
+    if (nd > 0 && near_roads == 0) {
+        a.warnings.push_back(o.population + ": no populated cell lies within " + std::to_string(snap) +
+                             " m (--snap-limit) of the routable roads of " + o.roads +
+                             ": do the inputs cover the same area? everyone is counted as off network");
+    } else if (a.total.off_network > 0) {
+        char share[32];
+        std::snprintf(share, sizeof share, "%.1f %%", 100 * a.total.off_network / a.total.population);
+        a.warnings.push_back(std::to_string(std::llround(a.total.off_network)) + " people (" + share + ") live more than " +
+                             std::to_string(snap) + " m (--snap-limit) from the routable roads: counted as off network, not as covered");
     }
     phase.close();
     return result;

@@ -8,6 +8,7 @@
 #include <geos_c.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace healthreach::geo {
 
@@ -39,6 +40,18 @@ OGRSpatialReference layer_srs(OGRLayer& layer, const std::string& where, bool cs
     return traditional(wgs84);
 }
 
+// The field a user named (input_error listing the layer's fields when it is absent), or else the
+// default name when the layer has it (-1 when not).
+int named_field(OGRFeatureDefn& defn, const std::string& named, const char* fallback, const std::string& where,
+                const char* role) {
+    if (named.empty()) return defn.GetFieldIndex(fallback);
+    const int i = defn.GetFieldIndex(named.c_str());
+    if (i >= 0) return i;
+    std::string fields;
+    for (int k = 0; k < defn.GetFieldCount(); ++k) fields += (k ? ", " : "") + std::string(defn.GetFieldDefn(k)->GetNameRef());
+    throw input_error(where + ": no field '" + named + "' (" + role + "; fields: " + (fields.empty() ? "none" : fields) + ")");
+}
+
 }  // namespace
 
 point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options) {
@@ -54,7 +67,8 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
     point_set pts;
     pts.path = path;
     pts.layer = layer.GetName();
-    const int i_id = field_index(defn, options.id_field), i_name = field_index(defn, options.name_field),
+    const int i_id = named_field(defn, options.id_field, "id", where, "--id-field"),
+              i_name = named_field(defn, options.name_field, "name", where, "--name-field"),
               i_type = field_index(defn, options.type_field);
     pts.has_type = i_type >= 0;
     std::vector<std::pair<int, std::vector<std::optional<double>>*>> numeric;
@@ -80,12 +94,15 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
                 OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g)))));
             if (!inner) throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " has an invalid polygon");
             p = *inner->toPoint();
+            ++pts.from_polygons;
             break;
         }
         default:
             throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " is a " + g->getGeometryName() +
                               ", not a point");
         }
+        if (!std::isfinite(p.getX()) || !std::isfinite(p.getY()))
+            throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " has a coordinate that is not a finite number");
         pts.x.push_back(p.getX());
         pts.y.push_back(p.getY());
         pts.id.push_back(i_id >= 0 && f->IsFieldSetAndNotNull(i_id) ? f->GetFieldAsString(i_id) : std::to_string(f->GetFID()));
@@ -120,7 +137,7 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
     polygon_set out;
     out.path = path;
     out.layer = layer.GetName();
-    const int i_name = field_index(*layer.GetLayerDefn(), name_field);
+    const int i_name = named_field(*layer.GetLayerDefn(), name_field, "name", where, "name field");
     const int i_kind = layer.GetLayerDefn()->GetFieldIndex("kind");
     for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
         const OGRGeometry* g = f->GetGeometryRef();

@@ -26,6 +26,13 @@ raster_grid read_raster_grid(const std::string& path) {
     g.cols = ds->GetRasterXSize();
     g.rows = ds->GetRasterYSize();
     if (ds->GetGeoTransform(g.gt.data()) != CE_None) throw input_error(path + ": raster has no geotransform");
+    // Cells of no size (or an unreadable transform) would put every cell at one point.
+    const double det = g.gt[1] * g.gt[5] - g.gt[2] * g.gt[4];
+    for (double v : g.gt)
+        if (!std::isfinite(v)) throw input_error(path + ": the raster's geotransform holds a value that is not a finite number");
+    if (det == 0)
+        throw input_error(path + ": the raster's cells have no size (geotransform pixel size " + std::to_string(g.gt[1]) +
+                          " x " + std::to_string(g.gt[5]) + ")");
     const OGRSpatialReference* srs = ds->GetSpatialRef();
     if (!srs) throw input_error(path + ": raster has no CRS");
     g.srs = traditional(*srs);
@@ -66,10 +73,10 @@ population_grid read_population(const std::string& path, const OGRSpatialReferen
                 pop.valid[static_cast<std::size_t>(row) * g.cols + col] = 0;
                 continue;
             }
-            if (std::isnan(v) || v < 0)
+            if (!std::isfinite(v) || v < 0)
                 throw input_error(path + ": cell (col " + std::to_string(col) + ", row " + std::to_string(row) +
-                                  ") holds " + (std::isnan(v) ? std::string("NaN") : std::to_string(v)) +
-                                  " people; population must be >= 0 or nodata");
+                                  ") holds " + (std::isnan(v) ? std::string("NaN") : std::isinf(v) ? std::string("infinite") : std::to_string(v)) +
+                                  " people; population must be a finite number >= 0, or nodata");
             if (v == 0) continue;
             pop.cell.push_back(static_cast<std::uint64_t>(row) * g.cols + col);
             pop.people.push_back(v);

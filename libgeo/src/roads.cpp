@@ -158,6 +158,10 @@ road_set read_roads(const std::string& path, const road_options& options) {
         road_line line;
         line.highway = classes.intern(highway);
         line.maxspeed_kmh = parse_maxspeed(tags.maxspeed);
+        if (!(line.maxspeed_kmh <= max_road_speed_kmh)) {
+            line.maxspeed_kmh = 0;
+            ++roads.speeds_ignored;
+        }
         line.roundabout = lower(tags.junction) == "roundabout" || lower(tags.junction) == "circular";
         line.oneway = parse_oneway(tags.oneway);
         // A roundabout is one-way in its drawing direction unless tagged otherwise.

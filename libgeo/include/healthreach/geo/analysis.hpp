@@ -33,7 +33,7 @@ struct analysis_options {
     std::string standards_file;
     std::optional<double> rural_limit;  // metres or seconds, the service's metric
     std::string urban, urban_layer;     // empty: Degree of Urbanisation
-    std::string admin, admin_layer, admin_field = "name";
+    std::string admin, admin_layer, admin_field;  // admin_field empty: `name` when present
     double demand_cell_m = 0;           // 0: the raster's own cells
     std::string delay_field, capacity_field;
     std::string crs;

@@ -37,6 +37,7 @@ struct evaluate_result {
     std::vector<std::size_t> order;                // indices into candidates by rank
     std::string scenario;                          // the scenario layer, empty when none was given
     std::vector<scenario_row> scenario_rows;
+    std::vector<std::string> warnings;             // about the candidates (the analysis' own are in a->warnings)
 };
 
 // input_error naming the file or value for bad input; cancelled when a callback says stop.

@@ -19,8 +19,8 @@ namespace healthreach::geo {
 
 struct point_options {
     std::string layer;               // empty: the first layer
-    std::string id_field = "id";     // absent from the layer: the feature id is used
-    std::string name_field = "name";
+    std::string id_field;            // empty: `id` when the layer has it, else the feature id
+    std::string name_field;          // empty: `name` when the layer has it; a named field must exist
     std::string type_field = "type";
     std::vector<std::string> numeric_fields;  // kept per point when present (ambulances, capacity, ...)
     std::vector<std::string> text_fields;     // kept per point when present (category, ...)
@@ -31,6 +31,7 @@ struct point_set {
     std::vector<double> x, y;  // metric CRS
     std::vector<std::string> id, name, type;
     bool has_type = false;
+    std::size_t from_polygons = 0;  // polygon features taken as a point on their surface
     // Per requested numeric field present in the layer: one value per point (nullopt where empty).
     std::map<std::string, std::vector<std::optional<double>>> numbers;
     std::map<std::string, std::vector<std::string>> texts;  // requested text fields present in the layer
@@ -39,7 +40,8 @@ struct point_set {
 };
 
 // Any OGR point layer, or CSV with lon/lat (or longitude/latitude, x/y) columns in WGS 84.
-// Polygon features stand for a point on their surface. input_error naming file, layer or field.
+// Polygon features stand for a point on their surface (counted in from_polygons, for a warning).
+// input_error naming file, layer, feature or field (lines, non-finite coordinates, absent fields).
 point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options = {});
 
 struct polygon_set {
@@ -53,7 +55,7 @@ struct polygon_set {
 
 // Any OGR polygon layer (`layer` empty: the first); names from `name_field` (feature id when absent).
 polygon_set read_polygons(const std::string& path, const OGRSpatialReference& metric, const std::string& layer = "",
-                          const std::string& name_field = "name");
+                          const std::string& name_field = "");
 
 // Which polygon holds a point (the first, in layer order); GEOS prepared geometries behind an
 // envelope test. One per thread: GEOS handles are not shared.

@@ -10,6 +10,7 @@
 #include <ogr_spatialref.h>
 
 #include <string>
+#include <vector>
 
 namespace healthreach::geo {
 
@@ -26,6 +27,7 @@ struct graph_result {
     network_build built;
     OGRSpatialReference crs;      // the run's metric CRS
     std::size_t road_features = 0, road_lines = 0;
+    std::vector<std::string> warnings;  // about the roads, when built (a loaded cache repeats none)
     std::string cache_status;     // empty without a cache; else "loaded", "written" or "rebuilt: <why>"
 };
 

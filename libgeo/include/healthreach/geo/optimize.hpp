@@ -56,6 +56,7 @@ struct optimize_result {
     double covered_existing = 0;      // people the existing facilities cover
     double coverable = 0;             // people any site, existing or candidate, can cover
     std::vector<std::string> rules_unmet;  // sub-centres: the standards' rules the answer cannot meet
+    std::vector<std::string> warnings;     // about the candidates (the analysis' own are in a->warnings)
     double matrix_s = 0, solve_s = 0;
 };
 

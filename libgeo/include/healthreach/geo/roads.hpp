@@ -45,6 +45,7 @@ struct road_set {
     std::vector<road_line> lines;  // lines with a road class only
     std::vector<std::string> classes;
     std::size_t features_read = 0;
+    std::size_t speeds_ignored = 0;  // maxspeed values above max_road_speed_kmh (or infinite): class speed used
 
     // Centre of the lines' bounding box in lon/lat: where the run's UTM zone is chosen.
     void center_lonlat(double& lon, double& lat) const;
@@ -53,6 +54,10 @@ struct road_set {
 // Reads road lines; input_error naming the file, layer or field for anything unusable,
 // including a layer with no road line at all.
 road_set read_roads(const std::string& path, const road_options& options = {});
+
+// A maxspeed above this is a data error (1e308 would make an 8 km road take no time): the class speed
+// applies instead. The standards file's own speeds are bounded the same way.
+constexpr double max_road_speed_kmh = 200;
 
 // Parses an OSM maxspeed value ("50", "30 mph", "RU:urban") to km/h; 0 when it is not numeric.
 float parse_maxspeed(const std::string& value);
