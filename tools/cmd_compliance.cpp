@@ -1,6 +1,7 @@
 // healthreach compliance: the plans' count and ratio rules per admin unit.
 #include "cli.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/compliance_io.hpp"
 #include "healthreach/geo/output_paths.hpp"
 
@@ -44,6 +45,7 @@ command_runner add_compliance_command(CLI::App& app) {
         geo::check_outputs({o->out, csv, o->present.qgis_project, o->present.map, o->present.report},
                            {c.population, c.facilities, c.admin, c.villages, c.urban, c.standards_file});
         const geo::compliance_report rep = geo::run_compliance(c);
+        geo::output_transaction outputs;
         geo::write_compliance_gpkg(rep, o->out);
         geo::write_compliance_csv(rep, csv);
         {
@@ -55,6 +57,7 @@ command_runner add_compliance_command(CLI::App& app) {
                          (zh ? " 达标，" : " met, ") + std::to_string(rep.short_of) + (zh ? " 未达标" : " short");
             geo::write_presentations(o->present, p, HEALTHREACH_VERSION);
         }
+        outputs.commit();
         log.info("compliance: ", rep.rows.size(), " rows: ", rep.meets, " meet, ", rep.short_of, " short, ",
                  rep.cannot_check, " cannot be checked; written to ", o->out, " and ", csv);
         if (o->json) {

@@ -1,6 +1,7 @@
 // healthreach coverage: who reaches a service within the plan's standard.
 #include "cli.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/coverage_io.hpp"
 #include "healthreach/geo/crs.hpp"
 
@@ -22,9 +23,11 @@ command_runner add_coverage_command(CLI::App& app) {
         bar.done();
         report_analysis(*o, *a, log);
         stopwatch write;
+        geo::output_transaction outputs;
         geo::write_coverage_gpkg(*a, o->out);
         if (!o->travel_raster.empty()) geo::write_travel_raster(*a, o->travel_raster);
         write_analysis_presentations(*o, *a, "coverage");
+        outputs.commit();
         const double write_s = write.seconds();
 
         const geo::population_split& t = a->total;

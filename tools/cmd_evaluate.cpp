@@ -2,6 +2,7 @@
 // comparison per admin unit.
 #include "cli.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/coverage_io.hpp"
 #include "healthreach/geo/evaluate_io.hpp"
 
@@ -29,9 +30,11 @@ command_runner add_evaluate_command(CLI::App& app) {
         bar.done();
         report_analysis(o->analysis, *r.a, log);
         for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        geo::output_transaction outputs;
         geo::write_evaluate_gpkg(r, o->analysis.out);
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(*r.a, o->analysis.travel_raster);
         write_analysis_presentations(o->analysis, *r.a, "evaluate");
+        outputs.commit();
         log.info("evaluate: ", r.candidates.size(), " candidates on the network; best gain ",
                  r.order.empty() ? 0.0 : r.candidates[r.order.front()].gain, " people");
         if (o->analysis.json) {

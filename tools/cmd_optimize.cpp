@@ -1,6 +1,7 @@
 // healthreach optimize: propose new sites (existing facilities stay open).
 #include "cli.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/coverage_io.hpp"
 #include "healthreach/geo/optimize_io.hpp"
 
@@ -52,12 +53,14 @@ command_runner add_optimize_command(CLI::App& app) {
         report_analysis(o->analysis, a, log);
         for (const std::string& w : res.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
+        geo::output_transaction outputs;
         geo::write_optimize_gpkg(res, o->analysis.out);
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(a, o->analysis.travel_raster);
         const bool zh = o->analysis.present.lang == "zh";
         write_analysis_presentations(o->analysis, a, "optimize",
                                      (zh ? " · 目标 " : " · objective ") + o->objective + ", " +
                                          std::to_string(res.selected.size()) + (zh ? " 个新址" : " new sites"));
+        outputs.commit();
 
         for (const std::string& rule : res.rules_unmet) log.info("rule not met: ", rule);
         const opt::siting_result& s = res.solution;

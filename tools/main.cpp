@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include "healthreach/error.hpp"
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/gdal.hpp"
 
 #include <cstdio>
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     const std::string name = app.get_subcommands().front()->get_name();
     try {
         geo::init_gdal();
+        geo::remove_temporaries_on_interrupt();
         return runners.at(name)();
     } catch (const input_error& e) {
         std::fprintf(stderr, "healthreach %s: error: %s\n", name.c_str(), e.what());

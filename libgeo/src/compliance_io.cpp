@@ -1,5 +1,6 @@
 #include "healthreach/geo/compliance_io.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/qgis_style.hpp"

@@ -1,5 +1,6 @@
 #include "healthreach/geo/coverage_io.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
@@ -281,6 +282,11 @@ void write_travel_raster(const analysis& a, const std::string& path) {
         band->SetDescription(a.svc->cost_metric == metric::length ? "cost_m" : "cost_s");
         if (band->RasterIO(GF_Write, 0, 0, g.cols, g.rows, values.data(), g.cols, g.rows, GDT_Float32, 0, 0) != CE_None)
             throw std::runtime_error(path + ": " + gdal_last_error());
+        // The tiles reach the disk when the dataset closes; GDAL 3.6's close returns nothing, so a
+        // full disk shows only in its error state.
+        CPLErrorReset();
+        ds.reset();
+        if (CPLGetLastErrorType() >= CE_Failure) throw std::runtime_error(path + ": write failed: " + gdal_last_error());
     }
     out.commit();
 }

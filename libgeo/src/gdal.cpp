@@ -6,11 +6,9 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 
-#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <random>
 
 namespace healthreach::geo {
 
@@ -81,42 +79,6 @@ void check_output_path(const std::string& path) {
     std::error_code ec;
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
         throw input_error(path + ": cannot write: directory " + dir.string() + " does not exist");
-}
-
-atomic_output::atomic_output(std::string target) : target_(std::move(target)) {
-    check_output_path(target_);
-    static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    const std::filesystem::path t(target_);
-    temp_ = (t.parent_path() / ("." + t.filename().string() + ".tmp" + std::to_string(rd() % 100000) +
-                                std::to_string(counter++) + t.extension().string()))
-                .string();
-}
-
-atomic_output::~atomic_output() {
-    if (committed_) return;
-    std::error_code ec;
-    std::filesystem::remove(temp_, ec);
-    // GeoPackage writes journal side files while open; they go with the temporary file.
-    std::filesystem::remove(temp_ + "-journal", ec);
-    std::filesystem::remove(temp_ + "-wal", ec);
-    std::filesystem::remove(temp_ + "-shm", ec);
-}
-
-void atomic_output::commit() {
-    std::error_code ec;
-    std::filesystem::rename(temp_, target_, ec);
-    if (ec) throw std::runtime_error(target_ + ": cannot move output into place: " + ec.message());
-    committed_ = true;
-}
-
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-    atomic_output out(path);
-    std::FILE* f = std::fopen(out.temp_path().c_str(), "wb");
-    if (!f) throw input_error(path + ": cannot create");
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    if (std::fclose(f) != 0 || !ok) throw std::runtime_error(path + ": write failed");
-    out.commit();
 }
 
 dataset_ptr create_vector(const std::string& driver_name, const std::string& path) {

@@ -1,5 +1,6 @@
 #include "healthreach/geo/map_render.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/symbology.hpp"
 
 #include "healthreach/error.hpp"
@@ -199,7 +200,7 @@ std::string format_km(double metres) {
 
 void draw(cairo_t* cr, const page& p, const map_request& r) {
     const bool zh = r.lang != "en";
-    dataset_ptr ds = open_vector(r.gpkg);
+    dataset_ptr ds = open_vector(output_transaction::readable_path(r.gpkg));
     const OGRSpatialReference* crs = nullptr;
     for (int i = 0; i < ds->GetLayerCount() && !crs; ++i) crs = ds->GetLayer(i)->GetSpatialRef();
     layer_shapes areas = read_shapes(*ds, "service_areas", crs);

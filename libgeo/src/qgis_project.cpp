@@ -1,5 +1,6 @@
 #include "healthreach/geo/qgis_project.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/qgis_style.hpp"
@@ -77,7 +78,7 @@ std::map<std::string, std::string> stored_styles(GDALDataset& ds) {
 }  // namespace
 
 std::vector<project_layer> output_layers(const std::string& gpkg) {
-    dataset_ptr ds = open_vector(gpkg);
+    dataset_ptr ds = open_vector(output_transaction::readable_path(gpkg));
     std::map<std::string, std::string> styles = stored_styles(*ds);
     std::vector<project_layer> out;
     for (int i = 0; i < ds->GetLayerCount(); ++i) {
@@ -101,7 +102,7 @@ void write_qgis_project(const std::vector<project_layer>& layers, const std::str
     std::map<std::string, dataset_ptr> files;  // each file opened once
     for (const project_layer& pl : layers) {
         dataset_ptr& ds = files[pl.path];
-        if (!ds) ds = open_vector(pl.path);
+        if (!ds) ds = open_vector(output_transaction::readable_path(pl.path));
         OGRLayer* l = ds->GetLayerByName(pl.layer.c_str());
         if (!l) throw input_error(pl.path + ": no layer '" + pl.layer + "'");
         const std::string& qml = pl.qml;

@@ -1,5 +1,6 @@
 #include "healthreach/geo/reach_job.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/threads.hpp"

@@ -1,5 +1,6 @@
 #include "healthreach/geo/report_html.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/qgis_style.hpp"
@@ -113,7 +114,7 @@ img.map { width: 100%; border: 1px solid #ddd; } .facts span { display: inline-b
 void write_report_html(const map_request& r, const std::string& png, const std::string& version,
                        const std::string& path) {
     const words w{r.lang != "en"};
-    dataset_ptr ds = open_vector(r.gpkg);
+    dataset_ptr ds = open_vector(output_transaction::readable_path(r.gpkg));
     std::ostringstream body;
 
     // Summary per admin unit, with the ratio rule (units required at the plan's ratio) beside it.

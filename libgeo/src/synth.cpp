@@ -1,5 +1,6 @@
 #include "healthreach/geo/synth.hpp"
 
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// A thin RAII layer over GDAL/OGR handles, and atomic output files.
+// A thin RAII layer over GDAL/OGR handles.
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -41,29 +41,7 @@ int field_index(OGRFeatureDefn& defn, const std::string& name);
 // input_error naming the path when its directory does not exist (checked before long work).
 void check_output_path(const std::string& path);
 
-// An output written under a temporary name beside its target and renamed into place by commit().
-// Destroyed uncommitted, it removes the temporary file, so a failed run leaves nothing behind.
-class atomic_output {
-public:
-    explicit atomic_output(std::string target);
-    ~atomic_output();
-    atomic_output(const atomic_output&) = delete;
-    atomic_output& operator=(const atomic_output&) = delete;
-
-    const std::string& temp_path() const { return temp_; }
-    const std::string& target() const { return target_; }
-    void commit();
-
-private:
-    std::string target_;
-    std::string temp_;
-    bool committed_ = false;
-};
-
 // Creates a new dataset with the named driver ("GPKG", "GTiff", ...) for writing vectors.
-// Writes bytes to `path` through an atomic_output.
-void write_file_atomically(const std::string& path, const std::string& bytes);
-
 dataset_ptr create_vector(const std::string& driver, const std::string& path);
 
 // Creates a layer with the given fields (integers are stored as 64-bit); srs may be null for tables.
