@@ -168,9 +168,17 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     }
     if (o.rural_limit) {
         if (!(*o.rural_limit > 0)) throw input_error("--rural-limit: must be positive");
-        if (svc.rural.value && *o.rural_limit > *svc.rural.value)
-            a.warnings.push_back("--rural-limit " + std::to_string(*o.rural_limit) + " is above the standard's " +
-                                 std::to_string(*svc.rural.value));
+        auto number = [](double v) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", v);
+            return std::string(buf);
+        };
+        const double user = *o.rural_limit;
+        if (svc.rural.range && (user < svc.rural.range->first || user > svc.rural.range->second))
+            a.warnings.push_back("--rural-limit " + number(user) + " is outside the plans' range " + number(svc.rural.range->first) +
+                                 "-" + number(svc.rural.range->second) + " (" + svc.rural.source + ")");
+        else if (!svc.rural.range && svc.rural.value && user > *svc.rural.value)
+            a.warnings.push_back("--rural-limit " + number(user) + " is above the standard's " + number(*svc.rural.value));
         a.limit[static_cast<int>(area_class::rural)] = *o.rural_limit;
         a.limit_source[static_cast<int>(area_class::rural)] = "--rural-limit (user)";
     }

@@ -169,8 +169,6 @@ private:
                     const std::string rkey(rk.str()), rsub = sub + "." + rkey;
                     if (rkey == "residents_per_unit") r.residents_per_unit = number(rv, rsub, 1, 1e9);
                     else if (rkey == "source") r.source = text(rv, rsub);
-                    else if (rkey == "alternative_residents_per_unit") r.alternative_residents_per_unit = number(rv, rsub, 1, 1e9);
-                    else if (rkey == "alternative_source") r.alternative_source = text(rv, rsub);
                     else unknown(rsub);
                 }
             } else if (key == "radiates") {

@@ -10,8 +10,6 @@ metric parse_metric(const std::string& name) {
     throw input_error("--metric: unknown metric '" + name + "' (length or time)");
 }
 
-const char* metric_name(metric m) { return m == metric::length ? "length" : "time"; }
-
 const char* area_class_name(area_class c) { return c == area_class::urban ? "urban" : "rural"; }
 
 }  // namespace healthreach::geo

@@ -16,14 +16,12 @@ namespace healthreach::geo {
 struct limit_rule {
     std::optional<double> value;  // absent: the plans set no limit (not applicable)
     std::string source;
-    std::optional<std::pair<double, double>> range;  // the plans' range, where they give one
+    std::optional<std::pair<double, double>> range;  // the plans' range, where they give one (--rural-limit is checked against it)
 };
 
 struct ratio_rule {
     double residents_per_unit = 0;
     std::string source;
-    std::optional<double> alternative_residents_per_unit;
-    std::string alternative_source;
 };
 
 // People a facility must serve to qualify (a sub-centre "radiates" 100,000 residents).

@@ -8,7 +8,6 @@ namespace healthreach::geo {
 
 enum class metric { length, time };  // metres or seconds
 metric parse_metric(const std::string& name);  // "length"/"distance" or "time"; input_error otherwise
-const char* metric_name(metric m);
 
 enum class area_class : std::uint8_t { urban = 0, rural = 1 };
 const char* area_class_name(area_class c);
