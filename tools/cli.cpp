@@ -39,14 +39,18 @@ CLI::Validator number_check(bool (*ok)(double), const std::string& rule, const s
 const CLI::Validator non_negative = number_check([](double v) { return v >= 0; }, "a number >= 0", "NONNEGATIVE");
 const CLI::Validator positive = number_check([](double v) { return v > 0; }, "a number > 0", "POSITIVE");
 
-void add_common_options(CLI::App& app, common_options& o) {
+void add_graph_options(CLI::App& app, common_options& o) {
     app.add_option("--crs", o.crs, "Metric CRS of the run (EPSG:XXXX); default: the UTM zone of the data's centre");
-    add_threads_option(app, o.threads);
-    app.add_option("--snap-limit", o.snap_limit_m, "Largest snap distance in metres (default 1000)")
-        ->check(non_negative);
     app.add_option("--graph-cache", o.graph_cache,
                    "Keep the built graph in this file and reuse it while the roads, profile and road options are unchanged");
     app.add_flag("--quiet", o.quiet, "No progress or messages on stderr");
+}
+
+void add_common_options(CLI::App& app, common_options& o) {
+    add_graph_options(app, o);
+    add_threads_option(app, o.threads);
+    app.add_option("--snap-limit", o.snap_limit_m, "Largest snap distance in metres (default 1000)")
+        ->check(non_negative);
 }
 
 void add_threads_option(CLI::App& app, int& threads) {

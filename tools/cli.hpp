@@ -38,6 +38,9 @@ struct road_input_options {
 extern const CLI::Validator non_negative;
 extern const CLI::Validator positive;
 
+// --crs, --graph-cache and --quiet: what building a graph takes (the network command).
+void add_graph_options(CLI::App& app, common_options& o);
+// The graph options, --threads and --snap-limit: what every analysing command takes.
 void add_common_options(CLI::App& app, common_options& o);
 void add_threads_option(CLI::App& app, int& threads);
 // Worker threads for --threads N (0: every core), cut back with a warning above the cap.

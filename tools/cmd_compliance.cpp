@@ -45,6 +45,7 @@ command_runner add_compliance_command(CLI::App& app) {
         geo::check_outputs({o->out, csv, o->present.qgis_project, o->present.map, o->present.report},
                            {c.population, c.facilities, c.admin, c.villages, c.urban, c.standards_file});
         const geo::compliance_report rep = geo::run_compliance(c);
+        for (const std::string& w : rep.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         geo::output_transaction outputs;
         geo::write_compliance_gpkg(rep, o->out);
         geo::write_compliance_csv(rep, csv);

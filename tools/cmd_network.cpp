@@ -18,7 +18,7 @@ command_runner add_network_command(CLI::App& app) {
         std::string standards, out;
     };
     auto o = std::make_shared<options>();
-    add_common_options(*cmd, o->common);
+    add_graph_options(*cmd, o->common);
     add_road_options(*cmd, o->roads, true);
     cmd->add_option("--standards", o->standards, "TOML file overriding the built-in standards (its drive and walk profiles)");
     cmd->add_option("--out", o->out, "Output GeoPackage")->required();

@@ -36,6 +36,7 @@ command_runner add_reach_command(CLI::App& app) {
         job_callbacks cb;
         cb.message = [&log](const std::string& line) { log.info(line); };
         const geo::reach_result res = geo::run_reach(r, cb);
+        for (const std::string& w : res.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         geo::write_reach_csv(res, o->out);
         const std::size_t count = res.row_count(), used = res.searches.size();
         char buf[160];

@@ -15,7 +15,8 @@ command_runner add_synth_command(CLI::App& app) {
     auto o = std::make_shared<options>();
     cmd->add_option("--out", o->out, "Output directory (created if missing)")->required();
     cmd->add_option("--scale", o->scale, "small (about 300,000 people) or prefecture (about 3.1 million)");
-    cmd->add_option("--seed", o->seed, "Random seed (default 1)");
+    // Checked as text: CLI11 would otherwise wrap "-1" into a huge unsigned seed.
+    cmd->add_option("--seed", o->seed, "Random seed, an integer >= 0 (default 1)")->check(non_negative);
     cmd->add_flag("--quiet", o->quiet, "No messages on stderr");
     return [o]() {
         const logger log(o->quiet);

@@ -251,9 +251,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             if (!f.empty()) fields.numeric_fields.push_back(f);
         point_set all = read_points(o.facilities, a.crs, fields);
         a.facilities_in_file = all.size();
-        if (all.from_polygons)
-            a.warnings.push_back(o.facilities + " layer " + all.layer + ": " + std::to_string(all.from_polygons) +
-                                 " facilities are polygons; each stands for a point on its surface");
+        a.warnings.insert(a.warnings.end(), all.warnings.begin(), all.warnings.end());
         for (const std::string& f : {o.delay_field, o.capacity_field})
             if (!f.empty() && !all.numbers.count(f))
                 throw input_error(o.facilities + " layer " + all.layer + ": no field '" + f + "'");
@@ -365,6 +363,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     phase.next("summary");
     if (!o.admin.empty()) {
         a.admin.emplace(read_polygons(o.admin, a.crs, o.admin_layer, o.admin_field));
+        a.warnings.insert(a.warnings.end(), a.admin->warnings.begin(), a.admin->warnings.end());
         const polygon_locator units(*a.admin);
         a.demand_unit.resize(nd);
         for (std::size_t d = 0; d < nd; ++d) a.demand_unit[d] = units.find(a.demand_x[d], a.demand_y[d]);

@@ -24,7 +24,7 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
     c.numbers = pts.numbers;
     c.x = pts.x;
     c.y = pts.y;
-    c.from_polygons = pts.from_polygons;
+    c.warnings = pts.warnings;
     for (std::size_t i = 0; i < pts.size(); ++i) {
         if (!types.empty() && pts.has_type && std::find(types.begin(), types.end(), pts.type[i]) == types.end()) continue;
         const snap_result r = a.snap->nearest(pts.x[i], pts.y[i]);

@@ -181,6 +181,7 @@ compliance_report run_compliance(const compliance_options& o) {
         has_townships = ds->GetLayerByName(o.townships_layer.c_str()) && o.townships_layer != layer.GetName();
     }
     rep.counties = read_polygons(o.admin, rep.crs, o.admin_layer, o.admin_field);
+    rep.warnings = rep.counties.warnings;
     std::optional<polygon_set> townships;
     if (has_townships) townships.emplace(read_polygons(o.admin, rep.crs, o.townships_layer, o.admin_field));
     const population_grid pop = read_population(o.population, rep.crs);
@@ -194,6 +195,7 @@ compliance_report run_compliance(const compliance_options& o) {
     fields.numeric_fields.assign(numeric.begin(), numeric.end());
     fields.text_fields.assign(textual.begin(), textual.end());
     const point_set fac = read_points(o.facilities, rep.crs, fields);
+    rep.warnings.insert(rep.warnings.end(), fac.warnings.begin(), fac.warnings.end());
     if (!fac.has_type) throw input_error(o.facilities + ": no '" + fields.type_field + "' field; compliance needs facility types");
 
     std::optional<point_set> villages;

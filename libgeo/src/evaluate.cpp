@@ -44,9 +44,7 @@ evaluate_result run_evaluate(const evaluate_request& r, const job_callbacks& cb)
     cb.advance("candidates", 0.8);
     const candidate_set cand = candidates_from_points(a, r.candidates, r.analysis.facility_fields);
     const opt::coverage_matrix m = candidate_matrix(a, cand);
-    if (cand.from_polygons)
-        out.warnings.push_back(r.candidates + ": " + std::to_string(cand.from_polygons) +
-                               " candidates are polygons; each stands for a point on its surface");
+    out.warnings = cand.warnings;
     std::vector<std::set<int>> units(m.candidate_count());
     for (std::size_t s = 0; s < cand.sites.size(); ++s) {
         const std::uint32_t c = cand.candidate_of_site[s];

@@ -3,12 +3,14 @@
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/text.hpp"
 
 #include <cpl_string.h>
 #include <geos_c.h>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace healthreach::geo {
 
@@ -52,6 +54,29 @@ int named_field(OGRFeatureDefn& defn, const std::string& named, const char* fall
     throw input_error(where + ": no field '" + named + "' (" + role + "; fields: " + (fields.empty() ? "none" : fields) + ")");
 }
 
+// Warnings about a layer's names or ids: repeated ones (the first few named) and ones that are not
+// UTF-8 (written with U+FFFD in JSON).
+void check_names(const std::vector<std::string>& names, const std::string& where, const char* what,
+                 std::vector<std::string>& warnings) {
+    std::map<std::string, int> seen;
+    std::vector<std::string> repeated;
+    std::size_t not_utf8 = 0;
+    for (const std::string& n : names) {
+        if (++seen[n] == 2) repeated.push_back(n);
+        if (!is_utf8(n)) ++not_utf8;
+    }
+    if (!repeated.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < repeated.size() && i < 5; ++i) list += (i ? ", " : "") + std::string("'") + repeated[i] + "'";
+        if (repeated.size() > 5) list += ", ...";
+        warnings.push_back(where + ": " + std::to_string(repeated.size()) + " " + what +
+                           " used by more than one feature (" + list + "); results name them alike");
+    }
+    if (not_utf8)
+        warnings.push_back(where + ": " + std::to_string(not_utf8) + " " + what +
+                           " are not UTF-8 text (another encoding?): shown with the replacement character");
+}
+
 }  // namespace
 
 point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options) {
@@ -81,9 +106,18 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
         const int i = field_index(defn, f);
         if (i >= 0 && !pts.texts.count(f)) textual.emplace_back(i, &pts.texts[f]);
     }
+    std::size_t from_polygons = 0, without_geometry = 0;
     for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
         const OGRGeometry* g = f->GetGeometryRef();
-        if (!g || g->IsEmpty()) continue;
+        if (!g || g->IsEmpty()) {
+            // A CSV row whose coordinates GDAL could not read (empty, "NaN", text) is a typo to fix,
+            // never a facility to drop.
+            if (csv)
+                throw input_error(path + ": row " + std::to_string(f->GetFID() + 1) +
+                                  " has no usable coordinates in its lon/lat columns (empty, not a number or not finite)");
+            ++without_geometry;
+            continue;
+        }
         OGRPoint p;
         switch (wkbFlatten(g->getGeometryType())) {
         case wkbPoint: p = *g->toPoint(); break;
@@ -94,7 +128,7 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
                 OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g)))));
             if (!inner) throw input_error(where + ": feature " + std::to_string(f->GetFID()) + " has an invalid polygon");
             p = *inner->toPoint();
-            ++pts.from_polygons;
+            ++from_polygons;
             break;
         }
         default:
@@ -124,6 +158,13 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
         for (auto& [i, values] : textual) values->push_back(f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "");
     }
     transformer(srs, metric).apply(pts.x, pts.y, where);
+    if (from_polygons)
+        pts.warnings.push_back(where + ": " + std::to_string(from_polygons) +
+                               " features are polygons; each stands for a point on its surface");
+    if (without_geometry)
+        pts.warnings.push_back(where + ": " + std::to_string(without_geometry) + " features have no geometry; left out");
+    if (i_id >= 0) check_names(pts.id, where, "ids", pts.warnings);
+    else check_names(pts.name, where, "names", pts.warnings);
     return pts;
 }
 
@@ -153,6 +194,7 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
         out.geometry.push_back(std::move(geom));
     }
     if (out.size() == 0) throw input_error(where + ": no polygon");
+    if (i_name >= 0) check_names(out.name, where, "names", out.warnings);
     return out;
 }
 

@@ -15,6 +15,27 @@ namespace healthreach::geo {
 namespace {
 void CPL_STDCALL quiet_handler(CPLErr, CPLErrorNum, const char*) {}
 
+// SQLite (GeoPackage) refuses paths over 512 bytes; GDAL's own SQLite VFS takes up to PATH_MAX when
+// told so. Only for such paths: the native VFS stays the one every other file goes through.
+class long_path_sqlite {
+public:
+    explicit long_path_sqlite(const std::string& path) : active_(path.size() >= 500) {
+        if (!active_) return;
+        CPLSetThreadLocalConfigOption("SQLITE_USE_OGR_VFS", "YES");
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_VFS_MAXPATHNAME", "4096");
+    }
+    ~long_path_sqlite() {
+        if (!active_) return;
+        CPLSetThreadLocalConfigOption("SQLITE_USE_OGR_VFS", nullptr);
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_VFS_MAXPATHNAME", nullptr);
+    }
+    long_path_sqlite(const long_path_sqlite&) = delete;
+    long_path_sqlite& operator=(const long_path_sqlite&) = delete;
+
+private:
+    bool active_;
+};
+
 std::string with_reason(std::string message) {
     const std::string reason = gdal_last_error();
     if (!reason.empty()) message += ": " + reason;
@@ -42,6 +63,7 @@ dataset_ptr open_vector(const std::string& path) {
     CPLErrorReset();
     VSIStatBufL st;
     if (VSIStatL(path.c_str(), &st) != 0) throw input_error(path + ": no such file");
+    const long_path_sqlite sqlite(path);
     dataset_ptr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw input_error(with_reason(path + ": not a vector dataset GDAL can read"));
     if (ds->GetLayerCount() == 0) throw input_error(path + ": holds no vector layer");
@@ -86,6 +108,7 @@ dataset_ptr create_vector(const std::string& driver_name, const std::string& pat
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
     if (!driver) throw std::runtime_error("GDAL driver " + driver_name + " is not available");
     CPLErrorReset();
+    const long_path_sqlite sqlite(path);
     dataset_ptr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw input_error(with_reason(path + ": cannot create"));
     return ds;

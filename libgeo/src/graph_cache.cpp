@@ -260,8 +260,8 @@ graph_result load_or_build_graph(const graph_inputs& in, const std::string& cach
     g.road_features = roads.features_read;
     g.road_lines = roads.lines.size();
     if (roads.speeds_ignored)
-        g.warnings.push_back(in.roads + ": " + std::to_string(roads.speeds_ignored) + " road lines have a maxspeed above " +
-                             std::to_string(static_cast<int>(max_road_speed_kmh)) + " km/h (or not finite); their class speed is used");
+        g.warnings.push_back(in.roads + ": " + std::to_string(roads.speeds_ignored) + " road lines have a maxspeed that is not a speed between 0 and " +
+                             std::to_string(static_cast<int>(max_road_speed_kmh)) + " km/h (negative, NaN, infinite or huge); their class speed is used");
     g.built = build_network(roads, in.prof, g.crs, in.build);
     if (!cache_path.empty()) save(cache_path, roads_key, settings_key, g);
     return g;

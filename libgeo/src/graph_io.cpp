@@ -5,6 +5,7 @@
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
+#include <cmath>
 #include <unordered_map>
 
 namespace healthreach::geo {
@@ -83,10 +84,19 @@ network read_network(const std::string& path) {
     std::unordered_map<std::string, std::uint16_t> class_index;
     for (feature_ptr f(edges.GetNextFeature()); f; f.reset(edges.GetNextFeature())) {
         const GIntBig s = f->GetFieldAsInteger64(i_src), t = f->GetFieldAsInteger64(i_tgt);
+        const std::string edge = path + " layer edges: feature " + std::to_string(f->GetFID());
+        if (s < 0 || t < 0 || s >= GIntBig(net.node_count()) || t >= GIntBig(net.node_count()))
+            throw input_error(edge + " has a source/target outside the nodes layer");
+        // A cost that is empty (NaN is stored as NULL), negative or infinite would make Dijkstra's answers wrong.
+        for (const int i : {i_len, i_time})
+            if (!f->IsFieldSetAndNotNull(i) || !(f->GetFieldAsDouble(i) >= 0) || !std::isfinite(f->GetFieldAsDouble(i)))
+                throw input_error(edge + ": " + f->GetFieldDefnRef(i)->GetNameRef() + " is " +
+                                  (f->IsFieldSetAndNotNull(i) ? std::string(f->GetFieldAsString(i)) : std::string("empty")) +
+                                  "; costs must be finite numbers >= 0");
+        const double rev = f->IsFieldSetAndNotNull(i_rev) ? f->GetFieldAsDouble(i_rev) : std::nan("");
+        if (!(rev >= 0 || rev == -1) || !std::isfinite(rev))
+            throw input_error(edge + ": reverse_time_s is " + f->GetFieldAsString(i_rev) + "; it must be >= 0, or -1 for closed");
         const double len = f->GetFieldAsDouble(i_len);
-        if (s < 0 || t < 0 || s >= GIntBig(net.node_count()) || t >= GIntBig(net.node_count()) || !(len >= 0))
-            throw input_error(path + " layer edges: feature " + std::to_string(f->GetFID()) +
-                              " has a source/target outside the nodes layer or a bad length_m");
         const std::string hw = i_hw >= 0 ? f->GetFieldAsString(i_hw) : "";
         auto [it, inserted] = class_index.emplace(hw, static_cast<std::uint16_t>(net.classes.size()));
         if (inserted) net.classes.push_back(hw);

@@ -1,5 +1,7 @@
 #include "healthreach/geo/json.hpp"
 
+#include "healthreach/geo/text.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -45,26 +47,6 @@ json_writer& json_writer::key(const std::string& k) {
     after_key_ = true;
     return *this;
 }
-namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no surrogates,
-// nothing above U+10FFFF), or 0 when the bytes there are not one.
-std::size_t utf8_length(const std::string& s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
-    const unsigned c = byte(i);
-    auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return byte(k) >= lo && byte(k) <= hi; };
-    if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
-    if (c == 0xE0) return cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(i + 1) && cont(i + 2) ? 3 : 0;
-    if (c == 0xED) return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
-    if (c == 0xF0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-    if (c == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-    return 0;
-}
-
-}  // namespace
-
 json_writer& json_writer::value(const std::string& s) {
     separate();
     out_ += '"';
@@ -83,7 +65,7 @@ json_writer& json_writer::value(const std::string& s) {
                 out_ += buf;
             } else if (c < 0x80) {
                 out_ += static_cast<char>(c);
-            } else if (const std::size_t n = utf8_length(s, i)) {
+            } else if (const std::size_t n = utf8_sequence_length(s, i)) {
                 out_.append(s, i, n);
                 i += n - 1;
             } else {

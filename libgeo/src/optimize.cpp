@@ -278,9 +278,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     candidate_set cand = r.candidates.empty() ? candidates_on_spacing(a, r.candidate_spacing_m)
                                               : candidates_from_points(a, r.candidates, candidate_fields,
                                                                        sub ? rules->candidate_types : std::vector<std::string>{});
-    if (cand.from_polygons)
-        out.warnings.push_back(r.candidates + ": " + std::to_string(cand.from_polygons) +
-                               " candidates are polygons; each stands for a point on its surface");
+    out.warnings = cand.warnings;
     sub_centre_setup setup;
     if (sub) setup = prepare_sub_centres(a, r, *rules, cand, out.rules_unmet, cb);
     // Vehicles may also go to existing stations: they become columns too, holding their own.

@@ -3,7 +3,12 @@
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <optional>
@@ -38,6 +43,20 @@ bool same_file(const std::string& a, const std::string& b) {
     return resolved(a) == resolved(b);
 }
 
+// Whether a file can be created in the output's directory, tried for real: permissions, read-only
+// mounts and pseudo file systems (/proc) all answer the same way a write would, before any work.
+void check_writable(const std::string& out) {
+    const std::filesystem::path dir = std::filesystem::path(out).parent_path();
+    const std::string probe = (dir.empty() ? std::filesystem::path(".") : dir) / (".healthreach-probe-" + std::to_string(::getpid()));
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return;  // a probe of this process already there: the directory takes files
+        throw input_error(out + ": cannot write in " + (dir.empty() ? std::string(".") : dir.string()) + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+}
+
 }  // namespace
 
 void check_outputs(const std::vector<std::string>& outputs, const std::vector<std::string>& inputs) {
@@ -45,6 +64,7 @@ void check_outputs(const std::vector<std::string>& outputs, const std::vector<st
         const std::string& out = outputs[i];
         if (out.empty()) continue;
         check_output_path(out);
+        check_writable(out);
         for (const std::string& in : inputs)
             if (!in.empty() && same_file(out, in))
                 throw input_error(out + ": this output is the input " + in + "; it would be overwritten (choose another output path)");

@@ -60,6 +60,14 @@ reach_result run_reach(const reach_request& r, const job_callbacks& cb) {
     cb.advance("graph", 0.0);
     out.net = std::make_unique<network>(read_network(r.graph));
     out.sources = read_source_nodes(r.sources, out.net->node_count());
+    {
+        std::vector<node_id> sorted(out.sources);
+        std::sort(sorted.begin(), sorted.end());
+        const std::size_t repeated = static_cast<std::size_t>(sorted.end() - std::unique(sorted.begin(), sorted.end()));
+        if (repeated)
+            out.warnings.push_back(r.sources + ": " + std::to_string(repeated) +
+                                   " node_id rows repeat an earlier source; each is searched and written again");
+    }
     cb.say("graph: " + std::to_string(out.net->node_count()) + " nodes, " + std::to_string(out.net->edge_count()) +
            " edges; " + std::to_string(out.sources.size()) + " sources");
     // The routing arrays and the search engines' graph-sized buffers are made before the clock
@@ -67,7 +75,7 @@ reach_result run_reach(const reach_request& r, const job_callbacks& cb) {
     out.route = std::make_unique<router>(*out.net, r.cost_metric);
     std::string threads_note;
     const unsigned threads = worker_threads(r.threads, threads_note);
-    if (!threads_note.empty()) cb.say("warning: " + threads_note);
+    if (!threads_note.empty()) out.warnings.push_back(threads_note);
     const std::size_t used = r.nearest ? 1 : std::max<std::size_t>(1, std::min<std::size_t>(threads, out.sources.size()));
     out.searches = search_engines(*out.route, used);
     cb.advance("reach", 0.3);

@@ -93,7 +93,7 @@ float parse_maxspeed(const std::string& value) {
     const char* begin = value.c_str();
     char* end = nullptr;
     const double v = std::strtod(begin, &end);
-    if (end == begin || !(v > 0)) return 0;
+    if (end == begin) return 0;
     const bool mph = value.find("mph") != std::string::npos;
     return static_cast<float>(mph ? v * 1.609344 : v);
 }
@@ -158,7 +158,7 @@ road_set read_roads(const std::string& path, const road_options& options) {
         road_line line;
         line.highway = classes.intern(highway);
         line.maxspeed_kmh = parse_maxspeed(tags.maxspeed);
-        if (!(line.maxspeed_kmh <= max_road_speed_kmh)) {
+        if (line.maxspeed_kmh != 0 && !(line.maxspeed_kmh > 0 && line.maxspeed_kmh <= max_road_speed_kmh)) {
             line.maxspeed_kmh = 0;
             ++roads.speeds_ignored;
         }

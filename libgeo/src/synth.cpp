@@ -419,7 +419,10 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
     init_gdal();
     // GeoPackages record a timestamp; a fixed one keeps the files byte-identical for a seed.
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2026-01-01T00:00:00.000Z");
-    std::filesystem::create_directories(dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw input_error(dir + ": cannot create the output directory" + (ec ? ": " + ec.message() : std::string(": a file is in the way")));
     const params P = params_for(scale);
     rng r(seed * 0x2545F4914F6CDD1DULL + 12345);
     namer names(r);

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 using namespace healthreach;
 using namespace healthreach::geo;
 
@@ -13,6 +15,8 @@ TEST_CASE("maxspeed and oneway values", "[roads]") {
     CHECK(parse_maxspeed("30 mph") == Approx(48.28032));
     CHECK(parse_maxspeed("RU:urban") == 0);
     CHECK(parse_maxspeed("") == 0);
+    CHECK(parse_maxspeed("-50") == -50);  // read_roads refuses it, with a warning
+    CHECK(std::isinf(parse_maxspeed("1e308")));
     CHECK(parse_oneway("yes") == oneway_kind::forward);
     CHECK(parse_oneway("1") == oneway_kind::forward);
     CHECK(parse_oneway("-1") == oneway_kind::backward);

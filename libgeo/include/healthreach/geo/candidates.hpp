@@ -18,7 +18,7 @@ struct candidate_set {
     std::vector<site> sites;   // the candidates within the snap limit, in order
     std::vector<std::uint32_t> candidate_of_site;
     std::size_t off_network = 0;
-    std::size_t from_polygons = 0;  // polygon features taken as a point on their surface
+    std::vector<std::string> warnings;  // the point layer's (polygons taken as points, repeated ids, ...)
 };
 
 // Candidates from a point layer; input_error when none lies within the snap limit. With `types`,

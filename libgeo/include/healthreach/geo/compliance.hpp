@@ -32,6 +32,7 @@ struct compliance_row {
 struct compliance_report {
     OGRSpatialReference crs;
     polygon_set counties;
+    std::vector<std::string> warnings;  // about the inputs (repeated unit names or facility ids, encodings)
     std::vector<compliance_row> rows;
     std::vector<int> unmet;  // per county: rows short or cannot-check
     std::size_t meets = 0, short_of = 0, cannot_check = 0;

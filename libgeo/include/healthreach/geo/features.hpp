@@ -31,7 +31,9 @@ struct point_set {
     std::vector<double> x, y;  // metric CRS
     std::vector<std::string> id, name, type;
     bool has_type = false;
-    std::size_t from_polygons = 0;  // polygon features taken as a point on their surface
+    // What a planner should know about the layer: polygons taken as points, features without a
+    // geometry left out, repeated ids, names that are not UTF-8.
+    std::vector<std::string> warnings;
     // Per requested numeric field present in the layer: one value per point (nullopt where empty).
     std::map<std::string, std::vector<std::optional<double>>> numbers;
     std::map<std::string, std::vector<std::string>> texts;  // requested text fields present in the layer
@@ -40,8 +42,8 @@ struct point_set {
 };
 
 // Any OGR point layer, or CSV with lon/lat (or longitude/latitude, x/y) columns in WGS 84.
-// Polygon features stand for a point on their surface (counted in from_polygons, for a warning).
-// input_error naming file, layer, feature or field (lines, non-finite coordinates, absent fields).
+// Polygon features stand for a point on their surface. input_error naming file, layer, feature or
+// field (lines, non-finite coordinates, a CSV row without coordinates, absent fields).
 point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options = {});
 
 struct polygon_set {
@@ -49,6 +51,7 @@ struct polygon_set {
     std::vector<std::string> name;
     std::vector<std::string> kind;  // the `kind` field where the layer has one, else empty strings
     std::vector<std::unique_ptr<OGRGeometry>> geometry;  // metric CRS, (Multi)Polygon
+    std::vector<std::string> warnings;  // repeated names, names that are not UTF-8
 
     std::size_t size() const { return name.size(); }
 };

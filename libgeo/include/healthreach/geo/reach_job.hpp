@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string>
 #include <vector>
 
 namespace healthreach::geo {
@@ -28,6 +29,7 @@ struct reach_result {
     reach_table each;                      // without `nearest`: the rows of every source
     bool nearest = false;
     double compute_s = 0;                  // searches and rows; graph load and engine set-up excluded
+    std::vector<std::string> warnings;     // repeated sources, threads cut back
 
     std::size_t row_count() const;
 };

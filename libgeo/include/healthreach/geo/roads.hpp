@@ -45,7 +45,7 @@ struct road_set {
     std::vector<road_line> lines;  // lines with a road class only
     std::vector<std::string> classes;
     std::size_t features_read = 0;
-    std::size_t speeds_ignored = 0;  // maxspeed values above max_road_speed_kmh (or infinite): class speed used
+    std::size_t speeds_ignored = 0;  // numeric maxspeed values not in (0, max_road_speed_kmh]: class speed used
 
     // Centre of the lines' bounding box in lon/lat: where the run's UTM zone is chosen.
     void center_lonlat(double& lon, double& lat) const;
@@ -59,7 +59,8 @@ road_set read_roads(const std::string& path, const road_options& options = {});
 // applies instead. The standards file's own speeds are bounded the same way.
 constexpr double max_road_speed_kmh = 200;
 
-// Parses an OSM maxspeed value ("50", "30 mph", "RU:urban") to km/h; 0 when it is not numeric.
+// Parses an OSM maxspeed value ("50", "30 mph", "RU:urban") to km/h; 0 when it is not numeric. A
+// number is returned as written (negative, NaN or huge: read_roads refuses those with a warning).
 float parse_maxspeed(const std::string& value);
 // Parses an OSM oneway value (yes/true/1, -1/reverse, no/false/0 or empty).
 oneway_kind parse_oneway(const std::string& value);
