@@ -95,6 +95,8 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_option("--population", a.population, "Population raster: people per cell, any CRS")->required();
     auto* fac = app.add_option("--facilities", a.facilities, "Existing facilities: OGR point layer or CSV with lon/lat");
     if (facilities_required) fac->required();
+    app.add_option("--facilities-layer", a.facility_fields.layer, "Layer of the --facilities file (default: its only point layer)");
+    a.facility_fields.layer_option = "--facilities-layer";
     app.add_option("--service", a.service, "Service of the standards file (ambulance, community-station, ...)")->required();
     app.add_option("--standards", a.standards_file, "TOML file overriding the built-in standards");
     app.add_option("--rural-limit", o.rural_limit, "Rural limit in the service's unit (metres or seconds)")
@@ -126,6 +128,8 @@ void add_presentation_options(CLI::App& app, geo::presentation_options& o) {
 }
 
 void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inputs) {
+    geo::check_extension(o.out, "--out", {".gpkg"});
+    geo::check_extension(o.travel_raster, "--travel-raster", {".tif", ".tiff"});
     geo::check_presentation_options(o.present);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
@@ -151,10 +155,10 @@ void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a,
     geo::write_presentations(o.present, p, HEALTHREACH_VERSION);
 }
 
-job_callbacks stderr_callbacks(const logger& log, progress_bar& bar) {
+job_callbacks stderr_callbacks(const logger& log, progress_bar& bar, double share) {
     job_callbacks cb;
-    cb.progress = [&bar](const std::string&, double done) {
-        bar(done);
+    cb.progress = [&bar, share](const std::string&, double done) {
+        bar(share * done);
         return true;
     };
     cb.message = [&log, &bar](const std::string& line) {
@@ -166,6 +170,18 @@ job_callbacks stderr_callbacks(const logger& log, progress_bar& bar) {
 
 void report_analysis(const analysis_cli& o, const geo::analysis& a, const logger& log) {
     if (!a.graph_cache_status.empty()) log.info("graph cache ", o.common.graph_cache, ": ", a.graph_cache_status);
+    for (const geo::input_summary& in : a.inputs) {
+        std::string line = "input " + in.role + ": " + in.file;
+        if (!in.layer.empty()) line += " layer " + in.layer;
+        for (const auto& [purpose, field] : in.fields)
+            if (!field.empty()) line += ", " + purpose + " field '" + field + "'";
+        for (const auto& [what, n] : in.counts) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, ", %s %.0f", what.c_str(), n);
+            line += buf;
+        }
+        log.info(line);
+    }
     for (const std::string& w : a.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 }
 

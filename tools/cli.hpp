@@ -69,8 +69,10 @@ void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inpu
 // Writes the QGIS project, map and report of an analysing command (coverage, evaluate, optimize).
 void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a, const std::string& command,
                                   const std::string& subtitle_suffix = "");
-// Progress as a GDAL-style bar on stderr and messages as lines, both silenced by --quiet.
-job_callbacks stderr_callbacks(const class logger& log, class progress_bar& bar);
+// Progress as a GDAL-style bar on stderr and messages as lines, both silenced by --quiet. The job
+// fills the bar up to `share`; the command's writing fills the rest, so 100 means the run is over.
+constexpr double job_share = 0.8;
+job_callbacks stderr_callbacks(const class logger& log, class progress_bar& bar, double share = job_share);
 // Warnings of an analysis and the graph cache's status, on stderr.
 void report_analysis(const analysis_cli& o, const geo::analysis& a, const class logger& log);
 

@@ -25,7 +25,10 @@ command_runner add_compliance_command(CLI::App& app) {
     cmd->add_option("--admin-layer", o->c.admin_layer, "County-level layer of --admin (default: the first)");
     cmd->add_option("--admin-field", o->c.admin_field, "Unit name field (default name)");
     cmd->add_option("--townships-layer", o->c.townships_layer, "Township-level layer of --admin (default townships)");
+    cmd->add_option("--facilities-layer", o->c.facility_fields.layer, "Layer of the --facilities file (default: its only point layer)");
+    o->c.facility_fields.layer_option = "--facilities-layer";
     cmd->add_option("--villages", o->c.villages, "Villages: points or polygons with a population field");
+    cmd->add_option("--villages-layer", o->c.villages_layer, "Layer of the --villages file (default: its only point layer)");
     cmd->add_option("--urban", o->c.urban, "Urban-area polygons (default: Degree of Urbanisation)");
     cmd->add_option("--standards", o->c.standards_file, "TOML file overriding the built-in standards");
     cmd->add_option("--crs", o->c.crs, "Metric CRS (default: the UTM zone of the admin units' centre)");
@@ -41,6 +44,8 @@ command_runner add_compliance_command(CLI::App& app) {
         const logger log(o->quiet);
         geo::check_presentation_options(o->present);
         const std::string csv = o->csv.empty() ? std::filesystem::path(o->out).replace_extension(".csv").string() : o->csv;
+        geo::check_extension(o->out, "--out", {".gpkg"});
+        geo::check_extension(csv, "--csv", {".csv"});
         const geo::compliance_options& c = o->c;
         geo::check_outputs({o->out, csv, o->present.qgis_project, o->present.map, o->present.report},
                            {c.population, c.facilities, c.admin, c.villages, c.urban, c.standards_file});

@@ -18,16 +18,18 @@ command_runner add_coverage_command(CLI::App& app) {
         const logger log(o->common.quiet);
         stopwatch total;
         finish_analysis_options(*o);
-        progress_bar bar(log, "analysis");
+        progress_bar bar(log, "coverage");
         const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar));
-        bar.done();
-        report_analysis(*o, *a, log);
         stopwatch write;
         geo::output_transaction outputs;
         geo::write_coverage_gpkg(*a, o->out);
+        bar(0.9);
         if (!o->travel_raster.empty()) geo::write_travel_raster(*a, o->travel_raster);
+        bar(0.95);
         write_analysis_presentations(*o, *a, "coverage");
         outputs.commit();
+        bar.done();
+        report_analysis(*o, *a, log);
         const double write_s = write.seconds();
 
         const geo::population_split& t = a->total;

@@ -27,6 +27,7 @@ command_runner add_network_command(CLI::App& app) {
         const logger log(o->common.quiet);
         stopwatch total;
         finish_road_options(o->roads);
+        geo::check_extension(o->out, "--out", {".gpkg"});
         geo::check_outputs({o->out, o->common.graph_cache}, {o->roads.roads, o->standards});
         geo::network_request r;
         r.roads = o->roads.roads;

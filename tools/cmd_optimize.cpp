@@ -20,6 +20,7 @@ command_runner add_optimize_command(CLI::App& app) {
     geo::optimize_request& r = o->request;
     add_analysis_options(*cmd, o->analysis, false);
     auto* cand = cmd->add_option("--candidates", r.candidates, "Candidate sites: OGR point layer or CSV with lon/lat");
+    cmd->add_option("--candidates-layer", r.candidates_layer, "Layer of the --candidates file (default: its only point layer)");
     cmd->add_option("--candidate-spacing", r.candidate_spacing_m,
                     "Candidates: network nodes every M metres in and near populated areas")
         ->excludes(cand)
@@ -48,19 +49,20 @@ command_runner add_optimize_command(CLI::App& app) {
         r.analysis = o->analysis.analysis;
         progress_bar bar(log, "optimize");
         const geo::optimize_result res = geo::run_optimize(r, stderr_callbacks(log, bar));
-        bar.done();
         const geo::analysis& a = *res.a;
-        report_analysis(o->analysis, a, log);
-        for (const std::string& w : res.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
         geo::output_transaction outputs;
         geo::write_optimize_gpkg(res, o->analysis.out);
+        bar(0.9);
         if (!o->analysis.travel_raster.empty()) geo::write_travel_raster(a, o->analysis.travel_raster);
+        bar(0.95);
         const bool zh = o->analysis.present.lang == "zh";
         write_analysis_presentations(o->analysis, a, "optimize",
                                      (zh ? " · 目标 " : " · objective ") + o->objective + ", " +
                                          std::to_string(res.selected.size()) + (zh ? " 个新址" : " new sites"));
         outputs.commit();
+        bar.done();
+        report_analysis(o->analysis, a, log);
 
         for (const std::string& rule : res.rules_unmet) log.info("rule not met: ", rule);
         const opt::siting_result& s = res.solution;

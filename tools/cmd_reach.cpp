@@ -32,6 +32,7 @@ command_runner add_reach_command(CLI::App& app) {
         geo::reach_request& r = o->request;
         r.cost_metric = geo::parse_metric(o->metric);
         r.threads = static_cast<unsigned>(o->threads);
+        geo::check_extension(o->out, "--out", {".csv"});
         geo::check_outputs({o->out}, {r.graph, r.sources});
         job_callbacks cb;
         cb.message = [&log](const std::string& line) { log.info(line); };

@@ -189,18 +189,29 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     a.built = std::move(graph.built);
     a.graph_cache_status = graph.cache_status;
     a.warnings.insert(a.warnings.end(), graph.warnings.begin(), graph.warnings.end());
+    a.inputs.push_back({"roads", o.roads, graph.road_layer, {{"class", o.road_read.fields.highway}},
+                        {{"features", static_cast<double>(graph.road_features)},
+                         {"road_lines", static_cast<double>(graph.road_lines)},
+                         {"graph_nodes", static_cast<double>(a.built.net.node_count())},
+                         {"graph_edges", static_cast<double>(a.built.net.edge_count())}}});
     const network& net = a.built.net;
     a.route = std::make_unique<router>(net, m);
     a.snap = std::make_unique<snapper>(net);
 
     phase.next("population");
     a.pop = read_population(o.population, a.crs);
+    a.inputs.push_back({"population", o.population, "", {},
+                        {{"cells", static_cast<double>(a.pop.grid.cell_count())},
+                         {"nodata_cells", static_cast<double>(a.pop.nodata_cells)},
+                         {"populated_cells", static_cast<double>(a.pop.size())},
+                         {"people", a.pop.total}}});
 
     phase.next("demand");
     if (!o.urban.empty()) {
         a.urban_polygons.emplace(read_polygons(o.urban, a.crs, o.urban_layer, ""));
         a.urban_locator = std::make_unique<polygon_locator>(*a.urban_polygons);
         a.urban_method = "polygons " + o.urban;
+        a.inputs.push_back({"urban", o.urban, a.urban_polygons->layer, {}, {{"polygons", static_cast<double>(a.urban_polygons->size())}}});
     } else {
         a.urbanisation = degree_of_urbanisation(a.pop, a.rules.urbanisation);
         a.urban_method = "degree of urbanisation";
@@ -307,6 +318,11 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             throw input_error(o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
                               " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
                               " m) of the routable network");
+        a.inputs.push_back({"facilities", o.facilities, all.layer,
+                            {{"id", all.id_field}, {"name", all.name_field}, {"type", all.type_field}},
+                            {{"features", static_cast<double>(all.size())},
+                             {"of_the_service", static_cast<double>(kept.size())},
+                             {"on_network", static_cast<double>(a.sites.size())}}});
     }
 
     phase.next("reach");
@@ -364,6 +380,8 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     if (!o.admin.empty()) {
         a.admin.emplace(read_polygons(o.admin, a.crs, o.admin_layer, o.admin_field));
         a.warnings.insert(a.warnings.end(), a.admin->warnings.begin(), a.admin->warnings.end());
+        a.inputs.push_back({"admin", o.admin, a.admin->layer, {{"name", a.admin->name_field}},
+                            {{"units", static_cast<double>(a.admin->size())}}});
         const polygon_locator units(*a.admin);
         a.demand_unit.resize(nd);
         for (std::size_t d = 0; d < nd; ++d) a.demand_unit[d] = units.find(a.demand_x[d], a.demand_y[d]);

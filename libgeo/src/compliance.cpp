@@ -202,6 +202,8 @@ compliance_report run_compliance(const compliance_options& o) {
     std::vector<double> village_pop;
     if (!o.villages.empty()) {
         point_options vf;
+        vf.layer = o.villages_layer;
+        vf.layer_option = "--villages-layer";
         vf.numeric_fields = {o.village_population_field};
         villages.emplace(read_points(o.villages, rep.crs, vf));
         if (!villages->numbers.count(o.village_population_field))

@@ -291,6 +291,28 @@ void write_travel_raster(const analysis& a, const std::string& path) {
     out.commit();
 }
 
+void write_inputs_and_warnings_json(const analysis& a, json_writer& j) {
+    j.key("inputs").begin_object();
+    for (const input_summary& in : a.inputs) {
+        j.key(in.role).begin_object().field("file", in.file);
+        if (!in.layer.empty()) j.field("layer", in.layer);
+        if (!in.fields.empty()) {
+            j.key("fields").begin_object();
+            for (const auto& [purpose, field] : in.fields) {
+                if (field.empty()) j.key(purpose).null();
+                else j.field(purpose, field);
+            }
+            j.end_object();
+        }
+        for (const auto& [what, n] : in.counts) j.field(what, n);
+        j.end_object();
+    }
+    j.end_object();
+    j.key("warnings").begin_array();
+    for (const std::string& w : a.warnings) j.value(w);
+    j.end_array();
+}
+
 void write_coverage_json(const analysis& a, json_writer& j, const std::string& version) {
     j.field("service", a.svc->name);
     j.field("metric", a.svc->cost_metric == metric::length ? "distance" : "time");
@@ -372,7 +394,7 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
     }
     j.end_object();
     j.field("urban_method", a.urban_method);
-    j.key("inputs").begin_object();
+    j.key("inputs").begin_object();  // the files, as given (the top-level `inputs` says what each gave)
     j.field("roads", a.options.roads);
     j.field("population", a.options.population);
     if (!a.options.facilities.empty()) j.field("facilities", a.options.facilities);
@@ -381,6 +403,7 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
     if (!a.options.standards_file.empty()) j.field("standards", a.options.standards_file);
     j.end_object();
     j.end_object();
+    write_inputs_and_warnings_json(a, j);
 }
 
 }  // namespace healthreach::geo

@@ -13,7 +13,10 @@ namespace {
 // Per admin unit (the last entry: points in no unit, or everyone without units), people covered by
 // the existing facilities and by the existing plus the scenario's sites.
 std::vector<scenario_row> compare_scenario(const analysis& a, const std::string& path) {
-    const candidate_set b = candidates_from_points(a, path, a.options.facility_fields);
+    point_options fields = a.options.facility_fields;
+    fields.layer.clear();  // the scenario is a file of its own
+    fields.layer_option = "a layer name";
+    const candidate_set b = candidates_from_points(a, path, fields);
     const opt::coverage_matrix mb = candidate_matrix(a, b);
     std::vector<std::uint8_t> covered(mb.covered_by_existing);
     for (std::int64_t j = 0; j < mb.cost.outerSize(); ++j)
@@ -42,9 +45,12 @@ evaluate_result run_evaluate(const evaluate_request& r, const job_callbacks& cb)
     const analysis& a = *out.a;
 
     cb.advance("candidates", 0.8);
-    const candidate_set cand = candidates_from_points(a, r.candidates, r.analysis.facility_fields);
+    point_options fields = r.analysis.facility_fields;
+    fields.layer = r.candidates_layer;
+    fields.layer_option = "--candidates-layer";
+    const candidate_set cand = candidates_from_points(a, r.candidates, fields);
     const opt::coverage_matrix m = candidate_matrix(a, cand);
-    out.warnings = cand.warnings;
+    out.a->warnings.insert(out.a->warnings.end(), cand.warnings.begin(), cand.warnings.end());
     std::vector<std::set<int>> units(m.candidate_count());
     for (std::size_t s = 0; s < cand.sites.size(); ++s) {
         const std::uint32_t c = cand.candidate_of_site[s];

@@ -81,7 +81,8 @@ void check_names(const std::vector<std::string>& names, const std::string& where
 
 point_set read_points(const std::string& path, const OGRSpatialReference& metric, const point_options& options) {
     dataset_ptr ds = open_points(path);
-    OGRLayer& layer = find_layer(*ds, path, options.layer);
+    std::string picked;
+    OGRLayer& layer = choose_layer(*ds, path, options.layer, geometry_kind::point, options.layer_option, picked);
     const std::string where = path + " layer " + layer.GetName();
     const bool csv = is_csv(path);
     OGRFeatureDefn& defn = *layer.GetLayerDefn();
@@ -96,6 +97,10 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
               i_name = named_field(defn, options.name_field, "name", where, "--name-field"),
               i_type = field_index(defn, options.type_field);
     pts.has_type = i_type >= 0;
+    if (!picked.empty()) pts.warnings.push_back(picked);
+    if (i_id >= 0) pts.id_field = defn.GetFieldDefn(i_id)->GetNameRef();
+    if (i_name >= 0) pts.name_field = defn.GetFieldDefn(i_name)->GetNameRef();
+    if (i_type >= 0) pts.type_field = defn.GetFieldDefn(i_type)->GetNameRef();
     std::vector<std::pair<int, std::vector<std::optional<double>>*>> numeric;
     for (const std::string& f : options.numeric_fields) {
         const int i = field_index(defn, f);
@@ -171,7 +176,14 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
 polygon_set read_polygons(const std::string& path, const OGRSpatialReference& metric, const std::string& layer_name,
                           const std::string& name_field) {
     dataset_ptr ds = open_vector(path);
-    OGRLayer& layer = find_layer(*ds, path, layer_name);
+    // Unnamed: the first polygon layer (admin files hold counties, then townships; DESIGN.md), so a
+    // layer of points or lines before it is never read as the units.
+    OGRLayer* first_polygons = nullptr;
+    for (int i = 0; i < ds->GetLayerCount() && layer_name.empty() && !first_polygons; ++i) {
+        const auto t = wkbFlatten(ds->GetLayer(i)->GetGeomType());
+        if (t == wkbPolygon || t == wkbMultiPolygon) first_polygons = ds->GetLayer(i);
+    }
+    OGRLayer& layer = first_polygons ? *first_polygons : find_layer(*ds, path, layer_name);
     const std::string where = path + " layer " + layer.GetName();
     const OGRSpatialReference srs = layer_srs(layer, where, false);
     const transformer to_metric(srs, metric);
@@ -179,6 +191,7 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
     out.path = path;
     out.layer = layer.GetName();
     const int i_name = named_field(*layer.GetLayerDefn(), name_field, "name", where, "name field");
+    if (i_name >= 0) out.name_field = layer.GetLayerDefn()->GetFieldDefn(i_name)->GetNameRef();
     const int i_kind = layer.GetLayerDefn()->GetFieldIndex("kind");
     for (feature_ptr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
         const OGRGeometry* g = f->GetGeometryRef();

@@ -92,6 +92,48 @@ OGRLayer& find_layer(GDALDataset& ds, const std::string& path, const std::string
     return *layer;
 }
 
+namespace {
+
+bool is_kind(OGRwkbGeometryType t, geometry_kind kind) {
+    switch (wkbFlatten(t)) {
+    case wkbPoint:
+    case wkbMultiPoint: return kind == geometry_kind::point;
+    case wkbLineString:
+    case wkbMultiLineString: return kind == geometry_kind::line;
+    case wkbPolygon:
+    case wkbMultiPolygon: return kind == geometry_kind::polygon;
+    default: return false;
+    }
+}
+
+const char* kind_name(geometry_kind kind) {
+    return kind == geometry_kind::point ? "point" : kind == geometry_kind::line ? "line" : "polygon";
+}
+
+}  // namespace
+
+OGRLayer& choose_layer(GDALDataset& ds, const std::string& path, const std::string& named, geometry_kind kind,
+                       const std::string& option, std::string& note) {
+    note.clear();
+    if (!named.empty() || ds.GetLayerCount() == 1) return find_layer(ds, path, named);
+    std::vector<OGRLayer*> fitting;
+    std::string listing;
+    for (int i = 0; i < ds.GetLayerCount(); ++i) {
+        OGRLayer* l = ds.GetLayer(i);
+        if (is_kind(l->GetGeomType(), kind)) fitting.push_back(l);
+        listing += (i ? ", " : "") + std::string(l->GetName()) + " (" + OGRGeometryTypeToName(l->GetGeomType()) + ", " +
+                   std::to_string(l->GetFeatureCount(FALSE)) + " features)";
+    }
+    if (fitting.size() == 1) {
+        note = path + ": " + std::to_string(ds.GetLayerCount()) + " layers; read '" + fitting.front()->GetName() +
+               "', its only " + kind_name(kind) + " layer (" + option + " names another)";
+        return *fitting.front();
+    }
+    throw input_error(path + ": " + std::to_string(ds.GetLayerCount()) + " layers and " +
+                      (fitting.empty() ? std::string("none") : std::to_string(fitting.size())) + " of " + kind_name(kind) +
+                      "s: name the one to read with " + option + " (layers: " + listing + ")");
+}
+
 int field_index(OGRFeatureDefn& defn, const std::string& name) {
     return name.empty() ? -1 : defn.GetFieldIndex(name.c_str());
 }

@@ -259,6 +259,8 @@ graph_result load_or_build_graph(const graph_inputs& in, const std::string& cach
     g.crs = choose_metric_crs(in.crs, lon, lat);
     g.road_features = roads.features_read;
     g.road_lines = roads.lines.size();
+    g.road_layer = roads.layer;
+    if (!roads.layer_note.empty()) g.warnings.push_back(roads.layer_note);
     if (roads.speeds_ignored)
         g.warnings.push_back(in.roads + ": " + std::to_string(roads.speeds_ignored) + " road lines have a maxspeed that is not a speed between 0 and " +
                              std::to_string(static_cast<int>(max_road_speed_kmh)) + " km/h (negative, NaN, infinite or huge); their class speed is used");

@@ -264,7 +264,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     job_callbacks analysis_cb = cb;
     if (cb.progress) analysis_cb.progress = [&cb](const std::string& phase, double done) { return cb.progress(phase, 0.6 * done); };
     out.a = run_analysis(r.analysis, analysis_cb);
-    const analysis& a = *out.a;
+    const analysis& a = *out.a;  // its warnings gain the candidates' below
     cb.advance("candidates", 0.6);
 
     std::optional<sub_centre_rules> rules;
@@ -274,11 +274,13 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     if (capacitated && r.candidates.empty())
         throw input_error("capacitated max-cover (--capacity-field) needs --candidates with a '" + capacity_field + "' field");
     point_options candidate_fields = r.analysis.facility_fields;
+    candidate_fields.layer = r.candidates_layer;
+    candidate_fields.layer_option = "--candidates-layer";
     if (capacitated) candidate_fields.numeric_fields.push_back(capacity_field);
     candidate_set cand = r.candidates.empty() ? candidates_on_spacing(a, r.candidate_spacing_m)
                                               : candidates_from_points(a, r.candidates, candidate_fields,
                                                                        sub ? rules->candidate_types : std::vector<std::string>{});
-    out.warnings = cand.warnings;
+    out.a->warnings.insert(out.a->warnings.end(), cand.warnings.begin(), cand.warnings.end());
     sub_centre_setup setup;
     if (sub) setup = prepare_sub_centres(a, r, *rules, cand, out.rules_unmet, cb);
     // Vehicles may also go to existing stations: they become columns too, holding their own.

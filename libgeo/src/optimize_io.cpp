@@ -66,6 +66,7 @@ void write_optimize_json(const optimize_result& r, json_writer& j, const std::st
         j.end_array();
     }
     j.key("provenance").begin_object().field("version", version).field("crs", crs_label(a.crs)).end_object();
+    write_inputs_and_warnings_json(a, j);
 }
 
 }  // namespace healthreach::geo

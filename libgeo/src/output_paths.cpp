@@ -59,6 +59,19 @@ void check_writable(const std::string& out) {
 
 }  // namespace
 
+void check_extension(const std::string& path, const std::string& option, const std::vector<std::string>& allowed) {
+    if (path.empty()) return;
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string list;
+    for (const std::string& a : allowed) {
+        if (ext == a) return;
+        list += (list.empty() ? "" : " or ") + a;
+    }
+    throw input_error(option + " " + path + ": the file name must end in " + list +
+                      (allowed.front() == ".gpkg" ? " (the layers are written as a GeoPackage)" : ""));
+}
+
 void check_outputs(const std::vector<std::string>& outputs, const std::vector<std::string>& inputs) {
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         const std::string& out = outputs[i];

@@ -115,11 +115,11 @@ road_set read_roads(const std::string& path, const road_options& options) {
     dataset_ptr ds = open_vector(path);
     const bool osm = std::string(ds->GetDriverName()) == "OSM";
     const std::string layer_name = options.layer.empty() && osm ? "lines" : options.layer;
-    OGRLayer& layer = find_layer(*ds, path, layer_name);
-    const std::string where = path + " layer " + layer.GetName();
-
     road_set roads;
+    OGRLayer& layer = choose_layer(*ds, path, layer_name, geometry_kind::line, "--roads-layer", roads.layer_note);
+    const std::string where = path + " layer " + layer.GetName();
     roads.path = path;
+    roads.layer = layer.GetName();
     const OGRSpatialReference* srs = layer.GetSpatialRef();
     if (!srs) throw input_error(where + ": has no CRS");
     roads.srs = traditional(*srs);

@@ -61,6 +61,13 @@ struct population_split {
     void add(demand_status s, double people);
 };
 
+// What one input gave: its file and layer, the fields read (purpose, field) and counts.
+struct input_summary {
+    std::string role, file, layer;
+    std::vector<std::pair<std::string, std::string>> fields;
+    std::vector<std::pair<std::string, double>> counts;
+};
+
 struct analysis {
     analysis_options options;
     standards rules;
@@ -68,7 +75,8 @@ struct analysis {
     std::array<std::optional<double>, 2> limit;  // by area_class
     std::array<std::string, 2> limit_source;
     std::string urban_method;                    // "polygons FILE" or "degree of urbanisation"
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings;           // every warning of the run, candidates' included
+    std::vector<input_summary> inputs;           // roads, population, facilities, admin, urban
 
     OGRSpatialReference crs;
     network_build built;

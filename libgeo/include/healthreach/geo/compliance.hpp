@@ -12,7 +12,7 @@ namespace healthreach::geo {
 struct compliance_options {
     std::string population, facilities, admin, admin_layer, admin_field;  // admin_field empty: `name` when present
     std::string townships_layer = "townships";  // in the --admin file; absent: township rules cannot be checked
-    std::string villages, village_population_field = "population";
+    std::string villages, villages_layer, village_population_field = "population";
     std::string urban, urban_layer;
     std::string standards_file, crs;
     point_options facility_fields;

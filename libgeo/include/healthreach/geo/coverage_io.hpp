@@ -21,7 +21,11 @@ void write_coverage_gpkg(const analysis& a, const std::string& path,
 // Cost to the nearest facility on exactly the population raster's grid (Float32; nodata elsewhere).
 void write_travel_raster(const analysis& a, const std::string& path);
 
-// The coverage keys of the JSON summary, written into an open object.
+// `inputs` (per input: file, layer, fields read, counts) and `warnings` (every warning of the run),
+// written into an open object.
+void write_inputs_and_warnings_json(const analysis& a, json_writer& json);
+
+// The coverage keys of the JSON summary (inputs and warnings included), written into an open object.
 void write_coverage_json(const analysis& a, json_writer& json, const std::string& version);
 
 // The union of raster cells (indices row * cols + col) as polygons in the analysis' metric CRS.

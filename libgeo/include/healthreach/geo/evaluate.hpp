@@ -15,6 +15,7 @@ namespace healthreach::geo {
 struct evaluate_request {
     analysis_options analysis;
     std::string candidates;  // point layer (required)
+    std::string candidates_layer;  // its layer (empty: the only point layer)
     std::string scenario;    // point layer of sites added to the existing ones, or empty
 };
 
@@ -37,7 +38,6 @@ struct evaluate_result {
     std::vector<std::size_t> order;                // indices into candidates by rank
     std::string scenario;                          // the scenario layer, empty when none was given
     std::vector<scenario_row> scenario_rows;
-    std::vector<std::string> warnings;             // about the candidates (the analysis' own are in a->warnings)
 };
 
 // input_error naming the file or value for bad input; cancelled when a callback says stop.

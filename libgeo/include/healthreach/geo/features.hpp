@@ -18,7 +18,8 @@ struct GEOSPrepGeom_t;
 namespace healthreach::geo {
 
 struct point_options {
-    std::string layer;               // empty: the first layer
+    std::string layer;               // empty: the only layer, or the only point layer (else input_error)
+    std::string layer_option = "a layer name";  // how the user names the layer, for messages (--facilities-layer)
     std::string id_field;            // empty: `id` when the layer has it, else the feature id
     std::string name_field;          // empty: `name` when the layer has it; a named field must exist
     std::string type_field = "type";
@@ -28,6 +29,7 @@ struct point_options {
 
 struct point_set {
     std::string path, layer;
+    std::string id_field, name_field, type_field;  // the fields read (empty: none; ids are then feature ids)
     std::vector<double> x, y;  // metric CRS
     std::vector<std::string> id, name, type;
     bool has_type = false;
@@ -48,6 +50,7 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
 
 struct polygon_set {
     std::string path, layer;
+    std::string name_field;  // the field names were read from (empty: feature ids)
     std::vector<std::string> name;
     std::vector<std::string> kind;  // the `kind` field where the layer has one, else empty strings
     std::vector<std::unique_ptr<OGRGeometry>> geometry;  // metric CRS, (Multi)Polygon

@@ -35,6 +35,13 @@ dataset_ptr open_raster(const std::string& path);
 // The named layer, or the first layer when name is empty; input_error naming file and layer otherwise.
 OGRLayer& find_layer(GDALDataset& ds, const std::string& path, const std::string& name);
 
+// The layer an input reads: the one named; else the source's only layer; else its only layer of
+// the geometry `kind` asks for (`note` then says which was picked). Several candidates, or none:
+// input_error listing the layers (name, geometry, features) and the `option` that names one.
+enum class geometry_kind { point, line, polygon };
+OGRLayer& choose_layer(GDALDataset& ds, const std::string& path, const std::string& named, geometry_kind kind,
+                       const std::string& option, std::string& note);
+
 // Index of a field in a layer definition, or -1.
 int field_index(OGRFeatureDefn& defn, const std::string& name);
 

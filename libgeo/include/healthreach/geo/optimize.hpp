@@ -22,6 +22,7 @@ const char* objective_name(objective o);
 struct optimize_request {
     analysis_options analysis;        // facilities optional: without them every site is new
     std::string candidates;           // point layer of candidate sites, or
+    std::string candidates_layer;     // its layer (empty: the only point layer)
     double candidate_spacing_m = 0;   // network nodes on this spacing in and near populated areas
     objective goal = objective::cover_all;
     int sites = -1;                   // new sites: required by max-cover, backup, min-distance, min-max;
@@ -56,7 +57,6 @@ struct optimize_result {
     double covered_existing = 0;      // people the existing facilities cover
     double coverable = 0;             // people any site, existing or candidate, can cover
     std::vector<std::string> rules_unmet;  // sub-centres: the standards' rules the answer cannot meet
-    std::vector<std::string> warnings;     // about the candidates (the analysis' own are in a->warnings)
     double matrix_s = 0, solve_s = 0;
 };
 

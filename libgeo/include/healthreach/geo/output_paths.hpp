@@ -11,4 +11,8 @@ namespace healthreach::geo {
 // (GDAL connection strings, /vsi paths) are compared by spelling only.
 void check_outputs(const std::vector<std::string>& outputs, const std::vector<std::string>& inputs);
 
+// input_error naming the option, the path and the extensions it takes ("--out x.shp: ...") when
+// `path` (not empty) ends otherwise (case aside): a file is written in the format its name says.
+void check_extension(const std::string& path, const std::string& option, const std::vector<std::string>& allowed);
+
 }  // namespace healthreach::geo

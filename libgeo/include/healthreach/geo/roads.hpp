@@ -20,7 +20,7 @@ struct road_fields {
 };
 
 struct road_options {
-    std::string layer;  // empty: `lines` for OSM files, else the first layer
+    std::string layer;  // empty: `lines` for OSM files, else the only layer or the only line layer
     road_fields fields;
 };
 
@@ -39,7 +39,8 @@ struct road_line {
 };
 
 struct road_set {
-    std::string path;
+    std::string path, layer;
+    std::string layer_note;        // which layer of several was read, when none was named
     OGRSpatialReference srs;       // CRS of x/y, traditional axis order
     std::vector<double> x, y;      // vertices of every line, in the source CRS
     std::vector<road_line> lines;  // lines with a road class only
