@@ -63,6 +63,7 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
     p.gpkg = gpkg;
     p.admin = a.options.admin;
     p.admin_layer = a.options.admin_layer;
+    p.snap_limit_m = a.options.snap_limit_m;
     p.title = zh ? service_title(a.svc->name, "zh") + w.first : "healthreach " + w.second + ": " + a.svc->name;
     const population_split& t = a.total;
     const double base = t.population - t.off_network - t.not_applicable;
@@ -92,7 +93,7 @@ void write_presentations(const presentation_options& o, const presentation& p, c
         }
         write_qgis_project(layers, o.qgis_project, p.title);
     }
-    const map_request request{p.gpkg, p.admin, p.admin_layer, p.title, p.subtitle, o.lang};
+    const map_request request{p.gpkg, p.admin, p.admin_layer, p.title, p.subtitle, o.lang, p.snap_limit_m};
     // One drawing serves a PNG map and the report.
     const bool png_map = !o.map.empty() && std::filesystem::path(o.map).extension() == ".png";
     const std::string png = png_map || !o.report.empty() ? render_map_png(request) : std::string();

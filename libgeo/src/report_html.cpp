@@ -13,6 +13,8 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -22,23 +24,7 @@ namespace {
 
 const auto& esc = qgis::xml_escape;
 
-std::string number(double v, int decimals = 0) {
-    if (std::isnan(v)) return "–";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    // Thousands separators for the integer part.
-    std::string s = buf;
-    const auto dot = s.find('.');
-    std::string whole = s.substr(0, dot), rest = dot == std::string::npos ? "" : s.substr(dot);
-    const bool negative = !whole.empty() && whole[0] == '-';
-    if (negative) whole.erase(0, 1);
-    for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(static_cast<std::size_t>(i), ",");
-    return (negative ? "-" : "") + whole + rest;
-}
-
-std::string percent(double part, double whole) {
-    return whole > 0 ? number(100 * part / whole, 1) + " %" : "–";
-}
+std::string number(double v, int decimals = 0) { return format_number(v, decimals); }
 
 // One translation per visible string.
 struct words {
@@ -46,19 +32,29 @@ struct words {
     std::string operator()(const char* zh_text, const char* en_text) const { return zh ? zh_text : en_text; }
 };
 
-// Numbers are right-aligned, words left.
+// Every ratio of the report, with the JSON's formula: covered / (population − off network − not
+// applicable). Where nothing is left once the not-applicable people are taken out, the ratio is
+// not applicable, not 0 %.
+std::string coverage_ratio(const words& w, double covered, double population, double off_network, double not_applicable) {
+    const double base = population - off_network - not_applicable;
+    if (base > 0) return number(100 * covered / base, 1) + " %";
+    return not_applicable > 0 ? w("不适用", "n/a") : "–";
+}
+
+// Numbers are right-aligned, words left; a ratio that does not apply stands where a number would.
 bool is_number(const std::string& s) {
-    return !s.empty() && s.find_first_not_of("0123456789,.-% \xe2\x80\x93") == std::string::npos;
+    return s == "n/a" || s == "不适用" ||
+           (!s.empty() && s.find_first_not_of("0123456789,.-% \xe2\x80\x93") == std::string::npos);
 }
 
 class table {
 public:
-    explicit table(std::vector<std::string> header) : header_(std::move(header)) {}
+    table(std::string id, std::vector<std::string> header) : id_(std::move(id)), header_(std::move(header)) {}
     void row(std::vector<std::string> cells, const std::string& css = "") { rows_.push_back({std::move(cells), css}); }
     bool empty() const { return rows_.empty(); }
     std::string html() const {
         std::ostringstream o;
-        o << "<table><thead><tr>";
+        o << "<table id=\"" << id_ << "\"><thead><tr>";
         for (const auto& h : header_) o << "<th>" << esc(h) << "</th>";
         o << "</tr></thead><tbody>";
         for (const auto& [cells, css] : rows_) {
@@ -71,6 +67,7 @@ public:
     }
 
 private:
+    std::string id_;
     std::vector<std::string> header_;
     std::vector<std::pair<std::vector<std::string>, std::string>> rows_;
 };
@@ -93,6 +90,48 @@ double field(OGRFeature& f, const char* name) {
 std::string text_field(OGRFeature& f, const char* name) {
     const int i = f.GetFieldIndex(name);
     return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : "";
+}
+
+// People of a row of the summary or of an area class, by status.
+struct split {
+    double population = 0, covered = 0, uncovered = 0, off_network = 0, not_applicable = 0;
+    std::string ratio(const words& w) const { return coverage_ratio(w, covered, population, off_network, not_applicable); }
+    // The figure of a status as demand_status_sql names it.
+    double& of(const std::string& status) {
+        if (status == "covered") return covered;
+        if (status == "uncovered") return uncovered;
+        return status == "off_network" ? off_network : not_applicable;
+    }
+};
+
+// The demand layer summed by area class and status (empty without a demand layer).
+std::map<std::string, split> demand_by_class(GDALDataset& ds, double snap_limit_m) {
+    std::map<std::string, split> out;
+    if (!ds.GetLayerByName("demand")) return out;
+    const std::string sql = "SELECT area_class, " + demand_status_sql(snap_limit_m) +
+                            " AS status, SUM(pop) AS people FROM demand GROUP BY 1, 2";
+    OGRLayer* rows = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (!rows) throw std::runtime_error(ds.GetDescription() + std::string(": demand by class: ") + gdal_last_error());
+    const std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>> release(rows, [&](OGRLayer* l) { ds.ReleaseResultSet(l); });
+    for (feature_ptr f(rows->GetNextFeature()); f; f.reset(rows->GetNextFeature())) {
+        split& s = out[f->GetFieldAsString("area_class")];
+        const double people = f->GetFieldAsDouble("people");
+        s.population += people;
+        s.of(f->GetFieldAsString("status")) += people;
+    }
+    return out;
+}
+
+// Facilities in the facilities layer, and how many of them are off the network.
+std::pair<double, double> facilities_on_network(GDALDataset& ds) {
+    OGRLayer* layer = ds.GetLayerByName("facilities");
+    if (!layer || layer->GetLayerDefn()->GetFieldIndex("on_network") < 0) return {0, 0};
+    double all = 0, off = 0;
+    each_feature(ds, "facilities", [&](OGRFeature& f) {
+        ++all;
+        if (f.GetFieldAsInteger("on_network") == 0) ++off;
+    });
+    return {all, off};
 }
 
 const char* style = R"(
@@ -118,48 +157,73 @@ void write_report_html(const map_request& r, const std::string& png, const std::
     std::ostringstream body;
 
     // Summary per admin unit, with the ratio rule (units required at the plan's ratio) beside it.
-    table summary({w("行政区", "Admin unit"), w("人口", "Population"), w("覆盖", "Covered"), w("未覆盖", "Uncovered"),
-                   w("路网外", "Off network"), w("不适用", "Not applicable"), w("覆盖率", "Coverage"),
-                   w("按比例需配置", "Units required"), w("现有", "Units present")});
-    table split({w("", ""), w("人口", "Population"), w("覆盖", "Covered"), w("覆盖率", "Coverage")});
-    double total_pop = 0, total_cov = 0, total_off = 0, total_na = 0;
+    table summary("summary", {w("行政区", "Admin unit"), w("人口", "Population"), w("覆盖", "Covered"), w("未覆盖", "Uncovered"),
+                              w("路网外", "Off network"), w("不适用", "Not applicable"), w("覆盖率", "Coverage"),
+                              w("按比例需配置", "Units required"), w("现有", "Units present")});
+    split total;
+    int summary_rows = 0;
     each_feature(*ds, "summary", [&](OGRFeature& f) {
+        ++summary_rows;
         const std::string name = text_field(f, "name");
-        const bool total = name == "total";
-        const double pop = field(f, "population"), cov = field(f, "covered"), off = field(f, "off_network"),
-                     na = field(f, "not_applicable");
-        summary.row({total ? w("合计", "Total") : name == "(outside every unit)" ? w("（行政区外）", "(outside every unit)") : name,
-                     number(pop), number(cov), number(field(f, "uncovered")), number(off), number(na),
-                     percent(cov, pop - off - na), number(field(f, "units_required")), number(field(f, "units_present"), 0)},
-                    total ? "total" : "");
-        if (total) {
-            total_pop = pop, total_cov = cov, total_off = off, total_na = na;
-            split.row({w("城市", "Urban"), number(field(f, "urban_population")), number(field(f, "urban_covered")),
-                       percent(field(f, "urban_covered"), field(f, "urban_population"))});
-            split.row({w("农村", "Rural"), number(field(f, "rural_population")), number(field(f, "rural_covered")),
-                       percent(field(f, "rural_covered"), field(f, "rural_population"))});
-        }
+        const split s{field(f, "population"), field(f, "covered"), field(f, "uncovered"), field(f, "off_network"),
+                      field(f, "not_applicable")};
+        if (name == "total") total = s;
+        summary.row({name == "total" ? w("合计", "Total") : name == "(outside every unit)" ? w("（行政区外）", "(outside every unit)") : name,
+                     number(s.population), number(s.covered), number(s.uncovered), number(s.off_network), number(s.not_applicable),
+                     s.ratio(w), number(field(f, "units_required")), number(field(f, "units_present"), 0)},
+                    name == "total" ? "total" : "");
     });
+    // Urban and rural from the demand points, each with all its statuses, so that its ratio is the
+    // headline's formula applied to the class; the total row is the summary's.
+    table classes("classes", {w("", ""), w("人口", "Population"), w("覆盖", "Covered"), w("未覆盖", "Uncovered"), w("路网外", "Off network"),
+                              w("不适用", "Not applicable"), w("覆盖率", "Coverage")});
+    const std::map<std::string, split> by_class = demand_by_class(*ds, r.snap_limit_m);
+    auto class_row = [&](const std::string& label, const split& s, const std::string& css = "") {
+        classes.row({label, number(s.population), number(s.covered), number(s.uncovered), number(s.off_network),
+                     number(s.not_applicable), s.ratio(w)},
+                    css);
+    };
+    if (!by_class.empty()) {
+        for (const auto& [name, label] : {std::pair{"urban", w("城市", "Urban")}, std::pair{"rural", w("农村", "Rural")}})
+            class_row(label, by_class.count(name) ? by_class.at(name) : split{});
+        class_row(w("合计", "Total"), total, "total");
+    }
     if (!summary.empty()) {
-        body << "<div class=\"facts\"><span>" << w("总人口", "Population") << " <b>" << number(total_pop) << "</b></span><span>"
-             << w("覆盖", "Covered") << " <b>" << number(total_cov) << "</b></span><span>" << w("覆盖率", "Coverage") << " <b>"
-             << percent(total_cov, total_pop - total_off - total_na) << "</b></span></div>";
-        body << "<h2>" << w("按行政区汇总", "Summary by admin unit") << "</h2>" << summary.html()
-             << "<p>" << w("覆盖率 = 覆盖 /（人口 − 路网外 − 不适用）；按比例需配置：规划规定的每单位服务人口（如每 3 万人 1 辆救护车）。",
-                          "Coverage = covered / (population − off network − not applicable); units required: the plan's "
-                          "ratio (for example one ambulance per 30,000 residents).")
-             << "</p><h2>" << w("城乡分布", "Urban and rural") << "</h2>" << split.html();
+        body << "<div class=\"facts\" id=\"facts\"><span>" << w("总人口", "Population") << " <b>" << number(total.population)
+             << "</b></span><span>" << w("覆盖", "Covered") << " <b>" << number(total.covered) << "</b></span><span>"
+             << w("未覆盖", "Uncovered") << " <b>" << number(total.uncovered) << "</b></span><span>" << w("路网外", "Off network")
+             << " <b>" << number(total.off_network) << "</b></span>";
+        if (total.not_applicable > 0)
+            body << "<span>" << w("不适用", "Not applicable") << " <b>" << number(total.not_applicable) << "</b></span>";
+        body << "<span>" << w("覆盖率", "Coverage") << " <b>" << total.ratio(w) << "</b></span></div>";
+        // Without admin units the summary holds the total alone.
+        body << "<h2>" << (summary_rows > 1 ? w("按行政区汇总", "Summary by admin unit") : w("汇总", "Summary")) << "</h2>"
+             << summary.html()
+             << "<p>" << w("覆盖率 = 覆盖 /（人口 − 路网外 − 不适用），全文同一公式；路网外：距道路超过吸附距离（",
+                          "Coverage = covered / (population − off network − not applicable), the one formula of every ratio "
+                          "here; off network: farther than the snap limit (")
+             << number(r.snap_limit_m) << w(" 米）的人口；不适用：规划未规定该地区的服务半径；按比例需配置：规划规定的每单位服务人口（如每 3 万人 1 辆救护车）。",
+                                           " m) from the roads; not applicable: the plans set no limit there; units required: the "
+                                           "plan's ratio (for example one ambulance per 30,000 residents).")
+             << "</p>";
+        if (!classes.empty()) body << "<h2>" << w("城乡分布", "Urban and rural") << "</h2>" << classes.html();
+        const auto [facilities, off_network] = facilities_on_network(*ds);
+        if (off_network > 0)
+            body << "<p>" << number(off_network) << w(" 个设施（共 ", " of ") << number(facilities)
+                 << w(" 个）距道路超过吸附距离，未计入覆盖；地图上以空心方框标出。",
+                      " facilities lie farther than the snap limit from the roads and cover nobody; the map shows them as hollow squares.")
+                 << "</p>";
     }
 
     // Proposed sites (optimize) and ranked candidates (evaluate).
-    table sites({w("排序", "Rank"), w("编号", "Id"), w("新增覆盖人口", "Gain"), w("累计覆盖", "Cumulative covered"),
+    table sites("proposed_sites", {w("排序", "Rank"), w("编号", "Id"), w("新增覆盖人口", "Gain"), w("累计覆盖", "Cumulative covered"),
                  w("需配置", "Units required")});
     each_feature(*ds, "proposed_sites", [&](OGRFeature& f) {
         sites.row({number(field(f, "rank")), text_field(f, "id"), number(field(f, "gain")), number(field(f, "cumulative_covered")),
                    number(field(f, "units_required"))});
     });
     if (!sites.empty()) body << "<h2>" << w("建议新址", "Proposed sites") << "</h2>" << sites.html();
-    table candidates({w("排序", "Rank"), w("编号", "Id"), w("名称", "Name"), w("新增覆盖人口", "Gain"), w("受益行政区", "Gaining units")});
+    table candidates("candidates", {w("排序", "Rank"), w("编号", "Id"), w("名称", "Name"), w("新增覆盖人口", "Gain"), w("受益行政区", "Gaining units")});
     each_feature(*ds, "candidates", [&](OGRFeature& f) {
         candidates.row({number(field(f, "rank")), text_field(f, "id"), text_field(f, "name"), number(field(f, "gain")),
                         text_field(f, "gaining_units")});
@@ -167,7 +231,7 @@ void write_report_html(const map_request& r, const std::string& png, const std::
     if (!candidates.empty()) body << "<h2>" << w("候选点评估", "Candidates") << "</h2>" << candidates.html();
 
     // Compliance with the plans' count and ratio rules.
-    table rules({w("行政区", "Admin unit"), w("规则", "Rule"), w("来源", "Source"), w("要求", "Required"), w("现有", "Present"),
+    table rules("compliance", {w("行政区", "Admin unit"), w("规则", "Rule"), w("来源", "Source"), w("要求", "Required"), w("现有", "Present"),
                  w("结论", "Status"), w("说明", "Reason")});
     each_feature(*ds, "compliance", [&](OGRFeature& f) {
         const std::string status = text_field(f, "status");

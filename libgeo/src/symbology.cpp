@@ -11,15 +11,19 @@ std::string colour::qgis() const {
 
 namespace {
 
-constexpr colour dark{35, 35, 35, 255}, border{64, 64, 64, 255}, red{215, 25, 28, 179};
+constexpr colour dark{35, 35, 35, 255}, border{64, 64, 64, 255}, red{215, 25, 28, 179}, facility_blue{33, 102, 172, 255};
 
 const std::map<std::string, style>& table() {
     static const std::map<std::string, style> t = {
-        {"facilities", {{33, 102, 172, 255}, dark, 0.2, shape::square, 3.0, "name"}},
+        {"facilities", {facility_blue, dark, 0.2, shape::square, 3.0, "name"}},
+        // The facility's own colour as a hollow outline: the same kind of site, not working.
+        {"facilities_off_network", {{255, 255, 255, 255}, facility_blue, 0.6, shape::square, 3.0, "name"}},
         {"proposed_sites", {{255, 127, 0, 255}, dark, 0.2, shape::star, 4.0, "id"}},
         {"candidates", {{152, 78, 163, 255}, dark, 0.2, shape::triangle, 3.0, "id"}},
         {"service_areas", {{67, 147, 195, 72}, {41, 102, 153, 128}, 0.1, shape::none, 0, ""}},
         {"uncovered", {red, red, 0, shape::none, 0, ""}},
+        {"demand_off_network", {{118, 42, 131, 255}, {118, 42, 131, 255}, 0, shape::circle, 1.4, ""}},
+        {"demand_not_applicable", {{150, 150, 150, 150}, {150, 150, 150, 150}, 0, shape::circle, 0.8, ""}},
         {"admin", {{0, 0, 0, 0}, border, 0.35, shape::none, 0, ""}},
     };
     return t;
@@ -37,5 +41,7 @@ const colour demand_within[3] = {{26, 150, 65, 255}, {166, 217, 106, 255}, {253,
 const colour demand_beyond{215, 25, 28, 255};
 const colour compliance_unmet[3] = {{26, 150, 65, 150}, {253, 174, 97, 150}, {215, 25, 28, 150}};
 const colour paper{245, 245, 240, 255};
+const colour label_text{35, 35, 35, 255};
+const colour label_halo{255, 255, 255, 230};
 
 }  // namespace healthreach::geo::symbology

@@ -1,8 +1,10 @@
 #pragma once
 // A printable A4 coverage map drawn with Cairo from an output GeoPackage: service areas, uncovered
-// population, admin borders, facilities, proposed sites or candidates, compliance by unit; title,
-// legend, scale bar and north arrow. Text uses a CJK font (Noto Sans CJK SC) so Chinese is readable.
+// population, people off the road network, admin borders, facilities (on and off the network),
+// proposed sites numbered by rank or candidates, compliance by unit; title, legend with counts, scale
+// bar and north arrow in the margin. Text uses a CJK font (Noto Sans CJK SC) so Chinese is readable.
 #include <string>
+#include <vector>
 
 namespace healthreach::geo {
 
@@ -11,6 +13,7 @@ struct map_request {
     std::string admin, admin_layer;  // admin borders (optional)
     std::string title, subtitle;
     std::string lang = "zh";         // legend language: zh or en
+    double snap_limit_m = 1000;      // the run's --snap-limit: demand farther from the roads is off network
 };
 
 // Writes the map to `path`: PDF when it ends in .pdf, else PNG (150 dpi); atomically.
@@ -18,5 +21,36 @@ void render_map(const map_request& request, const std::string& path);
 
 // The map as PNG bytes (for embedding in a report).
 std::string render_map_png(const map_request& request);
+
+// A rectangle on the ground, in the output's CRS (metres).
+struct ground_box {
+    double min_x, min_y, max_x, max_y;
+    double width() const { return max_x - min_x; }
+    double height() const { return max_y - min_y; }
+};
+
+// Where the data frame sits and at what scale. The study area decides it: the admin units when given,
+// else the compliance units, else the demand points (the populated cells); never an empty geometry or
+// a facility far outside.
+struct map_layout {
+    ground_box study_area;
+    ground_box frame;         // the ground the data frame shows: the study area padded, centred in the frame
+    double mm_per_metre;      // page millimetres per ground metre
+    double scale_bar_m;       // the scale bar's ground length: 1, 2 or 5 × 10^k metres
+    double scale_bar_mm;      // its length on the page
+};
+map_layout layout_map(const map_request& request);
+
+// The legend's labels in the request's language, top to bottom, with their counts (people or sites).
+std::vector<std::string> map_legend(const map_request& request);
+
+// The SQLite expression that gives a row of an output GeoPackage's `demand` layer its status:
+// 'covered', 'uncovered', 'off_network' or 'not_applicable' (the statuses of the JSON), from the
+// fields coverage_io writes (`covered` null where the plans set no limit; `snap_m` beyond the snap
+// limit for people off the network).
+std::string demand_status_sql(double snap_limit_m);
+
+// A count as map and report print it: thousands separated ("3,573,894"), NaN as "–".
+std::string format_number(double v, int decimals = 0);
 
 }  // namespace healthreach::geo

@@ -20,6 +20,7 @@ struct presentation {
     std::string gpkg;                // the run's output GeoPackage
     std::string admin, admin_layer;  // borders, optional
     std::string title, subtitle;     // in the report's language
+    double snap_limit_m = 1000;      // the run's --snap-limit: tells off-network demand in the GeoPackage apart
 };
 
 // Title and subtitle of an analysing job's outputs (command: coverage, evaluate or optimize): the

@@ -1,6 +1,7 @@
 #pragma once
 // How every output layer looks, defined once: the QGIS styles stored in the GeoPackages and the
 // QGIS project, and the Cairo map (and the report that embeds it) all read this table.
+#include <cstddef>
 #include <string>
 
 namespace healthreach::geo::symbology {
@@ -22,7 +23,10 @@ struct style {
 };
 
 // The style of an output layer: facilities, proposed_sites, candidates, service_areas, uncovered,
-// admin (borders drawn over the areas). std::out_of_range for a layer without one.
+// admin (borders drawn over the areas); or of a class of a layer's rows that the map tells apart:
+// facilities_off_network (farther from the roads than the snap limit, serving nobody),
+// demand_off_network (people off the road network), demand_not_applicable (people for whom the plans
+// set no limit). std::out_of_range for a name without one.
 const style& of(const std::string& layer);
 
 // Graduated layers. Demand by cost: within the first, second and third limit, then beyond every one.
@@ -33,5 +37,13 @@ constexpr double demand_size_mm = 1.2;
 extern const colour compliance_unmet[3];
 // The map's land under the admin units.
 extern const colour paper;
+// Beyond this many existing sites and candidates in the map's frame, their markers are drawn at this
+// scale so that a dense city still shows its gaps.
+constexpr std::size_t crowded_markers = 100;
+constexpr double crowded_marker_scale = 0.6;
+// Labels beside point markers (proposed sites' ranks): text size and the halo that keeps them legible.
+constexpr double label_size_mm = 3.2;
+constexpr double label_halo_mm = 0.9;
+extern const colour label_text, label_halo;
 
 }  // namespace healthreach::geo::symbology
