@@ -5,6 +5,7 @@
 
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/text.hpp"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -20,19 +21,6 @@
 #include <vector>
 
 namespace healthreach::geo {
-
-std::string format_number(double v, int decimals) {
-    if (std::isnan(v)) return "–";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
-    const auto dot = s.find('.');
-    std::string whole = s.substr(0, dot), rest = dot == std::string::npos ? "" : s.substr(dot);
-    const bool negative = !whole.empty() && whole[0] == '-';
-    if (negative) whole.erase(0, 1);
-    for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(static_cast<std::size_t>(i), ",");
-    return (negative ? "-" : "") + whole + rest;
-}
 
 std::string demand_status_sql(double snap_limit_m) {
     char buf[200];

@@ -2,6 +2,7 @@
 
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/text.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -20,13 +21,6 @@ constexpr std::pair<objective, const char*> objective_names[] = {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// 100000 as "100,000", as the plans write it.
-std::string with_thousands(double v) {
-    std::string digits = std::to_string(static_cast<long long>(std::llround(v)));
-    for (int k = static_cast<int>(digits.size()) - 3; k > 0; k -= 3) digits.insert(static_cast<std::size_t>(k), ",");
-    return digits;
 }
 
 bool same_types(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -202,7 +196,7 @@ void check_sub_centres(const analysis& a, const candidate_set& cand, const opt::
         const int t = town_at ? town_at->find(cand.x[c], cand.y[c]) : -1;
         const double radiates = t >= 0 ? town_people[t] : people;
         if (radiates < rules.radiates->residents) {
-            const std::string limit = with_thousands(rules.radiates->residents);
+            const std::string limit = format_number(rules.radiates->residents);
             unmet.push_back(cand.id[c] + (t >= 0 ? " (township " + towns->name[t] + ")" : std::string()) + ": " +
                             std::to_string(static_cast<long long>(radiates)) +
                             (t >= 0 ? " residents" : " people within its limit") + ", under " + limit);

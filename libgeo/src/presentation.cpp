@@ -3,6 +3,7 @@
 #include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/text.hpp"
 #include "healthreach/geo/map_render.hpp"
 #include "healthreach/geo/qgis_project.hpp"
 #include "healthreach/geo/qgis_style.hpp"
@@ -67,12 +68,12 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
     p.title = zh ? service_title(a.svc->name, "zh") + w.first : "healthreach " + w.second + ": " + a.svc->name;
     const population_split& t = a.total;
     const double base = t.population - t.off_network - t.not_applicable;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, zh ? "城市 %s · 农村 %s · 现有设施覆盖 %.1f%%（%.0f / %.0f 人）"
-                                      : "urban %s · rural %s · existing coverage %.1f%% (%.0f of %.0f people)",
-                  limit(area_class::urban).c_str(), limit(area_class::rural).c_str(),
-                  base > 0 ? 100 * t.covered / base : 0.0, t.covered, base);
-    p.subtitle = buf;
+    // The report's one formula: covered / (population - off network - not applicable).
+    const std::string ratio = base > 0 ? format_number(100 * t.covered / base, 1) + "%" : (zh ? "不适用" : "n/a");
+    p.subtitle = zh ? "城市 " + limit(area_class::urban) + " · 农村 " + limit(area_class::rural) + " · 现有设施覆盖 " + ratio + "（" +
+                          format_number(t.covered) + " / " + format_number(base) + " 人）"
+                    : "urban " + limit(area_class::urban) + " · rural " + limit(area_class::rural) + " · existing coverage " + ratio +
+                          " (" + format_number(t.covered) + " of " + format_number(base) + " people)";
     return p;
 }
 

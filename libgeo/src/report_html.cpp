@@ -3,6 +3,7 @@
 #include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/text.hpp"
 #include "healthreach/geo/qgis_style.hpp"
 
 #include <cpl_string.h>

@@ -1,5 +1,8 @@
 #include "healthreach/geo/text.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace healthreach::geo {
 
 std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
@@ -27,6 +30,19 @@ bool is_utf8(const std::string& s) {
         i += n;
     }
     return true;
+}
+
+std::string format_number(double v, int decimals) {
+    if (std::isnan(v)) return "–";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    std::string s = buf;
+    const auto dot = s.find('.');
+    std::string whole = s.substr(0, dot), rest = dot == std::string::npos ? "" : s.substr(dot);
+    const bool negative = !whole.empty() && whole[0] == '-';
+    if (negative) whole.erase(0, 1);
+    for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(static_cast<std::size_t>(i), ",");
+    return (negative ? "-" : "") + whole + rest;
 }
 
 }  // namespace healthreach::geo

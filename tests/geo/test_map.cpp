@@ -6,6 +6,7 @@
 
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/map_render.hpp"
+#include "healthreach/geo/text.hpp"
 
 #include <catch2/catch.hpp>
 

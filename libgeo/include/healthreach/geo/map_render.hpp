@@ -50,7 +50,5 @@ std::vector<std::string> map_legend(const map_request& request);
 // limit for people off the network).
 std::string demand_status_sql(double snap_limit_m);
 
-// A count as map and report print it: thousands separated ("3,573,894"), NaN as "–".
-std::string format_number(double v, int decimals = 0);
 
 }  // namespace healthreach::geo

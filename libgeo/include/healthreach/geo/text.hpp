@@ -11,4 +11,7 @@ std::size_t utf8_sequence_length(const std::string& s, std::size_t i);
 
 bool is_utf8(const std::string& s);
 
+// A number as people read it in reports: thousands separated by commas ("3,573,894", "95.7"); "–" for NaN.
+std::string format_number(double v, int decimals = 0);
+
 }  // namespace healthreach::geo
