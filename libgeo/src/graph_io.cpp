@@ -4,6 +4,7 @@
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
+#include <cmath>
 #include <unordered_map>
 
 namespace healthreach::geo {
@@ -65,7 +66,8 @@ network read_network(const std::string& path) {
     for (feature_ptr f(nodes.GetNextFeature()); f; f.reset(nodes.GetNextFeature())) {
         const GIntBig id = f->GetFieldAsInteger64(i_node);
         const OGRGeometry* g = f->GetGeometryRef();
-        if (id < 0 || id >= GIntBig(invalid_id) || !g || wkbFlatten(g->getGeometryType()) != wkbPoint)
+        if (id < 0 || id >= GIntBig(invalid_id) || !g || wkbFlatten(g->getGeometryType()) != wkbPoint ||
+            !std::isfinite(g->toPoint()->getX()) || !std::isfinite(g->toPoint()->getY()))
             throw input_error(path + " layer nodes: feature " + std::to_string(f->GetFID()) +
                               " has a bad node_id or geometry");
         if (static_cast<std::size_t>(id) >= net.node_x.size()) {
@@ -82,10 +84,16 @@ network read_network(const std::string& path) {
     std::unordered_map<std::string, std::uint16_t> class_index;
     for (feature_ptr f(edges.GetNextFeature()); f; f.reset(edges.GetNextFeature())) {
         const GIntBig s = f->GetFieldAsInteger64(i_src), t = f->GetFieldAsInteger64(i_tgt);
-        const double len = f->GetFieldAsDouble(i_len);
-        if (s < 0 || t < 0 || s >= GIntBig(net.node_count()) || t >= GIntBig(net.node_count()) || !(len >= 0))
+        const double len = f->GetFieldAsDouble(i_len), time = f->GetFieldAsDouble(i_time), reverse = f->GetFieldAsDouble(i_rev);
+        if (s < 0 || t < 0 || s >= GIntBig(net.node_count()) || t >= GIntBig(net.node_count()))
             throw input_error(path + " layer edges: feature " + std::to_string(f->GetFID()) +
-                              " has a source/target outside the nodes layer or a bad length_m");
+                              " has a source/target outside the nodes layer");
+        // The searches order costs: each finite and not negative (a negative reverse_time_s: closed).
+        auto cost = [](double c) { return std::isfinite(c) && c >= 0; };
+        if (!cost(len) || !cost(time) || !(reverse < 0 || cost(reverse)))
+            throw input_error(path + " layer edges: feature " + std::to_string(f->GetFID()) +
+                              " has a bad length_m, time_s or reverse_time_s (finite and not negative; a negative "
+                              "reverse_time_s closes the reverse direction)");
         const std::string hw = i_hw >= 0 ? f->GetFieldAsString(i_hw) : "";
         auto [it, inserted] = class_index.emplace(hw, static_cast<std::uint16_t>(net.classes.size()));
         if (inserted) net.classes.push_back(hw);
@@ -100,8 +108,8 @@ network read_network(const std::string& path) {
             xs = {net.node_x[s], net.node_x[t]};
             ys = {net.node_y[s], net.node_y[t]};
         }
-        net.add_edge(static_cast<node_id>(s), static_cast<node_id>(t), len, f->GetFieldAsDouble(i_time),
-                     f->GetFieldAsDouble(i_rev), it->second, xs.data(), ys.data(), xs.size());
+        net.add_edge(static_cast<node_id>(s), static_cast<node_id>(t), len, time, reverse, it->second, xs.data(), ys.data(),
+                     xs.size());
     }
     return net;
 }
