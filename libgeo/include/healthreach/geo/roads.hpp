@@ -54,6 +54,13 @@ struct road_set {
 // including a layer with no road line at all.
 road_set read_roads(const std::string& path, const road_options& options = {});
 
+// The values of the OSM keys the network uses, from the `other_tags` hstore text of GDAL's OSM
+// driver ("k"=>"v","k2"=>"v2"); empty where a key is absent. A null text has no tags.
+struct osm_tags {
+    std::string oneway, maxspeed, junction, access, foot;
+};
+osm_tags parse_other_tags(const char* text);
+
 // Parses an OSM maxspeed value ("50", "30 mph", "RU:urban") to km/h; 0 when it is not numeric.
 float parse_maxspeed(const std::string& value);
 // Parses an OSM oneway value (yes/true/1, -1/reverse, no/false/0 or empty).
