@@ -7,6 +7,7 @@
 #include <cpl_conv.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -229,10 +230,17 @@ bool load(const std::string& path, const std::string& roads_key, const std::stri
                       n.edge_time_s.size() == edges && n.edge_reverse_time_s.size() == edges &&
                       n.edge_class.size() == edges && n.geom_first.size() == edges + 1 &&
                       n.geom_y.size() == n.geom_x.size() && n.geom_first.back() == n.geom_x.size();
+    // Costs the searches can order (finite and not negative; a closed reverse direction is negative)
+    // and finite coordinates, or the file is damaged.
+    auto cost = [](double c) { return std::isfinite(c) && c >= 0; };
+    auto finite = [](const std::vector<double>& v) {
+        return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+    };
     for (std::size_t e = 0; consistent && e < edges; ++e)
         consistent = n.edge_source[e] < nodes && n.edge_target[e] < nodes && n.edge_class[e] < n.classes.size() &&
-                     n.geom_first[e] <= n.geom_first[e + 1];
-    if (!consistent) return false;
+                     n.geom_first[e] <= n.geom_first[e + 1] && cost(n.edge_length_m[e]) && cost(n.edge_time_s[e]) &&
+                     (n.edge_reverse_time_s[e] < 0 || cost(n.edge_reverse_time_s[e]));
+    if (!consistent || !finite(n.node_x) || !finite(n.node_y) || !finite(n.geom_x) || !finite(n.geom_y)) return false;
     n.srs = g.crs;
     return true;
 }

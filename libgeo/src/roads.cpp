@@ -90,7 +90,10 @@ float parse_maxspeed(const std::string& value) {
     const double v = std::strtod(begin, &end);
     if (end == begin || !(v > 0)) return 0;
     const bool mph = value.find("mph") != std::string::npos;
-    return static_cast<float>(mph ? v * 1.609344 : v);
+    const double kmh = mph ? v * 1.609344 : v;
+    // Beyond a float ("1e39") the speed would be infinite and the road free to travel.
+    if (!(kmh <= std::numeric_limits<float>::max())) return 0;
+    return static_cast<float>(kmh);
 }
 
 oneway_kind parse_oneway(const std::string& value) {
