@@ -22,16 +22,37 @@ bool is_csv(const std::string& path) {
     return ext == ".csv";
 }
 
+// The columns GDAL's CSV driver takes a point's coordinates from (in any case).
+constexpr char lon_columns[] = "lon,longitude,lng,x";
+constexpr char lat_columns[] = "lat,latitude,y";
+
 dataset_ptr open_points(const std::string& path) {
     if (!is_csv(path)) return open_vector(path);
     init_gdal();
     VSIStatBufL st;
     if (VSIStatL(path.c_str(), &st) != 0) throw input_error(path + ": no such file");
-    const char* options[] = {"X_POSSIBLE_NAMES=lon,longitude,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
-                             "KEEP_GEOM_COLUMNS=NO", nullptr};
-    dataset_ptr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options));
+    // The coordinate columns stay fields: with KEEP_GEOM_COLUMNS=NO, GDAL 3.6 crashes reading a file
+    // with two of them for one axis (lon and x).
+    const std::string x = std::string("X_POSSIBLE_NAMES=") + lon_columns, y = std::string("Y_POSSIBLE_NAMES=") + lat_columns;
+    const char* options[] = {x.c_str(), y.c_str(), nullptr};
+    const char* csv_only[] = {"CSV", nullptr};  // not whichever driver recognises the bytes
+    dataset_ptr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, csv_only, options));
     if (!ds) throw input_error(path + ": not a CSV file GDAL can read: " + gdal_last_error());
     return ds;
+}
+
+// input_error when more than one column could give the same coordinate: GDAL would take either.
+void check_one_column(OGRFeatureDefn& defn, const char* names, const std::string& path) {
+    const CPLStringList accepted(CSLTokenizeString2(names, ",", 0));
+    std::string found;
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+        const char* name = defn.GetFieldDefn(i)->GetNameRef();
+        if (accepted.FindString(name) < 0) continue;
+        if (!found.empty())
+            throw input_error(path + ": columns '" + found + "' and '" + name + "' both name a coordinate (" + names +
+                              "): keep one");
+        found = name;
+    }
 }
 
 OGRSpatialReference layer_srs(OGRLayer& layer, const std::string& where, bool csv) {
@@ -88,6 +109,10 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
     OGRFeatureDefn& defn = *layer.GetLayerDefn();
     if (csv && defn.GetGeomFieldCount() == 0)
         throw input_error(path + ": no lon/lat columns (lon, longitude, lng or x; lat, latitude or y)");
+    if (csv) {
+        check_one_column(defn, lon_columns, path);
+        check_one_column(defn, lat_columns, path);
+    }
     const OGRSpatialReference srs = layer_srs(layer, where, csv);
 
     point_set pts;

@@ -7,10 +7,13 @@
 
 #include <cpl_conv.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 
@@ -25,7 +28,10 @@ constexpr char magic[] = "healthreach graph cache 1";
 std::uint64_t hash_file(const std::filesystem::path& path, std::uint64_t h) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return h;
-    std::vector<char> block(1 << 20);
+    // Blocks of 1 MiB, or the whole file and a byte: a small file costs no zeroed megabyte.
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    std::vector<char> block(ec ? 1 << 20 : std::min<std::uintmax_t>(size + 1, 1 << 20));
     while (in) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         const std::size_t n = static_cast<std::size_t>(in.gcount());
@@ -225,32 +231,54 @@ bool load(const std::string& path, const std::string& roads_key, const std::stri
                       n.edge_time_s.size() == edges && n.edge_reverse_time_s.size() == edges &&
                       n.edge_class.size() == edges && n.geom_first.size() == edges + 1 &&
                       n.geom_y.size() == n.geom_x.size() && n.geom_first.back() == n.geom_x.size();
+    // Costs the searches can order (finite and not negative; a closed reverse direction is negative)
+    // and finite coordinates, or the file is damaged.
+    auto cost = [](double c) { return std::isfinite(c) && c >= 0; };
+    auto finite = [](const std::vector<double>& v) {
+        return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+    };
     for (std::size_t e = 0; consistent && e < edges; ++e)
         consistent = n.edge_source[e] < nodes && n.edge_target[e] < nodes && n.edge_class[e] < n.classes.size() &&
-                     n.geom_first[e] <= n.geom_first[e + 1];
-    if (!consistent) return false;
+                     n.geom_first[e] <= n.geom_first[e + 1] && cost(n.edge_length_m[e]) && cost(n.edge_time_s[e]) &&
+                     (n.edge_reverse_time_s[e] < 0 || cost(n.edge_reverse_time_s[e]));
+    if (!consistent || !finite(n.node_x) || !finite(n.node_y) || !finite(n.geom_x) || !finite(n.geom_y)) return false;
     n.srs = g.crs;
     return true;
 }
 
+// What a cache must have been built from: the road file's and the settings' fingerprints.
+struct fingerprints {
+    std::string roads, settings;
+};
+
+// The cache at `path` when it was built from `in`, else nullopt and the reason in `why`; the
+// fingerprints of `in` are left in `keys` (empty when the road file is missing) for a rewrite.
+std::optional<graph_result> load_matching(const graph_inputs& in, const std::string& path, std::string& why,
+                                          fingerprints& keys) {
+    why = "no cache yet";
+    // A missing road file has no fingerprint; read_roads reports it.
+    if (!std::filesystem::is_regular_file(in.roads)) return std::nullopt;
+    keys = {roads_fingerprint(in.roads), settings_fingerprint(in)};
+    graph_result cached;
+    if (!load(path, keys.roads, keys.settings, cached, why)) return std::nullopt;
+    cached.cache_status = "loaded";
+    return cached;
+}
+
 }  // namespace
+
+std::optional<graph_result> read_graph_cache(const graph_inputs& in, const std::string& cache_path, std::string& why) {
+    fingerprints keys;
+    return load_matching(in, cache_path, why, keys);
+}
 
 graph_result load_or_build_graph(const graph_inputs& in, const std::string& cache_path) {
     graph_result g;
-    std::string roads_key, settings_key;
+    fingerprints keys;
     if (!cache_path.empty()) {
         check_output_path(cache_path);
-        std::string why = "no cache yet";
-        // A missing road file is reported by read_roads below.
-        if (std::filesystem::is_regular_file(in.roads)) {
-            roads_key = roads_fingerprint(in.roads);
-            settings_key = settings_fingerprint(in);
-            graph_result cached;
-            if (load(cache_path, roads_key, settings_key, cached, why)) {
-                cached.cache_status = "loaded";
-                return cached;
-            }
-        }
+        std::string why;
+        if (std::optional<graph_result> cached = load_matching(in, cache_path, why, keys)) return std::move(*cached);
         g.cache_status = why == "no cache yet" ? "written" : "rebuilt: " + why;
     }
     const road_set roads = read_roads(in.roads, in.read);
@@ -265,7 +293,7 @@ graph_result load_or_build_graph(const graph_inputs& in, const std::string& cach
         g.warnings.push_back(in.roads + ": " + std::to_string(roads.speeds_ignored) + " road lines have a maxspeed that is not a speed between 0 and " +
                              std::to_string(static_cast<int>(max_road_speed_kmh)) + " km/h (negative, NaN, infinite or huge); their class speed is used");
     g.built = build_network(roads, in.prof, g.crs, in.build);
-    if (!cache_path.empty()) save(cache_path, roads_key, settings_key, g);
+    if (!cache_path.empty()) save(cache_path, keys.roads, keys.settings, g);
     return g;
 }
 

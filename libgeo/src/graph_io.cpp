@@ -67,7 +67,8 @@ network read_network(const std::string& path) {
     for (feature_ptr f(nodes.GetNextFeature()); f; f.reset(nodes.GetNextFeature())) {
         const GIntBig id = f->GetFieldAsInteger64(i_node);
         const OGRGeometry* g = f->GetGeometryRef();
-        if (id < 0 || id >= GIntBig(invalid_id) || !g || wkbFlatten(g->getGeometryType()) != wkbPoint)
+        if (id < 0 || id >= GIntBig(invalid_id) || !g || wkbFlatten(g->getGeometryType()) != wkbPoint ||
+            !std::isfinite(g->toPoint()->getX()) || !std::isfinite(g->toPoint()->getY()))
             throw input_error(path + " layer nodes: feature " + std::to_string(f->GetFID()) +
                               " has a bad node_id or geometry");
         if (static_cast<std::size_t>(id) >= net.node_x.size()) {
@@ -111,8 +112,8 @@ network read_network(const std::string& path) {
             xs = {net.node_x[s], net.node_x[t]};
             ys = {net.node_y[s], net.node_y[t]};
         }
-        net.add_edge(static_cast<node_id>(s), static_cast<node_id>(t), len, f->GetFieldAsDouble(i_time),
-                     f->GetFieldAsDouble(i_rev), it->second, xs.data(), ys.data(), xs.size());
+        net.add_edge(static_cast<node_id>(s), static_cast<node_id>(t), len, time, reverse, it->second, xs.data(), ys.data(),
+                     xs.size());
     }
     return net;
 }

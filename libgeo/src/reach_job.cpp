@@ -14,10 +14,8 @@
 
 namespace healthreach::geo {
 
-std::vector<node_id> read_source_nodes(const std::string& path, std::size_t node_count) {
+std::vector<node_id> read_source_nodes(std::istream& in, const std::string& path, std::size_t node_count) {
     // Read by hand: a single column has no comma for GDAL's CSV driver to see.
-    std::ifstream in(path);
-    if (!in) throw input_error(path + ": cannot open");
     auto split = [](const std::string& line) {
         std::vector<std::string> cells;
         std::stringstream ss(line);
@@ -49,6 +47,12 @@ std::vector<node_id> read_source_nodes(const std::string& path, std::size_t node
     }
     if (nodes.empty()) throw input_error(path + ": no source rows");
     return nodes;
+}
+
+std::vector<node_id> read_source_nodes(const std::string& path, std::size_t node_count) {
+    std::ifstream in(path);
+    if (!in) throw input_error(path + ": cannot open");
+    return read_source_nodes(in, path, node_count);
 }
 
 std::size_t reach_result::row_count() const { return nearest ? searches.front().settled().size() : each.size(); }

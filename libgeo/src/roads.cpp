@@ -17,39 +17,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-// Values of the keys we need from an OSM `other_tags` hstore text: "k"=>"v","k2"=>"v2".
-struct osm_tags {
-    std::string oneway, maxspeed, junction, access, foot;
-};
-
-osm_tags parse_other_tags(const char* text) {
-    osm_tags tags;
-    if (!text) return tags;
-    const std::string s(text);
-    std::size_t i = 0;
-    auto read_quoted = [&](std::string& out) {
-        out.clear();
-        while (i < s.size() && s[i] != '"') ++i;
-        if (i >= s.size()) return false;
-        ++i;
-        while (i < s.size() && s[i] != '"') {
-            if (s[i] == '\\' && i + 1 < s.size()) ++i;
-            out += s[i++];
-        }
-        ++i;
-        return true;
-    };
-    std::string key, value;
-    while (read_quoted(key) && read_quoted(value)) {
-        if (key == "oneway") tags.oneway = value;
-        else if (key == "maxspeed") tags.maxspeed = value;
-        else if (key == "junction") tags.junction = value;
-        else if (key == "access") tags.access = value;
-        else if (key == "foot") tags.foot = value;
-    }
-    return tags;
-}
-
 class class_table {
 public:
     explicit class_table(std::vector<std::string>& names) : names_(names) {}
@@ -89,13 +56,44 @@ std::int8_t parse_foot(const std::string& v) {
 
 }  // namespace
 
+osm_tags parse_other_tags(const char* text) {
+    osm_tags tags;
+    if (!text) return tags;
+    const std::string s(text);
+    std::size_t i = 0;
+    auto read_quoted = [&](std::string& out) {
+        out.clear();
+        while (i < s.size() && s[i] != '"') ++i;
+        if (i >= s.size()) return false;
+        ++i;
+        while (i < s.size() && s[i] != '"') {
+            if (s[i] == '\\' && i + 1 < s.size()) ++i;
+            out += s[i++];
+        }
+        ++i;
+        return true;
+    };
+    std::string key, value;
+    while (read_quoted(key) && read_quoted(value)) {
+        if (key == "oneway") tags.oneway = value;
+        else if (key == "maxspeed") tags.maxspeed = value;
+        else if (key == "junction") tags.junction = value;
+        else if (key == "access") tags.access = value;
+        else if (key == "foot") tags.foot = value;
+    }
+    return tags;
+}
+
 float parse_maxspeed(const std::string& value) {
     const char* begin = value.c_str();
     char* end = nullptr;
     const double v = std::strtod(begin, &end);
     if (end == begin) return 0;
     const bool mph = value.find("mph") != std::string::npos;
-    return static_cast<float>(mph ? v * 1.609344 : v);
+    const double kmh = mph ? v * 1.609344 : v;
+    // Beyond a float ("1e39") the speed would be infinite and the road free to travel.
+    if (!(kmh <= std::numeric_limits<float>::max())) return 0;
+    return static_cast<float>(kmh);
 }
 
 oneway_kind parse_oneway(const std::string& value) {

@@ -264,22 +264,35 @@ void check_complete(const standards& s, const std::string& file) {
     }
 }
 
+// Parsed once; every load starts from a copy.
+const standards& builtin() {
+    static const standards s = [] {
+        standards b;
+        b.origin = "built-in";
+        read_into(b, builtin_standards_toml(), "built-in standards");
+        check_complete(b, "built-in standards");
+        return b;
+    }();
+    return s;
+}
+
 }  // namespace
 
-standards load_standards(const std::string& user_file) {
-    standards s;
-    s.origin = "built-in";
-    read_into(s, builtin_standards_toml(), "built-in standards");
-    if (!user_file.empty()) {
-        std::ifstream in(user_file);
-        if (!in) throw input_error(user_file + ": cannot open standards file");
-        std::stringstream text;
-        text << in.rdbuf();
-        read_into(s, text.str(), user_file);
-        s.origin = "built-in + " + user_file;
-    }
-    check_complete(s, user_file.empty() ? "built-in standards" : user_file);
+standards parse_standards(const std::string& text, const std::string& origin) {
+    standards s = builtin();
+    read_into(s, text, origin);
+    s.origin = "built-in + " + origin;
+    check_complete(s, origin);
     return s;
+}
+
+standards load_standards(const std::string& user_file) {
+    if (user_file.empty()) return builtin();
+    std::ifstream in(user_file);
+    if (!in) throw input_error(user_file + ": cannot open standards file");
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_standards(text.str(), user_file);
 }
 
 }  // namespace healthreach::geo

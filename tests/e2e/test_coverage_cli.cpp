@@ -126,7 +126,7 @@ TEST_CASE("coverage with --graph-cache: the warm run loads the graph and answers
     CHECK(err.find(dir + "/none") != std::string::npos);
 }
 
-TEST_CASE("coverage writes the map (PNG and PDF), the QGIS project and the report; bad names are exit 2",
+TEST_CASE("coverage writes the map (PNG and PDF), the QGIS project and the report, and bad names are exit 2",
           "[e2e][coverage][presentation]") {
     const std::string dir = test::scratch_dir("e2e-presentation");
     std::string err;

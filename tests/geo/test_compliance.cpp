@@ -84,7 +84,7 @@ TEST_CASE("ambulances per 30,000 residents: exactly 30,000 need one", "[complian
     CHECK(row_of(rep, "ambulances-0.2-per-10000", "B").status == rule_status::meets);  // 1 per 50,000
 }
 
-TEST_CASE("township centres per township; missing fields and layers cannot be checked", "[compliance]") {
+TEST_CASE("township centres per township, and missing fields and layers cannot be checked", "[compliance]") {
     layout l;
     test::write_points(l.o.facilities, {{500, 0, "\"type\":\"township-centre\""}, {1200, 0, "\"type\":\"sub-centre\""}});
     compliance_report rep = run_compliance(l.o);

@@ -5,8 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <utility>
 
 using namespace healthreach;
 using namespace healthreach::geo;
@@ -86,4 +89,41 @@ TEST_CASE("the graph cache reloads the same graph and is rebuilt when its inputs
         CHECK(load_or_build_graph(in, cache).cache_status == "rebuilt: not a graph cache of this version");
     }
     for (const auto& name : test::list_dir(dir)) CHECK(name.find(".tmp") == std::string::npos);
+}
+
+// Regression (bench/fuzz.sh, graph_cache): a cache whose second edge had a negative length loaded,
+// and the search's radix heap then shifted by 64 bits. Costs and coordinates are checked now.
+TEST_CASE("a cache with a negative cost or a non-finite coordinate is damaged, never searched", "[graph_cache]") {
+    const std::string dir = test::scratch_dir("graph_cache_values");
+    const std::vector<test::line_feature> lines = {{{{0, 0}, {100, 0}}, "\"highway\":\"primary\",\"oneway\":\"yes\""},
+                                                   {{{100, 0}, {60, 70}, {0, 0}}, "\"highway\":\"tertiary\""}};
+    const std::string cache = dir + "/graph.cache";
+    const graph_inputs in{test::write_lines(dir + "/r.geojson", lines), {}, test::builtin_profile("drive"), {}, ""};
+    const graph_result first = load_or_build_graph(in, cache);
+    const std::string written = test::read_text(cache);
+    std::string why;
+    REQUIRE(read_graph_cache(in, cache, why).has_value());
+
+    // The cache with one value replaced (its 8 bytes found in the file).
+    auto damaged = [&](double was, double now) {
+        std::string bytes = written;
+        const std::string from(reinterpret_cast<const char*>(&was), sizeof was);
+        const auto at = bytes.find(from);
+        REQUIRE(at != std::string::npos);
+        bytes.replace(at, sizeof now, reinterpret_cast<const char*>(&now), sizeof now);
+        std::ofstream(cache, std::ios::binary | std::ios::trunc) << bytes;
+    };
+    const network& net = first.built.net;
+    for (const auto& [was, now] : {std::pair{net.edge_length_m.back(), -4.727526638680367e+305},  // the fuzzer's
+                                   std::pair{net.edge_time_s.back(), -1.0},
+                                   std::pair{net.edge_reverse_time_s.front(), std::nan("")},
+                                   std::pair{net.node_x.back(), std::numeric_limits<double>::infinity()}}) {
+        INFO(was << " -> " << now);
+        damaged(was, now);
+        CHECK_FALSE(read_graph_cache(in, cache, why).has_value());
+        CHECK(why == "damaged cache");
+        const graph_result rebuilt = load_or_build_graph(in, cache);
+        CHECK(rebuilt.cache_status == "rebuilt: damaged cache");
+        require_same(rebuilt.built.net, net);
+    }
 }

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 using namespace healthreach;
 using namespace healthreach::geo;
 
@@ -29,4 +31,22 @@ TEST_CASE("the graph contract round-trips through a GeoPackage", "[graph_io]") {
     CHECK(back.geom_x == net.geom_x);
     CHECK(crs_label(back.srs) == "EPSG:32650");
     for (const auto& name : test::list_dir(dir)) CHECK(name.find(".tmp") == std::string::npos);
+}
+
+// Regression (the sanitizer build): a graph whose time_s was negative reached the search, whose
+// radix heap then shifted by 64 bits (undefined behaviour).
+TEST_CASE("a graph with a negative or non-finite cost is an input error", "[graph_io]") {
+    const std::string dir = test::scratch_dir("graph_io_costs");
+    const std::string path = test::write_lines(
+        dir + "/r.geojson", {{{{0, 0}, {100, 0}}, "\"highway\":\"primary\",\"oneway\":\"yes\""},
+                             {{{100, 0}, {60, 70}, {0, 0}}, "\"highway\":\"tertiary\""}});
+    const network net = build_network(read_roads(path), test::builtin_profile("drive"), parse_crs("EPSG:32650")).net;
+    for (auto bad : {+[](network& n) { n.edge_time_s[0] = -5; }, +[](network& n) { n.edge_length_m[1] = -1; },
+                     +[](network& n) { n.edge_reverse_time_s[1] = std::numeric_limits<double>::infinity(); }}) {
+        network damaged = net;
+        bad(damaged);
+        write_network(damaged, dir + "/net.gpkg");
+        CHECK_THROWS_WITH(read_network(dir + "/net.gpkg"), Catch::Contains("layer edges: feature") &&
+                                                               Catch::Contains("time_s or reverse_time_s"));
+    }
 }

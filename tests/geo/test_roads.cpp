@@ -23,6 +23,15 @@ TEST_CASE("maxspeed and oneway values", "[roads]") {
     CHECK(parse_oneway("no") == oneway_kind::both);
 }
 
+// Regression (bench/fuzz.sh, osm_tags): a maxspeed beyond a float became an infinite speed.
+TEST_CASE("a maxspeed no float holds is no maxspeed", "[roads]") {
+    CHECK(parse_maxspeed("1e39") == 0);
+    CHECK(parse_maxspeed("3e38 mph") == 0);
+    CHECK(parse_maxspeed("211111111111111111111111111111111111111111111111111111111111111111m[\"\\\xff") == 0);
+    CHECK(parse_other_tags("\"maxspeed\"=>\"1e300\",\"oneway\"=>\"yes\"").maxspeed == "1e300");
+    CHECK(parse_maxspeed("3e38") == Approx(3e38));
+}
+
 TEST_CASE("renamed fields of a generic road layer", "[roads]") {
     const std::string dir = test::scratch_dir("roads");
     const std::string path = test::write_lines(dir + "/r.geojson",

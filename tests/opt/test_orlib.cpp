@@ -76,7 +76,7 @@ std::map<std::string, double> published_optima(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("min-distance on OR-Library pmed1-pmed40 against the published optima", "[opt][orlib]") {
+TEST_CASE("min-distance on OR-Library pmed1-pmed40 against the published optima", "[opt][orlib][slow]") {
     const std::string optima_file = test::shared_data("orlib/pmedopt.txt");
     if (optima_file.empty()) return;
     const auto optima = published_optima(optima_file);

@@ -9,6 +9,7 @@
 
 #include <ogr_spatialref.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,10 @@ struct graph_result {
 // the same inputs; a missing, stale or unreadable cache is (re)written atomically. An empty
 // cache_path builds without caching.
 graph_result load_or_build_graph(const graph_inputs& in, const std::string& cache_path);
+
+// The graph of `cache_path` when that cache was built from the same inputs (status "loaded"), else
+// nullopt with the reason in `why` ("no cache yet", "the road file changed", "damaged cache", ...).
+// Never writes.
+std::optional<graph_result> read_graph_cache(const graph_inputs& in, const std::string& cache_path, std::string& why);
 
 }  // namespace healthreach::geo

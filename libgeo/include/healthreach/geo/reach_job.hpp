@@ -5,6 +5,7 @@
 #include "healthreach/geo/reach.hpp"
 #include "healthreach/progress.hpp"
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string>
@@ -37,6 +38,8 @@ struct reach_result {
 // The node_id column of a plain CSV file; input_error naming the file, line and value for a row
 // that is not a node of a graph of `node_count` nodes.
 std::vector<node_id> read_source_nodes(const std::string& path, std::size_t node_count);
+// The same from a stream; `path` names it in messages.
+std::vector<node_id> read_source_nodes(std::istream& in, const std::string& path, std::size_t node_count);
 
 reach_result run_reach(const reach_request& request, const job_callbacks& callbacks = {});
 

@@ -56,6 +56,13 @@ struct road_set {
 // including a layer with no road line at all.
 road_set read_roads(const std::string& path, const road_options& options = {});
 
+// The values of the OSM keys the network uses, from the `other_tags` hstore text of GDAL's OSM
+// driver ("k"=>"v","k2"=>"v2"); empty where a key is absent. A null text has no tags.
+struct osm_tags {
+    std::string oneway, maxspeed, junction, access, foot;
+};
+osm_tags parse_other_tags(const char* text);
+
 // A maxspeed above this is a data error (1e308 would make an 8 km road take no time): the class speed
 // applies instead. The standards file's own speeds are bounded the same way.
 constexpr double max_road_speed_kmh = 200;

@@ -71,6 +71,9 @@ struct standards {
 // The built-in standards, overridden by `user_file` when it is not empty. input_error naming the
 // file and the key for unknown keys, wrong types and out-of-range values.
 standards load_standards(const std::string& user_file = "");
+// The built-in standards overridden by the TOML text of a user file; `origin` names it in messages
+// (load_standards passes the file name).
+standards parse_standards(const std::string& text, const std::string& origin);
 
 // The text of the built-in standards file.
 const char* builtin_standards_toml();
