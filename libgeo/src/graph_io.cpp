@@ -112,7 +112,7 @@ network read_network(const std::string& path) {
             xs = {net.node_x[s], net.node_x[t]};
             ys = {net.node_y[s], net.node_y[t]};
         }
-        net.add_edge(static_cast<node_id>(s), static_cast<node_id>(t), len, time, reverse, it->second, xs.data(), ys.data(),
+        net.add_edge(static_cast<node_id>(s), static_cast<node_id>(t), len, f->GetFieldAsDouble(i_time), rev, it->second, xs.data(), ys.data(),
                      xs.size());
     }
     return net;
