@@ -91,8 +91,9 @@ float parse_maxspeed(const std::string& value) {
     if (end == begin) return 0;
     const bool mph = value.find("mph") != std::string::npos;
     const double kmh = mph ? v * 1.609344 : v;
-    // Beyond a float ("1e39") the speed would be infinite and the road free to travel.
-    if (!(kmh <= std::numeric_limits<float>::max())) return 0;
+    // Beyond a float ("1e39") the cast itself would be undefined: infinite, which read_roads refuses
+    // (with every speed above max_road_speed_kmh) rather than letting the road be free to travel.
+    if (std::abs(kmh) > std::numeric_limits<float>::max()) return std::copysign(std::numeric_limits<float>::infinity(), kmh);
     return static_cast<float>(kmh);
 }
 
