@@ -3,6 +3,7 @@
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/output_paths.hpp"
+#include "healthreach/geo/text.hpp"
 
 #include <sys/resource.h>
 
@@ -57,13 +58,6 @@ void add_threads_option(CLI::App& app, int& threads) {
     app.add_option("--threads", threads, "Worker threads (default: all cores; at most " +
                                              std::to_string(max_threads_per_core) + " per core)")
         ->check(non_negative);
-}
-
-unsigned thread_count(int requested) {
-    std::string note;
-    const unsigned n = worker_threads(static_cast<unsigned>(std::max(0, requested)), note);
-    if (!note.empty()) std::fprintf(stderr, "warning: %s\n", note.c_str());
-    return n;
 }
 
 void add_road_options(CLI::App& app, road_input_options& o, bool roads_required) {
@@ -141,7 +135,7 @@ void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inpu
     a.crs = o.common.crs;
     a.graph_cache = o.common.graph_cache;
     a.snap_limit_m = o.common.snap_limit_m;
-    a.threads = thread_count(o.common.threads);
+    a.threads = static_cast<unsigned>(o.common.threads);  // 0: every core; the library caps it, with a warning
     std::vector<std::string> inputs = a.input_paths();
     inputs.insert(inputs.end(), more_inputs.begin(), more_inputs.end());
     geo::check_outputs({o.out, o.travel_raster, o.common.graph_cache, o.present.qgis_project, o.present.map, o.present.report},
@@ -175,11 +169,7 @@ void report_analysis(const analysis_cli& o, const geo::analysis& a, const logger
         if (!in.layer.empty()) line += " layer " + in.layer;
         for (const auto& [purpose, field] : in.fields)
             if (!field.empty()) line += ", " + purpose + " field '" + field + "'";
-        for (const auto& [what, n] : in.counts) {
-            char buf[64];
-            std::snprintf(buf, sizeof buf, ", %s %.0f", what.c_str(), n);
-            line += buf;
-        }
+        for (const auto& [what, n] : in.counts) line += ", " + what + " " + geo::format_number(n);
         log.info(line);
     }
     for (const std::string& w : a.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());

@@ -43,8 +43,6 @@ void add_graph_options(CLI::App& app, common_options& o);
 // The graph options, --threads and --snap-limit: what every analysing command takes.
 void add_common_options(CLI::App& app, common_options& o);
 void add_threads_option(CLI::App& app, int& threads);
-// Worker threads for --threads N (0: every core), cut back with a warning above the cap.
-unsigned thread_count(int requested);
 void add_road_options(CLI::App& app, road_input_options& o, bool roads_required);
 // Resolves --junctions into the build options; input_error on an unknown value.
 void finish_road_options(road_input_options& o);

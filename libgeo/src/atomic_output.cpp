@@ -102,23 +102,17 @@ void rename_into_place(const std::string& temp, const std::string& target) {
 
 thread_local output_transaction* open_transaction = nullptr;
 
-// SIGINT and SIGTERM held back for a scope, delivered when it ends.
-class interrupts_held {
-public:
-    interrupts_held() {
-        sigset_t s;
-        sigemptyset(&s);
-        sigaddset(&s, SIGINT);
-        sigaddset(&s, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &s, &old_);
-    }
-    ~interrupts_held() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-
-private:
-    sigset_t old_;
-};
-
 }  // namespace
+
+interrupts_held::interrupts_held() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &s, &old_);
+}
+
+interrupts_held::~interrupts_held() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
 
 atomic_output::atomic_output(std::string target) : target_(std::move(target)) {
     check_output_path(target_);

@@ -1,10 +1,10 @@
 #include "healthreach/geo/output_paths.hpp"
 
 #include "healthreach/error.hpp"
+#include "healthreach/geo/atomic_output.hpp"
 #include "healthreach/geo/gdal.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,19 +49,16 @@ bool same_file(const std::string& a, const std::string& b) {
 void check_writable(const std::string& out) {
     const std::filesystem::path dir = std::filesystem::path(out).parent_path();
     const std::string probe = (dir.empty() ? std::filesystem::path(".") : dir) / (".healthreach-probe-" + std::to_string(::getpid()));
-    // SIGINT/SIGTERM held back: an interrupt between creating and removing the probe would leave it.
-    sigset_t held, old;
-    sigemptyset(&held);
-    sigaddset(&held, SIGINT);
-    sigaddset(&held, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &held, &old);
-    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    const int error = errno;
-    if (fd >= 0) {
-        ::close(fd);
-        ::unlink(probe.c_str());
+    int fd = -1, error = 0;
+    {
+        const interrupts_held held;  // an interrupt between creating and removing the probe would leave it
+        fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+        error = errno;
+        if (fd >= 0) {
+            ::close(fd);
+            ::unlink(probe.c_str());
+        }
     }
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (fd < 0 && error != EEXIST)  // EEXIST: a probe of this process already there, the directory takes files
         throw input_error(out + ": cannot write in " + (dir.empty() ? std::string(".") : dir.string()) + ": " + std::strerror(error));
 }

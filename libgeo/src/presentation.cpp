@@ -5,6 +5,7 @@
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/text.hpp"
 #include "healthreach/geo/map_render.hpp"
+#include "healthreach/geo/output_paths.hpp"
 #include "healthreach/geo/qgis_project.hpp"
 #include "healthreach/geo/qgis_style.hpp"
 #include "healthreach/geo/report_html.hpp"
@@ -18,21 +19,9 @@ namespace healthreach::geo {
 
 void check_presentation_options(const presentation_options& o) {
     if (o.lang != "zh" && o.lang != "en") throw input_error("--lang " + o.lang + ": must be zh or en");
-    if (!o.qgis_project.empty()) {
-        if (std::filesystem::path(o.qgis_project).extension() != ".qgz")
-            throw input_error("--qgis-project " + o.qgis_project + ": the file name must end in .qgz");
-        check_output_path(o.qgis_project);
-    }
-    if (!o.map.empty()) {
-        const std::string ext = std::filesystem::path(o.map).extension().string();
-        if (ext != ".png" && ext != ".pdf") throw input_error("--map " + o.map + ": the file name must end in .png or .pdf");
-        check_output_path(o.map);
-    }
-    if (!o.report.empty()) {
-        const std::string ext = std::filesystem::path(o.report).extension().string();
-        if (ext != ".html" && ext != ".htm") throw input_error("--report " + o.report + ": the file name must end in .html");
-        check_output_path(o.report);
-    }
+    check_extension(o.qgis_project, "--qgis-project", {".qgz"});
+    check_extension(o.map, "--map", {".png", ".pdf"});
+    check_extension(o.report, "--report", {".html", ".htm"});
 }
 
 std::string service_title(const std::string& service, const std::string& lang) {

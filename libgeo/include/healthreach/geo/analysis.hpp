@@ -39,7 +39,7 @@ struct analysis_options {
     std::string crs;
     std::string graph_cache;            // empty: no cache
     double snap_limit_m = 1000;
-    unsigned threads = 1;
+    unsigned threads = 0;               // 0: every core; above 4 per core cut back with a warning
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
 
     // Every file the analysis reads (for the outputs-never-replace-inputs check).

@@ -11,6 +11,8 @@
 //   blocked, so an interruption leaves either every new output or every old one.
 // - remove_temporaries_on_interrupt(): SIGINT and SIGTERM remove the temporary files of the
 //   process before it dies of the signal (a front end calls it once).
+#include <signal.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +59,19 @@ private:
     };
     std::vector<pending_output> pending_;
     output_transaction* outer_;
+};
+
+// SIGINT and SIGTERM held back for a scope (the calling thread), delivered when it ends: for steps
+// that must not be cut in two (a run's renames, a probe file's creation and removal).
+class interrupts_held {
+public:
+    interrupts_held();
+    ~interrupts_held();
+    interrupts_held(const interrupts_held&) = delete;
+    interrupts_held& operator=(const interrupts_held&) = delete;
+
+private:
+    sigset_t old_;
 };
 
 // Bytes written to `path` through an atomic_output.
