@@ -250,7 +250,12 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     }
     for (double& p : a.demand_pop) p = quantize_people(p);
     a.demand_class.resize(a.demand_pop.size());
-    for (std::size_t d = 0; d < a.demand_pop.size(); ++d) a.demand_class[d] = class_at(a.demand_x[d], a.demand_y[d]);
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
+        a.demand_class[d] = class_at(a.demand_x[d], a.demand_y[d]);
+        const int kind = a.urbanisation ? a.urbanisation->kind_at(a.demand_x[d], a.demand_y[d])
+                                        : (a.demand_class[d] == area_class::urban ? 2 : 0);
+        (kind == 2 ? a.urban_split.urban_centre : kind == 1 ? a.urban_split.urban_cluster : a.urban_split.rural) += a.demand_pop[d];
+    }
     const double leg_speed = a.rules.off_network_speed_kmh / 3.6;
     a.demand = std::make_unique<network_points>(net, *a.snap, a.demand_x.data(), a.demand_y.data(), a.demand_pop.size(),
                                                 o.snap_limit_m, m, leg_speed, o.threads);

@@ -361,6 +361,27 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
     }
     j.end_object();
 
+    // How the urban/rural split was made and what it gave: it decides which limit applies.
+    j.key("urbanisation").begin_object();
+    if (a.urbanisation) {
+        j.field("method", "degree of urbanisation");
+        j.field("source", a.rules.urbanisation.source);
+        j.field("clusters_are", a.rules.urbanisation.clusters_urban ? "urban" : "rural");
+        j.key("population").begin_object();
+        j.field("urban_centre", a.urban_split.urban_centre);
+        j.field("urban_cluster", a.urban_split.urban_cluster);
+        j.field("rural", a.urban_split.rural);
+        j.end_object();
+    } else {
+        j.field("method", "polygons");
+        j.field("source", a.options.urban);
+        j.key("population").begin_object();
+        j.field("urban", a.urban_split.urban_centre);
+        j.field("rural", a.urban_split.rural);
+        j.end_object();
+    }
+    j.end_object();
+
     j.key("by_admin").begin_array();
     if (a.admin) {
         const std::vector<unit_totals> units = admin_totals(a);

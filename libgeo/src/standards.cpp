@@ -125,6 +125,7 @@ private:
             else if (key == "centre_gap_fill") u.centre_gap_fill = static_cast<int>(number(v, sub, 1, 8));
             else if (key == "cluster_density") u.cluster_density = number(v, sub, 0, 1e6);
             else if (key == "cluster_population") u.cluster_population = number(v, sub, 0, 1e9);
+            else if (key == "clusters_are") u.clusters_urban = choice(v, sub, {"rural", "urban"}) == "urban";
             else unknown(sub);
         }
     }

@@ -47,6 +47,7 @@ std::vector<std::uint8_t> large_groups(const std::vector<std::uint8_t>& member, 
 urbanisation_grid degree_of_urbanisation(const population_grid& pop, const urbanisation_rules& rules) {
     urbanisation_grid u;
     u.cell_m = rules.cell_m;
+    u.clusters_urban = rules.clusters_urban;
     if (pop.size() == 0) return u;
     std::int64_t c0 = std::numeric_limits<std::int64_t>::max(), r0 = c0, c1 = std::numeric_limits<std::int64_t>::min(), r1 = c1;
     for (std::size_t i = 0; i < pop.size(); ++i) {

@@ -52,6 +52,7 @@ std::size_t township_centres() {
 TEST_CASE("optimize max-cover with one site picks the candidate evaluate ranks first", "[optimize][library]") {
     evaluate_request e;
     e.analysis = sample_options("ambulance");
+    e.analysis.rural_limit = 10000;  // the plans' countryside range is 10-20 km: at 10 the east has gaps
     e.candidates = sample + "/facilities.gpkg";
     const evaluate_result ev = run_evaluate(e);
     REQUIRE(ev.candidates.size() > 3);
@@ -76,6 +77,7 @@ TEST_CASE("optimize max-cover with one site picks the candidate evaluate ranks f
 TEST_CASE("evaluate: ranks follow gains and the scenario's existing coverage is the analysis'", "[evaluate][library]") {
     evaluate_request e;
     e.analysis = sample_options("ambulance");
+    e.analysis.rural_limit = 10000;  // the plans' countryside range is 10-20 km: at 10 the east has gaps
     e.candidates = sample + "/facilities.gpkg";
     e.scenario = sample + "/facilities.gpkg";
     const evaluate_result ev = run_evaluate(e);

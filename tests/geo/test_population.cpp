@@ -26,16 +26,25 @@ TEST_CASE("Degree of Urbanisation: centres, gap filling, clusters, rural", "[pop
     const std::string path = test::write_raster(test::scratch_dir("dou") + "/pop.tif", cols, rows, 0, 7000, 1000, v);
     const population_grid pop = read_population(path, parse_crs("EPSG:32650"));
     CHECK(pop.total == Approx(8 * 7000 + 100 + 2 * 2600 + 400));
-    const urbanisation_grid u = degree_of_urbanisation(pop, load_standards().urbanisation);
+    urbanisation_rules rules = load_standards().urbanisation;
+    REQUIRE_FALSE(rules.clusters_urban);  // the plans' city areas are urban centres only
+    const urbanisation_grid u = degree_of_urbanisation(pop, rules);
     auto kind = [&](int c, int r) { return u.at(c * 1000 + 500, 7000 - r * 1000 - 500); };
     CHECK(kind(1, 1) == area_class::urban);
     CHECK(kind(2, 2) == area_class::urban);  // the hole, filled
     CHECK(u.centre_cells == 9);
-    CHECK(kind(5, 5) == area_class::urban);  // cluster
-    CHECK(kind(6, 5) == area_class::urban);
+    CHECK(u.kind_at(5 * 1000 + 500, 7000 - 5 * 1000 - 500) == 1);  // cluster, with the rural limit
+    CHECK(kind(5, 5) == area_class::rural);
+    CHECK(kind(6, 5) == area_class::rural);
     CHECK(u.cluster_cells == 2);
     CHECK(kind(5, 1) == area_class::rural);
     CHECK(kind(0, 6) == area_class::rural);
+
+    rules.clusters_urban = true;  // [urbanisation] clusters_are = "urban"
+    const urbanisation_grid towns_urban = degree_of_urbanisation(pop, rules);
+    CHECK(towns_urban.at(5 * 1000 + 500, 7000 - 5 * 1000 - 500) == area_class::urban);
+    CHECK(towns_urban.at(1 * 1000 + 500, 7000 - 1 * 1000 - 500) == area_class::urban);
+    CHECK(towns_urban.at(5 * 1000 + 500, 7000 - 1 * 1000 - 500) == area_class::rural);
 }
 
 TEST_CASE("demand aggregation by --demand-cell keeps the total, at the centroid", "[population]") {

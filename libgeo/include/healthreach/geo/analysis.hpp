@@ -75,6 +75,11 @@ struct analysis {
     std::array<std::optional<double>, 2> limit;  // by area_class
     std::array<std::string, 2> limit_source;
     std::string urban_method;                    // "polygons FILE" or "degree of urbanisation"
+    // The people of each kind of area (demand points by where they lie): with polygons, urban_centre
+    // holds those inside them and urban_cluster stays 0.
+    struct urbanisation_split {
+        double urban_centre = 0, urban_cluster = 0, rural = 0;
+    } urban_split;
     std::vector<std::string> warnings;           // every warning of the run, candidates' included
     std::vector<input_summary> inputs;           // roads, population, facilities, admin, urban
 

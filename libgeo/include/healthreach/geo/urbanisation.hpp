@@ -15,6 +15,9 @@ struct urbanisation_rules {
     double cell_m = 1000, centre_density = 1500, centre_population = 50000;
     int centre_gap_fill = 5;
     double cluster_density = 300, cluster_population = 5000;
+    // The plans' city areas (城市地区) are urban centres; urban clusters (towns, semi-dense areas)
+    // take the rural limit unless the standards file says `clusters_are = "urban"`.
+    bool clusters_urban = false;
     std::string source;
 };
 
@@ -24,6 +27,7 @@ struct urbanisation_grid {
     int cols = 0, rows = 0;
     std::vector<std::uint8_t> kind;   // 0 rural, 1 urban cluster, 2 urban centre
     std::size_t centre_cells = 0, cluster_cells = 0;
+    bool clusters_urban = false;      // the rules' clusters_are
 
     // 0 rural, 1 urban cluster, 2 urban centre.
     std::uint8_t kind_at(double x, double y) const {
@@ -32,12 +36,15 @@ struct urbanisation_grid {
         if (c < 0 || r < 0 || c >= cols || r >= rows) return 0;
         return kind[static_cast<std::size_t>(r) * cols + c];
     }
-    area_class at(double x, double y) const { return kind_at(x, y) ? area_class::urban : area_class::rural; }
+    area_class at(double x, double y) const {
+        const std::uint8_t k = kind_at(x, y);
+        return k == 2 || (k == 1 && clusters_urban) ? area_class::urban : area_class::rural;
+    }
 };
 
 // People summed into cell_m cells (by each raster cell's centre); centres: 4-connected cells of at
 // least centre_density, totalling centre_population, gaps filled; clusters: 8-connected cells of at
-// least cluster_density, totalling cluster_population. Urban = centre or cluster.
+// least cluster_density, totalling cluster_population. Urban = centre, and cluster when the rules say so.
 urbanisation_grid degree_of_urbanisation(const population_grid& pop, const urbanisation_rules& rules);
 
 }  // namespace healthreach::geo
