@@ -116,8 +116,10 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
 
 void add_presentation_options(CLI::App& app, geo::presentation_options& o) {
     app.add_option("--qgis-project", o.qgis_project, "Also write a QGIS project (.qgz) showing the output layers");
-    app.add_option("--map", o.map, "Also write an A4 map: .png (150 dpi) or .pdf");
+    app.add_option("--map", o.map, "Also write a map: .png (150 dpi) or .pdf");
+    app.add_option("--map-size", o.map_size, "Paper of the map: a4-landscape (default), a4-portrait, a3-landscape, a3-portrait");
     app.add_option("--report", o.report, "Also write a self-contained HTML report");
+    app.add_option("--admin-table", o.admin_table, "Also write the per-admin table (the summary layer) as CSV");
     app.add_option("--lang", o.lang, "Language of the map and report: zh (default) or en")->check(CLI::IsMember({"zh", "en"}));
 }
 
@@ -138,14 +140,16 @@ void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inpu
     a.threads = static_cast<unsigned>(o.common.threads);  // 0: every core; the library caps it, with a warning
     std::vector<std::string> inputs = a.input_paths();
     inputs.insert(inputs.end(), more_inputs.begin(), more_inputs.end());
-    geo::check_outputs({o.out, o.travel_raster, o.common.graph_cache, o.present.qgis_project, o.present.map, o.present.report},
+    geo::check_outputs({o.out, o.travel_raster, o.common.graph_cache, o.present.qgis_project, o.present.map, o.present.report,
+                        o.present.admin_table},
                        inputs);
 }
 
 void write_analysis_presentations(const analysis_cli& o, const geo::analysis& a, const std::string& command,
                                   const std::string& subtitle_suffix) {
-    geo::presentation p = geo::analysis_presentation(a, o.out, o.present.lang, command);
-    p.subtitle += subtitle_suffix;
+    geo::presentation p = geo::analysis_presentation(a, o.out, o.present, command);
+    p.map.subtitle += subtitle_suffix;
+    p.travel_raster = o.travel_raster;
     geo::write_presentations(o.present, p, HEALTHREACH_VERSION);
 }
 

@@ -47,7 +47,7 @@ command_runner add_compliance_command(CLI::App& app) {
         geo::check_extension(o->out, "--out", {".gpkg"});
         geo::check_extension(csv, "--csv", {".csv"});
         const geo::compliance_options& c = o->c;
-        geo::check_outputs({o->out, csv, o->present.qgis_project, o->present.map, o->present.report},
+        geo::check_outputs({o->out, csv, o->present.qgis_project, o->present.map, o->present.report, o->present.admin_table},
                            {c.population, c.facilities, c.admin, c.villages, c.urban, c.standards_file});
         const geo::compliance_report rep = geo::run_compliance(c);
         for (const std::string& w : rep.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
@@ -57,9 +57,11 @@ command_runner add_compliance_command(CLI::App& app) {
         {
             const bool zh = o->present.lang == "zh";
             geo::presentation p;
-            p.gpkg = o->out;
-            p.title = zh ? "卫生服务体系规划达标情况" : "healthreach compliance with the plans' rules";
-            p.subtitle = std::to_string(rep.rows.size()) + (zh ? " 条规则检查：" : " rule checks: ") + std::to_string(rep.meets) +
+            p.map.gpkg = o->out;
+            p.map.lang = o->present.lang;
+            p.map.size = o->present.map_size;
+            p.map.title = zh ? "卫生服务体系规划达标情况" : "healthreach compliance with the plans' rules";
+            p.map.subtitle = std::to_string(rep.rows.size()) + (zh ? " 条规则检查：" : " rule checks: ") + std::to_string(rep.meets) +
                          (zh ? " 达标，" : " met, ") + std::to_string(rep.short_of) + (zh ? " 未达标" : " short");
             geo::write_presentations(o->present, p, HEALTHREACH_VERSION);
         }

@@ -59,23 +59,10 @@ std::vector<unit_totals> admin_totals(const analysis& a) {
     return units;
 }
 
-// Demand graduated by cost with the standard's limits as class breaks; uncovered in red; service
-// areas translucent; facilities labelled.
+// Demand by status as the map shows it (a cost ramp would colour an uncovered urban cell 6 km out
+// like a covered rural one); uncovered in red; service areas translucent; facilities labelled.
 void add_coverage_styles(const analysis& a, GDALDataset& ds) {
-    namespace sym = symbology;
-    const bool by_length = a.svc->cost_metric == metric::length;
-    const std::string unit = by_length ? " m" : " s";
-    std::vector<double> breaks{0};
-    for (area_class c : {area_class::urban, area_class::rural})
-        if (a.limit_of(c) != no_limit && a.limit_of(c) > breaks.back()) breaks.push_back(a.limit_of(c));
-    std::sort(breaks.begin(), breaks.end());
-    auto dot = [](const sym::colour& c) { return sym::style{c, c, 0, sym::shape::circle, sym::demand_size_mm, ""}; };
-    std::vector<std::tuple<double, double, std::string, sym::style>> classes;
-    for (std::size_t k = 1; k < breaks.size(); ++k)
-        classes.emplace_back(breaks[k - 1], breaks[k], "within " + std::to_string(static_cast<long long>(breaks[k])) + unit,
-                             dot(sym::demand_within[std::min<std::size_t>(k - 1, 2)]));
-    classes.emplace_back(breaks.back(), 1e12, "beyond every limit", dot(sym::demand_beyond));
-    qgis::add_default_style(ds, "demand", qgis::graduated(by_length ? "cost_m" : "cost_s", classes));
+    qgis::add_default_style(ds, "demand", qgis::demand_by_status(a.options.snap_limit_m, "en"));
     for (const char* layer : {"facilities", "service_areas", "uncovered"}) qgis::add_default_style(ds, layer, qgis::layer_style(layer));
 }
 

@@ -5,6 +5,7 @@
 
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/network.hpp"
 #include "healthreach/geo/text.hpp"
 
 #include <cairo-pdf.h>
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -43,19 +45,58 @@ struct rgba {
 
 rgba rgba_of(const sym::colour& c) { return {c.r / 255.0, c.g / 255.0, c.b / 255.0, c.a / 255.0}; }
 
-// Page layout in millimetres (A4 landscape); `unit` converts to device units.
+// Cairo objects released however the drawing ends.
+struct surface_release {
+    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+using surface_ptr = std::unique_ptr<cairo_surface_t, surface_release>;
+
+// Page layout in millimetres; `unit` converts to device units. Landscape pages keep the legend in a
+// right margin; portrait ones below the data frame, in columns. The north arrow and the scale bar
+// stand at the foot of the legend's last column.
 struct page {
     double unit = 1;  // device units per millimetre
     double width = 297, height = 210;
     double map_x = 10, map_y = 24, map_w = 212, map_h = 176;  // the data frame
-    double legend_x = 228, legend_w = 59;                     // the right margin: legend, north arrow, scale bar
+    double legend_x = 228, legend_y = 24, legend_w = 59, legend_h = 176;
+    int legend_columns = 1;
+    double column_w() const { return legend_w / legend_columns; }
+    double last_column_x() const { return legend_x + (legend_columns - 1) * column_w(); }
 };
+
+page page_of(const std::string& size) {
+    const auto& sizes = map_sizes();
+    if (std::find(sizes.begin(), sizes.end(), size) == sizes.end())
+        throw input_error("--map-size " + size + ": must be one of a4-landscape, a4-portrait, a3-landscape, a3-portrait");
+    const bool a3 = size.rfind("a3", 0) == 0, portrait = size.find("portrait") != std::string::npos;
+    const double long_side = a3 ? 420 : 297, short_side = a3 ? 297 : 210;
+    page p;
+    p.width = portrait ? short_side : long_side;
+    p.height = portrait ? long_side : short_side;
+    if (portrait) {
+        p.map_w = p.width - 20;
+        p.legend_h = a3 ? 78 : 62;
+        p.map_h = p.height - p.map_y - p.legend_h - 14;
+        p.legend_x = p.map_x;
+        p.legend_y = p.map_y + p.map_h + 6;
+        p.legend_w = p.map_w;
+        p.legend_columns = 3;
+    } else {
+        p.legend_w = a3 ? 70 : 59;
+        p.map_w = p.width - 10 - 6 - p.legend_w - 10;
+        p.map_h = p.height - p.map_y - 10;
+        p.legend_x = p.map_x + p.map_w + 6;
+        p.legend_h = p.map_h;
+    }
+    return p;
+}
 
 // Geometries of one layer, already in the map's CRS; empty geometries are left out (an empty
 // service area has the envelope (0,0,0,0), which would pull the frame to the CRS's origin).
 struct layer_shapes {
     std::vector<std::unique_ptr<OGRGeometry>> shapes;
     std::vector<double> value;  // an attribute per shape (compliance: unmet rules), or empty
+    std::vector<std::string> name;  // a name per shape (admin units), or empty
 };
 
 // A point feature with the text drawn beside it ("" for none).
@@ -73,10 +114,12 @@ std::unique_ptr<OGRCoordinateTransformation> transformation(const OGRSpatialRefe
     return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&from, &to));
 }
 
-layer_shapes read_shapes(OGRLayer* layer, const OGRSpatialReference* target, const char* field = nullptr) {
+layer_shapes read_shapes(OGRLayer* layer, const OGRSpatialReference* target, const char* field = nullptr,
+                         const std::string& name_field = "") {
     layer_shapes out;
     if (!layer) return out;
     const auto to_map = transformation(layer->GetSpatialRef(), target);
+    const int name_index = name_field.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(name_field.c_str());
     layer->ResetReading();
     for (feature_ptr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
         std::unique_ptr<OGRGeometry> g(f->StealGeometry());
@@ -84,6 +127,7 @@ layer_shapes read_shapes(OGRLayer* layer, const OGRSpatialReference* target, con
         if (to_map) g->transform(to_map.get());
         out.shapes.push_back(std::move(g));
         if (field) out.value.push_back(f->GetFieldAsDouble(field));
+        if (name_index >= 0) out.name.push_back(f->GetFieldAsString(name_index));
     }
     return out;
 }
@@ -126,9 +170,10 @@ std::optional<people> total_people(GDALDataset& ds) {
 // Everything the map draws, in the map's CRS (the output's).
 struct map_data {
     std::unique_ptr<OGRSpatialReference> crs;
-    layer_shapes admin, units, areas, uncovered;
+    layer_shapes admin, units, areas, uncovered, newly_covered;
     std::vector<mark> facilities, facilities_off, proposed, candidates, demand_off, demand_na;
     std::optional<people> total;
+    double newly_covered_people = 0;
     ground_box study_area{};
 };
 
@@ -164,10 +209,13 @@ map_data read_map(const map_request& r) {
     const OGRSpatialReference* crs = d.crs.get();
     d.areas = read_shapes(ds->GetLayerByName("service_areas"), crs);
     d.uncovered = read_shapes(ds->GetLayerByName("uncovered"), crs);
+    d.newly_covered = read_shapes(ds->GetLayerByName("newly_covered"), crs, "pop");
+    for (double people : d.newly_covered.value) d.newly_covered_people += people;
     d.units = read_shapes(ds->GetLayerByName("compliance_units"), crs, "unmet");
     if (!r.admin.empty()) {
         dataset_ptr a = open_vector(r.admin);
-        d.admin = read_shapes(r.admin_layer.empty() ? a->GetLayer(0) : a->GetLayerByName(r.admin_layer.c_str()), crs);
+        d.admin = read_shapes(r.admin_layer.empty() ? a->GetLayer(0) : a->GetLayerByName(r.admin_layer.c_str()), crs, nullptr,
+                              r.admin_field);
     }
     OGRLayer* facilities = ds->GetLayerByName("facilities");
     if (facilities && facilities->GetLayerDefn()->GetFieldIndex("on_network") >= 0) {
@@ -211,7 +259,7 @@ map_layout layout_of(const map_data& d, const page& p) {
     const double ground_w = p.map_w / l.mm_per_metre, ground_h = p.map_h / l.mm_per_metre;
     l.frame = {cx - ground_w / 2, cy - ground_h / 2, cx + ground_w / 2, cy + ground_h / 2};
     // The scale bar: the longest round length (1, 2 or 5 × 10^k m) that fits the legend's column.
-    const double longest = (p.legend_w - 10) / l.mm_per_metre;
+    const double longest = (p.column_w() - 10) / l.mm_per_metre;
     const double base = std::pow(10.0, std::floor(std::log10(longest)));
     l.scale_bar_m = base;
     for (double k : {2.0, 5.0})
@@ -242,9 +290,10 @@ struct legend_entry {
     bool area;
     sym::style look;
     std::string label;
+    bool line = false;  // a road swatch
 };
 
-std::vector<legend_entry> legend_of(const map_data& d, const map_layout& l, bool zh) {
+std::vector<legend_entry> legend_of(const map_request& r, const map_data& d, const map_layout& l, bool zh) {
     std::vector<legend_entry> out;
     auto people_label = [&](const char* zh_text, const char* en_text, double n) {
         return zh ? std::string(zh_text) + "（" + format_number(n) + " 人）" : std::string(en_text) + " (" + format_number(n) + ")";
@@ -268,9 +317,21 @@ std::vector<legend_entry> legend_of(const map_data& d, const map_layout& l, bool
 
     // Coverage figures come from the summary (the run's totals), so the legend and the JSON agree;
     // uncovered is listed even when nobody is, since "0" is the answer a planner looks for.
+    for (std::size_t k = 0; k < r.bands.size() && k < sym::cost_band_count; ++k) {
+        sym::style st = sym::of("service_areas");
+        st.fill = sym::cost_band[k];
+        st.outline_mm = 0;
+        area(st, zh ? r.bands[k].label + "（" + format_number(r.bands[k].people) + " 人）"
+                    : r.bands[k].label + " (" + format_number(r.bands[k].people) + ")");
+    }
     if (d.total) {
-        if (!d.areas.shapes.empty()) area(sym::of("service_areas"), people_label("服务范围：覆盖", "Service areas: covered", d.total->covered));
-        area(sym::of("uncovered"), people_label("未覆盖人口", "Uncovered population", d.total->uncovered));
+        if (r.bands.empty() && !d.areas.shapes.empty())
+            area(sym::of("service_areas"), people_label("服务范围：覆盖", "Service areas: covered", d.total->covered));
+        area(sym::of("uncovered"), people_label(d.newly_covered.shapes.empty() ? "未覆盖人口" : "现状未覆盖人口",
+                                                d.newly_covered.shapes.empty() ? "Uncovered population" : "Uncovered today",
+                                                d.total->uncovered));
+        if (!d.newly_covered.shapes.empty())
+            area(sym::of("newly_covered"), people_label("新址新增覆盖", "Newly covered by the proposed sites", d.newly_covered_people));
         if (d.total->off_network > 0) point("demand_off_network", people_label("路网外人口", "Off the road network", d.total->off_network));
         if (d.total->not_applicable > 0)
             point("demand_not_applicable", people_label("无标准（不适用）", "No limit in the plans (n/a)", d.total->not_applicable));
@@ -293,6 +354,11 @@ std::vector<legend_entry> legend_of(const map_data& d, const map_layout& l, bool
         sym::style st = admin_style;
         st.fill = sym::paper;
         area(st, zh ? "行政区界" : "Admin borders");
+    }
+    if (r.roads) {
+        const sym::road_look look = sym::road_of("primary");
+        out.push_back({false, {look.line, look.line, look.width_mm, sym::shape::none, 0, ""},
+                       zh ? "道路（分析路网，按等级）" : "Roads (the analysis network, by class)", true});
     }
     if (!d.facilities.empty()) point("facilities", sites_label("现有设施", "Existing facilities", d.facilities), site_k);
     if (!d.facilities_off.empty())
@@ -359,6 +425,106 @@ public:
         }
         cairo_pop_group_to_source(cr_);
         cairo_paint_with_alpha(cr_, f.a);
+    }
+    // Cells in the colour of their cost band, painted into an image over the data frame (one path per
+    // cell would be slow at a prefecture's million cells); cells beyond the last band stay clear.
+    void cost_cells(const geo::cost_cells& c, const std::vector<cost_band>& bands) {
+        if (bands.empty() || c.x.empty()) return;
+        const double px_per_mm = std::max(p_.unit, 150 / 25.4);
+        const int w = static_cast<int>(std::ceil(p_.map_w * px_per_mm)), h = static_cast<int>(std::ceil(p_.map_h * px_per_mm));
+        surface_ptr img(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
+        cairo_surface_flush(img.get());
+        unsigned char* data = cairo_image_surface_get_data(img.get());
+        const int stride = cairo_image_surface_get_stride(img.get());
+        std::uint32_t argb[sym::cost_band_count];
+        for (std::size_t k = 0; k < sym::cost_band_count; ++k) {
+            const sym::colour& col = sym::cost_band[k];
+            const double a = col.a / 255.0;  // Cairo's pixels are premultiplied
+            argb[k] = static_cast<std::uint32_t>(col.a) << 24 | static_cast<std::uint32_t>(std::lround(col.r * a)) << 16 |
+                      static_cast<std::uint32_t>(std::lround(col.g * a)) << 8 | static_cast<std::uint32_t>(std::lround(col.b * a));
+        }
+        const double px_per_m = l_.mm_per_metre * px_per_mm;
+        // Half a cell each side, and never less than half a pixel, so neighbours meet without gaps.
+        const double hw = std::max(c.cell_w * px_per_m / 2, 0.5), hh = std::max(c.cell_h * px_per_m / 2, 0.5);
+        for (std::size_t i = 0; i < c.x.size(); ++i) {
+            std::size_t k = 0;
+            while (k < bands.size() && c.cost[i] > bands[k].upper) ++k;
+            if (k >= bands.size() || k >= sym::cost_band_count) continue;
+            const double px = (c.x[i] - l_.frame.min_x) * px_per_m, py = (l_.frame.max_y - c.y[i]) * px_per_m;
+            const int x0 = std::max(0, static_cast<int>(std::floor(px - hw))), x1 = std::min(w, static_cast<int>(std::ceil(px + hw)));
+            const int y0 = std::max(0, static_cast<int>(std::floor(py - hh))), y1 = std::min(h, static_cast<int>(std::ceil(py + hh)));
+            for (int yy = y0; yy < y1; ++yy) {
+                auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(yy) * stride);
+                std::fill(row + x0, row + std::max(x0, x1), argb[k]);
+            }
+        }
+        cairo_surface_mark_dirty(img.get());
+        cairo_save(cr_);
+        cairo_translate(cr_, p_.map_x * p_.unit, p_.map_y * p_.unit);
+        cairo_scale(cr_, p_.unit / px_per_mm, p_.unit / px_per_mm);
+        cairo_set_source_surface(cr_, img.get(), 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr_), CAIRO_FILTER_NEAREST);
+        cairo_paint(cr_);
+        cairo_restore(cr_);
+    }
+    // The network's edges by road class, minor first so that major roads stay on top; edges outside
+    // the frame are skipped.
+    void roads(const network& net) {
+        for (int pass = 2; pass >= 0; --pass) {
+            bool any = false;
+            sym::road_look look{};
+            cairo_new_path(cr_);
+            for (std::size_t e = 0; e < net.edge_count(); ++e) {
+                const sym::road_look lk = sym::road_of(net.classes[net.edge_class[e]]);
+                const int rank = lk.width_mm >= 0.5 ? 0 : lk.width_mm >= 0.25 ? 1 : 2;
+                if (rank != pass) continue;
+                const std::uint64_t b = net.geom_first[e], end = net.geom_first[e + 1];
+                double x0 = net.geom_x[b], x1 = x0, y0 = net.geom_y[b], y1 = y0;
+                for (std::uint64_t i = b; i < end; ++i)
+                    x0 = std::min(x0, net.geom_x[i]), x1 = std::max(x1, net.geom_x[i]), y0 = std::min(y0, net.geom_y[i]),
+                    y1 = std::max(y1, net.geom_y[i]);
+                if (x1 < l_.frame.min_x || x0 > l_.frame.max_x || y1 < l_.frame.min_y || y0 > l_.frame.max_y) continue;
+                for (std::uint64_t i = b; i < end; ++i) {
+                    if (i == b) cairo_move_to(cr_, x(net.geom_x[i]), y(net.geom_y[i]));
+                    else cairo_line_to(cr_, x(net.geom_x[i]), y(net.geom_y[i]));
+                }
+                look = lk;
+                any = true;
+            }
+            if (!any) continue;
+            const rgba c = rgba_of(look.line);
+            cairo_set_source_rgba(cr_, c.r, c.g, c.b, c.a);
+            cairo_set_line_width(cr_, look.width_mm * p_.unit);
+            cairo_set_line_cap(cr_, CAIRO_LINE_CAP_ROUND);
+            cairo_stroke(cr_);
+        }
+    }
+    // Each admin unit's name at a point inside it, where the unit is wide enough on the page to hold it.
+    void names(const layer_shapes& units) {
+        cairo_select_font_face(cr_, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+        const double size = 3.0 * p_.unit;
+        cairo_set_font_size(cr_, size);
+        const rgba text = {0.25, 0.25, 0.25, 1}, halo = rgba_of(sym::label_halo);
+        for (std::size_t i = 0; i < units.shapes.size() && i < units.name.size(); ++i) {
+            if (units.name[i].empty()) continue;
+            OGREnvelope e;
+            units.shapes[i]->getEnvelope(&e);
+            cairo_text_extents_t te;
+            cairo_text_extents(cr_, units.name[i].c_str(), &te);
+            if ((e.MaxX - e.MinX) * l_.mm_per_metre * p_.unit < te.width * 1.1) continue;
+            const std::unique_ptr<OGRGeometry> inside(
+                OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(units.shapes[i].get()))));
+            if (!inside || inside->IsEmpty() || wkbFlatten(inside->getGeometryType()) != wkbPoint) continue;
+            cairo_new_path(cr_);
+            cairo_move_to(cr_, x(inside->toPoint()->getX()) - te.width / 2, y(inside->toPoint()->getY()) + te.height / 2);
+            cairo_text_path(cr_, units.name[i].c_str());
+            cairo_set_source_rgba(cr_, halo.r, halo.g, halo.b, halo.a);
+            cairo_set_line_width(cr_, sym::label_halo_mm * p_.unit);
+            cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
+            cairo_stroke_preserve(cr_);
+            cairo_set_source_rgba(cr_, text.r, text.g, text.b, text.a);
+            cairo_fill(cr_);
+        }
     }
     void markers(const std::vector<mark>& marks, const sym::style& st) {
         for (const mark& m : marks) marker(x(m.x), y(m.y), st);
@@ -474,16 +640,24 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
     const sym::style& admin_style = sym::of("admin");
     const rgba border = rgba_of(admin_style.outline), paper = rgba_of(sym::paper);
     const rgba unit_fill[] = {rgba_of(sym::compliance_unmet[0]), rgba_of(sym::compliance_unmet[1]), rgba_of(sym::compliance_unmet[2])};
+    // Bottom up: land, results by area, roads for orientation, the people the results are about, borders
+    // and names, sites.
     m.fill_and_stroke(d.admin, [&](std::size_t) { return paper; }, border, 0);
     m.fill_and_stroke(d.units, [&](std::size_t i) { return unit_fill[d.units.value[i] < 0.5 ? 0 : d.units.value[i] < 2.5 ? 1 : 2]; },
                       border, 0.2);
-    m.fill_union(d.areas, sym::of("service_areas").fill);
+    if (r.costs && !r.bands.empty()) m.cost_cells(*r.costs, r.bands);
+    else m.fill_union(d.areas, sym::of("service_areas").fill);
+    if (r.roads) m.roads(*r.roads);
     const sym::style& uncovered_style = sym::of("uncovered");
     m.fill_and_stroke(d.uncovered, [&](std::size_t) { return rgba_of(uncovered_style.fill); }, rgba_of(uncovered_style.outline),
                       uncovered_style.outline_mm);
+    const sym::style& newly_style = sym::of("newly_covered");
+    m.fill_and_stroke(d.newly_covered, [&](std::size_t) { return rgba_of(newly_style.fill); }, rgba_of(newly_style.outline),
+                      newly_style.outline_mm);
     m.markers(d.demand_na, sym::of("demand_not_applicable"));
     m.markers(d.demand_off, sym::of("demand_off_network"));
     m.fill_and_stroke(d.admin, [&](std::size_t) { return rgba{0, 0, 0, 0}; }, border, admin_style.outline_mm);
+    m.names(d.admin);
     const double site_k = site_marker_scale(d, l);
     m.markers(d.facilities, scaled(sym::of("facilities"), site_k));
     m.markers(d.facilities_off, scaled(sym::of("facilities_off_network"), site_k));
@@ -500,13 +674,37 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
     text(cr, p, p.map_x, 12, r.title, 7, true);
     text(cr, p, p.map_x, 19, r.subtitle, 3.6, false, {0.3, 0.3, 0.3, 1});
 
-    // Legend, in the right margin.
-    double ly = p.map_y + 4;
-    const double lx = p.legend_x, label_w = p.legend_w - 10;
+    // Legend: entries flow down the columns; the last column keeps its foot for the north arrow and
+    // the scale bar.
+    const double label_w = p.column_w() - 10;
+    const double foot = p.legend_y + p.legend_h - 36;  // where the north arrow starts
+    int column = 0;
+    double lx = p.legend_x, ly = p.legend_y + 4;
     text(cr, p, lx, ly, zh ? "图例" : "Legend", 4.5, true);
     ly += 8;
-    for (const legend_entry& e : legend_of(d, l, zh)) {
-        if (e.area) {
+    auto next_line = [&](double step) {
+        ly += step;
+        const double bottom = column == p.legend_columns - 1 ? foot - 2 : p.legend_y + p.legend_h - 2;
+        if (ly > bottom && column + 1 < p.legend_columns) {
+            ++column;
+            lx = p.legend_x + column * p.column_w();
+            ly = p.legend_y + 4;
+        }
+    };
+    if (!r.bands.empty()) {
+        text(cr, p, lx, ly, r.bands_title, fitted_size(cr, p, r.bands_title, 3.2, p.column_w() - 2), true);
+        next_line(5.5);
+    }
+    for (const legend_entry& e : legend_of(r, d, l, zh)) {
+        if (e.line) {
+            const rgba c = rgba_of(e.look.fill);
+            cairo_new_path(cr);
+            cairo_move_to(cr, lx * p.unit, (ly - 1.2) * p.unit);
+            cairo_line_to(cr, (lx + 7) * p.unit, (ly - 1.2) * p.unit);
+            cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+            cairo_set_line_width(cr, e.look.outline_mm * p.unit);
+            cairo_stroke(cr);
+        } else if (e.area) {
             const rgba fill = rgba_of(e.look.fill), line = rgba_of(e.look.outline);
             cairo_rectangle(cr, lx * p.unit, (ly - 3.2) * p.unit, 7 * p.unit, 4 * p.unit);
             cairo_set_source_rgba(cr, fill.r, fill.g, fill.b, fill.a);
@@ -520,7 +718,7 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
             look.size_mm = std::max(look.size_mm, 2.0);
             m.marker((lx + 3.5) * p.unit, (ly - 1.2) * p.unit, look);
         }
-        // A label too long for the margin breaks before its counts: "name" over "(counts)".
+        // A label too long for the column breaks before its counts: "name" over "(counts)".
         std::size_t cut = e.label.rfind("（");
         if (cut == std::string::npos) cut = e.label.rfind(" (");
         if (text_width_mm(cr, p, e.label, 3.2) > label_w && cut != std::string::npos && cut > 0) {
@@ -531,12 +729,12 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
         } else {
             text(cr, p, lx + 10, ly, e.label, fitted_size(cr, p, e.label, 3.2, label_w));
         }
-        ly += 7;
+        next_line(7);
     }
 
-    // North arrow and scale bar at the foot of the margin, clear of the data (the maps are drawn in a
-    // projected CRS with north up).
-    const double nx = lx + 3.5, ny = p.map_y + p.map_h - 34;
+    // North arrow and scale bar at the foot of the last column, clear of the data (the maps are drawn
+    // in a projected CRS with north up).
+    const double nx = p.last_column_x() + 3.5, ny = foot + 2;
     cairo_new_path(cr);
     cairo_move_to(cr, nx * p.unit, ny * p.unit);
     cairo_line_to(cr, (nx + 3) * p.unit, (ny + 9) * p.unit);
@@ -548,7 +746,7 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
     const std::string north = zh ? "北" : "N";
     text(cr, p, nx - text_width_mm(cr, p, north, 3.6) / 2, ny + 14, north, 3.6, true);
 
-    const double bx = lx, by = p.map_y + p.map_h - 6;
+    const double bx = p.last_column_x(), by = p.legend_y + p.legend_h - 6;
     for (int half = 0; half < 2; ++half) {
         cairo_rectangle(cr, (bx + half * l.scale_bar_mm / 2) * p.unit, by * p.unit, l.scale_bar_mm / 2 * p.unit, 1.6 * p.unit);
         cairo_set_source_rgb(cr, half ? 1 : 0.15, half ? 1 : 0.15, half ? 1 : 0.15);
@@ -577,13 +775,7 @@ cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned i
     return CAIRO_STATUS_SUCCESS;
 }
 
-// Cairo objects released however the drawing ends.
-struct surface_release {
-    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-using surface_ptr = std::unique_ptr<cairo_surface_t, surface_release>;
-
-// A4 at 150 dpi.
+// The page at 150 dpi.
 surface_ptr png_surface(page& p) {
     p.unit = 150 / 25.4;
     return surface_ptr(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(p.width * p.unit)),
@@ -598,17 +790,22 @@ void draw_on(cairo_surface_t* surface, const page& p, const map_request& r) {
 
 }  // namespace
 
-map_layout layout_map(const map_request& r) { return layout_of(read_map(r), page{}); }
+const std::vector<std::string>& map_sizes() {
+    static const std::vector<std::string> sizes = {"a4-landscape", "a4-portrait", "a3-landscape", "a3-portrait"};
+    return sizes;
+}
+
+map_layout layout_map(const map_request& r) { return layout_of(read_map(r), page_of(r.size)); }
 
 std::vector<std::string> map_legend(const map_request& r) {
     const map_data d = read_map(r);
     std::vector<std::string> labels;
-    for (const legend_entry& e : legend_of(d, layout_of(d, page{}), r.lang != "en")) labels.push_back(e.label);
+    for (const legend_entry& e : legend_of(r, d, layout_of(d, page_of(r.size)), r.lang != "en")) labels.push_back(e.label);
     return labels;
 }
 
 std::string render_map_png(const map_request& r) {
-    page p{};
+    page p = page_of(r.size);
     const surface_ptr surface = png_surface(p);
     draw_on(surface.get(), p, r);
     std::string bytes;
@@ -623,7 +820,7 @@ void render_map(const map_request& r, const std::string& path) {
         return;
     }
     atomic_output out(path);
-    page p{};
+    page p = page_of(r.size);
     p.unit = 72 / 25.4;  // points
     surface_ptr surface(cairo_pdf_surface_create(out.temp_path().c_str(), p.width * p.unit, p.height * p.unit));
     draw_on(surface.get(), p, r);

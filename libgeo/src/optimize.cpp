@@ -374,6 +374,15 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     out.solve_s = seconds_since(solve_start);
     cb.advance("units", 0.95);
 
+    std::vector<std::uint8_t> gained(m.demand_count(), 0);
+    for (std::uint32_t s : res.selected) {
+        if (s >= existing_from) continue;  // expected: vehicles added to an existing station
+        for (opt::coverage_matrix::sparse::InnerIterator it(m.cost, s); it; ++it)
+            if (!m.covered_by_existing[static_cast<std::size_t>(it.row())]) gained[static_cast<std::size_t>(it.row())] = 1;
+    }
+    for (std::size_t d = 0; d < gained.size(); ++d)
+        if (gained[d]) out.newly_covered.push_back(static_cast<std::uint32_t>(d));
+
     const std::vector<double> units = units_of_new_sites(a, cand, res.selected);
     double cumulative = out.covered_existing;
     for (std::size_t k = 0; k < res.selected.size(); ++k) {

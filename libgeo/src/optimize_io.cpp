@@ -33,6 +33,20 @@ void write_optimize_gpkg(const optimize_result& r, const std::string& path) {
             add_feature(layer, *f);
         }
         qgis::add_default_style(ds, "proposed_sites", qgis::layer_style("proposed_sites"));
+
+        // The people the new sites bring within the limit, dissolved like `uncovered`.
+        OGRLayer& gained = create_layer(ds, "newly_covered", wkbMultiPolygon, &a.crs, {{"pop", OFTReal}});
+        std::vector<std::uint8_t> is_new(a.demand_pop.size(), 0);
+        double people = 0;
+        for (std::uint32_t d : r.newly_covered) is_new[d] = 1, people += a.demand_pop[d];
+        std::vector<std::uint64_t> cells;
+        for (std::size_t i = 0; i < a.pop.size(); ++i)
+            if (is_new[a.demand_of_cell[i]]) cells.push_back(a.pop.cell[i]);
+        feature_ptr g(OGRFeature::CreateFeature(gained.GetLayerDefn()));
+        g->SetField("pop", people);
+        g->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells).release());
+        add_feature(gained, *g);
+        qgis::add_default_style(ds, "newly_covered", qgis::layer_style("newly_covered"));
     });
 }
 

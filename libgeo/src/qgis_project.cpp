@@ -21,7 +21,7 @@ const auto& escape = qgis::xml_escape;
 
 // Drawing order, top first: sites and points above areas; layers not listed come last.
 int draw_rank(const std::string& layer) {
-    static const std::vector<std::string> order = {"proposed_sites", "candidates", "facilities", "demand",
+    static const std::vector<std::string> order = {"proposed_sites", "candidates", "facilities", "demand", "newly_covered",
                                                    "uncovered", "service_areas", "compliance_units"};
     const auto it = std::find(order.begin(), order.end(), layer);
     return static_cast<int>(it - order.begin());
@@ -91,7 +91,8 @@ std::vector<project_layer> output_layers(const std::string& gpkg) {
     return out;
 }
 
-void write_qgis_project(const std::vector<project_layer>& layers, const std::string& path, const std::string& title) {
+void write_qgis_project(const std::vector<project_layer>& layers, const std::string& path, const std::string& title,
+                        const ground_box* zoom) {
     namespace fs = std::filesystem;
     const fs::path project_dir = fs::absolute(fs::path(path)).parent_path();
     std::ostringstream tree, maplayers, order;
@@ -100,32 +101,45 @@ void write_qgis_project(const std::vector<project_layer>& layers, const std::str
     bool have_extent = false;
     int n = 0;
     std::map<std::string, dataset_ptr> files;  // each file opened once
+    if (zoom) extent.MinX = zoom->min_x, extent.MinY = zoom->min_y, extent.MaxX = zoom->max_x, extent.MaxY = zoom->max_y;
+    have_extent = zoom != nullptr;
     for (const project_layer& pl : layers) {
-        dataset_ptr& ds = files[pl.path];
-        if (!ds) ds = open_vector(output_transaction::readable_path(pl.path));
-        OGRLayer* l = ds->GetLayerByName(pl.layer.c_str());
-        if (!l) throw input_error(pl.path + ": no layer '" + pl.layer + "'");
-        const std::string& qml = pl.qml;
         std::error_code ec;
         fs::path source = fs::relative(fs::absolute(pl.path), project_dir, ec);
         if (ec || source.empty()) source = fs::absolute(pl.path);
-        const std::string datasource = (source.is_relative() ? "./" : "") + source.string() + "|layername=" + pl.layer;
+        std::string datasource = (source.is_relative() ? "./" : "") + source.string();
         // QGIS keeps a stored layer id only when it is longer than 10 characters.
-        const std::string id = "healthreach_" + pl.layer + "_" + std::to_string(n++);
-        const std::string srs = srs_xml(l->GetSpatialRef());
-        if (project_srs == "<spatialrefsys/>") project_srs = srs;
+        const std::string id = "healthreach_" + (pl.raster ? std::string("raster") : pl.layer) + "_" + std::to_string(n++);
+        std::string srs, head;
         OGREnvelope e;
-        if (l->GetExtent(&e, true) == OGRERR_NONE) {
+        bool have_e = false;
+        if (pl.raster) {
+            dataset_ptr r = open_raster(output_transaction::readable_path(pl.path));
+            srs = srs_xml(r->GetSpatialRef());
+            head = "<maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" autoRefreshEnabled=\"0\">";
+        } else {
+            dataset_ptr& ds = files[pl.path];
+            if (!ds) ds = open_vector(output_transaction::readable_path(pl.path));
+            OGRLayer* l = ds->GetLayerByName(pl.layer.c_str());
+            if (!l) throw input_error(pl.path + ": no layer '" + pl.layer + "'");
+            datasource += "|layername=" + pl.layer;
+            srs = srs_xml(l->GetSpatialRef());
+            have_e = !pl.context && l->GetExtent(&e, true) == OGRERR_NONE;
+            head = std::string("<maplayer type=\"vector\" geometry=\"") + geometry_name(l->GetGeomType()) +
+                   "\" hasScaleBasedVisibilityFlag=\"0\" autoRefreshEnabled=\"0\" readOnly=\"0\">";
+        }
+        if (project_srs == "<spatialrefsys/>") project_srs = srs;
+        if (have_e && !zoom) {
             if (have_extent) extent.Merge(e);
             else extent = e, have_extent = true;
         }
+        const char* provider = pl.raster ? "gdal" : "ogr";
         tree << "<layer-tree-layer id=\"" << id << "\" name=\"" << escape(pl.title) << "\" source=\"" << escape(datasource)
-             << "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>";
-        maplayers << "<maplayer type=\"vector\" geometry=\"" << geometry_name(l->GetGeomType())
-                  << "\" hasScaleBasedVisibilityFlag=\"0\" autoRefreshEnabled=\"0\" readOnly=\"0\">"
-                  << "<id>" << id << "</id><datasource>" << escape(datasource) << "</datasource><layername>"
-                  << escape(pl.title) << "</layername><srs>" << srs << "</srs><provider encoding=\"UTF-8\">ogr</provider>"
-                  << style_body(qml) << "</maplayer>";
+             << "\" providerKey=\"" << provider << "\" checked=\"" << (pl.visible ? "Qt::Checked" : "Qt::Unchecked")
+             << "\" expanded=\"1\"><customproperties/></layer-tree-layer>";
+        maplayers << head << "<id>" << id << "</id><datasource>" << escape(datasource) << "</datasource><layername>"
+                  << escape(pl.title) << "</layername><srs>" << srs << "</srs><provider encoding=\"UTF-8\">" << provider
+                  << "</provider>" << style_body(pl.qml) << "</maplayer>";
         order << "<layer id=\"" << id << "\"/>";
     }
     std::ostringstream qgs;

@@ -2,6 +2,7 @@
 
 #include "healthreach/geo/gdal.hpp"
 
+#include <cstdio>
 #include <sstream>
 
 namespace healthreach::geo::qgis {
@@ -95,6 +96,77 @@ std::string graduated(const std::string& field,
                         "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><ranges>" +
                         ranges.str() + "</ranges><symbols>" + syms.str() + "</symbols></renderer-v2>",
                     "", classes.empty() ? 0 : geometry_type(std::get<3>(classes[0])));
+}
+
+std::string rule_based(const std::vector<std::tuple<std::string, std::string, symbology::style>>& rules) {
+    std::ostringstream rs, syms;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const auto& [label, expression, sym] = rules[i];
+        rs << "<rule key=\"r" << i << "\" symbol=\"" << i << "\" label=\"" << escape(label) << "\" filter=\"" << escape(expression)
+           << "\"/>";
+        syms << symbol_xml(sym, std::to_string(i));
+    }
+    return document("<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><rules key=\"root\">" +
+                        rs.str() + "</rules><symbols>" + syms.str() + "</symbols></renderer-v2>",
+                    "", rules.empty() ? 0 : geometry_type(std::get<2>(rules[0])));
+}
+
+std::string demand_by_status(double snap_limit_m, const std::string& lang) {
+    const bool zh = lang == "zh";
+    std::ostringstream limit;
+    limit.precision(17);
+    limit << snap_limit_m;
+    // The same statuses, in the same order, as demand_status_sql (the map's) and the JSON.
+    return rule_based({{zh ? "无标准（不适用）" : "no limit in the plans (n/a)", "\"covered\" IS NULL", symbology::of("demand_not_applicable")},
+                       {zh ? "覆盖" : "covered", "\"covered\" = 1", symbology::of("demand_covered")},
+                       {zh ? "路网外" : "off the road network", "\"snap_m\" > " + limit.str(), symbology::of("demand_off_network")},
+                       {zh ? "未覆盖" : "uncovered", "ELSE", symbology::of("demand_uncovered")}});
+}
+
+std::string roads_by_class(const std::string& highway_field) {
+    std::ostringstream rs, syms;
+    const std::string field = "\"" + highway_field + "\"";
+    for (int k = 0; k < 3; ++k) {
+        std::string filter;
+        if (k < 2) {
+            for (const char* c : symbology::road_classes[k])
+                if (*c) filter += std::string(filter.empty() ? "" : ",") + "'" + c + "'";
+            filter = field + " IN (" + filter + ")";
+        } else {
+            filter = "ELSE";
+        }
+        const symbology::road_look look = symbology::road_of(k < 2 ? symbology::road_classes[k][0] : "");
+        rs << "<rule key=\"r" << k << "\" symbol=\"" << k << "\" filter=\"" << escape(filter) << "\"/>";
+        syms << "<symbol type=\"line\" name=\"" << k << "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">"
+             << "<layer class=\"SimpleLine\" enabled=\"1\" pass=\"0\" locked=\"0\">" << prop("line_color", look.line.qgis())
+             << prop("line_width", std::to_string(look.width_mm)) << prop("line_width_unit", "MM") << prop("capstyle", "round")
+             << prop("joinstyle", "round") << "</layer></symbol>";
+    }
+    return document("<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><rules key=\"root\">" +
+                        rs.str() + "</rules><symbols>" + syms.str() + "</symbols></renderer-v2>",
+                    "", 1);
+}
+
+std::string cost_bands(const std::vector<double>& edges, const std::vector<std::string>& labels) {
+    std::ostringstream items;
+    items.precision(17);
+    for (std::size_t k = 0; k < edges.size() && k < symbology::cost_band_count; ++k) {
+        const symbology::colour& c = symbology::cost_band[k];
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "#%02x%02x%02x", c.r, c.g, c.b);
+        items << "<item alpha=\"" << c.a << "\" value=\"" << edges[k] << "\" label=\"" << escape(k < labels.size() ? labels[k] : "")
+              << "\" color=\"" << hex << "\"/>";
+    }
+    std::ostringstream o;
+    o << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">"
+      << "<pipe><rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" alphaBand=\"-1\" classificationMin=\"0\""
+      << " classificationMax=\"" << (edges.empty() ? 0 : edges.back()) << "\" nodataColor=\"\">"
+      << "<rastershader><colorrampshader colorRampType=\"DISCRETE\" classificationMode=\"1\" clip=\"1\">" << items.str()
+      << "</colorrampshader></rastershader></rasterrenderer>"
+      << "<brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>"
+      << "<huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\"/><rasterresampler maxOversampling=\"2\"/></pipe>"
+      << "<blendMode>0</blendMode></qgis>\n";
+    return o.str();
 }
 
 void add_default_style(GDALDataset& ds, const std::string& layer, const std::string& qml) {

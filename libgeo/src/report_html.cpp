@@ -9,6 +9,7 @@
 #include <cpl_string.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -147,11 +148,70 @@ tr.total td { font-weight: bold; background: #f6f6f6; } tr.short td { background
 tr.meets td:nth-last-child(2) { color: #1a7a35; } tr.short td:nth-last-child(2) { color: #b2182b; font-weight: bold; }
 img.map { width: 100%; border: 1px solid #ddd; } .facts span { display: inline-block; margin-right: 2em; }
 .facts b { font-size: 1.3em; } footer { color: #777; font-size: 0.85em; margin-top: 2em; }
+ul.warnings li { color: #8a1c1c; } dl.methods dt { font-weight: bold; margin-top: 0.5em; } dl.methods dd { margin-left: 1.5em; }
 )";
+
+// Where proposed sites are: lon/lat (WGS 84) and the admin unit holding them.
+class site_locator {
+public:
+    site_locator(const OGRSpatialReference* from, const map_request& r) {
+        OGRSpatialReference wgs84;
+        wgs84.importFromEPSG(4326);
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (from) {
+            from_ = *from;
+            from_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+            to_lonlat_.reset(OGRCreateCoordinateTransformation(&from_, &wgs84));
+        }
+        if (r.admin.empty()) return;
+        admin_ = open_vector(r.admin);
+        units_ = r.admin_layer.empty() ? admin_->GetLayer(0) : admin_->GetLayerByName(r.admin_layer.c_str());
+        name_field_ = r.admin_field;
+        if (units_ && from && units_->GetSpatialRef()) {
+            OGRSpatialReference to(*units_->GetSpatialRef());
+            to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+            to_admin_.reset(OGRCreateCoordinateTransformation(&from_, &to));
+        }
+    }
+    bool lonlat(double x, double y, double& lon, double& lat) const {
+        lon = x, lat = y;
+        return to_lonlat_ && to_lonlat_->Transform(1, &lon, &lat);
+    }
+    std::string unit(double x, double y) const {
+        if (!units_) return "";
+        if (to_admin_ && !to_admin_->Transform(1, &x, &y)) return "";
+        OGRPoint pt(x, y);
+        units_->SetSpatialFilter(&pt);
+        units_->ResetReading();
+        std::string name;
+        for (feature_ptr f(units_->GetNextFeature()); f && name.empty(); f.reset(units_->GetNextFeature())) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (g && g->Contains(&pt)) name = name_field_.empty() ? std::to_string(f->GetFID()) : text_field(*f, name_field_.c_str());
+        }
+        units_->SetSpatialFilter(nullptr);
+        return name;
+    }
+
+private:
+    struct ct_release {
+        void operator()(OGRCoordinateTransformation* ct) const { OGRCoordinateTransformation::DestroyCT(ct); }
+    };
+    OGRSpatialReference from_;
+    std::unique_ptr<OGRCoordinateTransformation, ct_release> to_lonlat_, to_admin_;
+    dataset_ptr admin_;
+    OGRLayer* units_ = nullptr;
+    std::string name_field_;
+};
+
+std::string crs_name(const OGRSpatialReference* srs) {
+    if (srs && srs->GetAuthorityName(nullptr) && srs->GetAuthorityCode(nullptr))
+        return std::string(srs->GetAuthorityName(nullptr)) + ":" + srs->GetAuthorityCode(nullptr);
+    return srs && srs->GetName() ? srs->GetName() : "CRS";
+}
 
 }  // namespace
 
-void write_report_html(const map_request& r, const std::string& png, const std::string& version,
+void write_report_html(const map_request& r, const report_notes& notes, const std::string& png, const std::string& version,
                        const std::string& path) {
     const words w{r.lang != "en"};
     dataset_ptr ds = open_vector(output_transaction::readable_path(r.gpkg));
@@ -217,18 +277,44 @@ void write_report_html(const map_request& r, const std::string& png, const std::
     }
 
     // Proposed sites (optimize) and ranked candidates (evaluate).
-    table sites("proposed_sites", {w("排序", "Rank"), w("编号", "Id"), w("新增覆盖人口", "Gain"), w("累计覆盖", "Cumulative covered"),
-                 w("需配置", "Units required")});
+    OGRLayer* proposed = ds->GetLayerByName("proposed_sites");
+    const OGRSpatialReference* out_crs = proposed ? proposed->GetSpatialRef() : nullptr;
+    const site_locator where(out_crs, r);
+    table sites("proposed_sites", {w("排序", "Rank"), w("编号", "Id"), w("经度", "Lon"), w("纬度", "Lat"), "X (" + crs_name(out_crs) + ")",
+                                   "Y (" + crs_name(out_crs) + ")", w("所在行政区", "Admin unit"), w("新增覆盖人口", "People added"),
+                                   w("累计覆盖", "Cumulative covered"), w("需配置", "Units required")});
+    double covered_after = -1;
     each_feature(*ds, "proposed_sites", [&](OGRFeature& f) {
-        sites.row({number(field(f, "rank")), text_field(f, "id"), number(field(f, "gain")), number(field(f, "cumulative_covered")),
+        const OGRGeometry* g = f.GetGeometryRef();
+        double x = std::nan(""), y = std::nan(""), lon = std::nan(""), lat = std::nan("");
+        if (g && !g->IsEmpty() && wkbFlatten(g->getGeometryType()) == wkbPoint) {
+            x = g->toPoint()->getX(), y = g->toPoint()->getY();
+            if (!where.lonlat(x, y, lon, lat)) lon = lat = std::nan("");
+        }
+        covered_after = std::max(covered_after, field(f, "cumulative_covered"));
+        sites.row({number(field(f, "rank")), text_field(f, "id"), number(lon, 6), number(lat, 6), number(x, 1), number(y, 1),
+                   std::isnan(x) ? "" : where.unit(x, y), number(field(f, "gain")), number(field(f, "cumulative_covered")),
                    number(field(f, "units_required"))});
     });
-    if (!sites.empty()) body << "<h2>" << w("建议新址", "Proposed sites") << "</h2>" << sites.html();
-    table candidates("candidates", {w("排序", "Rank"), w("编号", "Id"), w("名称", "Name"), w("新增覆盖人口", "Gain"), w("受益行政区", "Gaining units")});
+    if (!sites.empty()) {
+        body << "<h2>" << w("建议新址", "Proposed sites") << "</h2>";
+        const double base = total.population - total.off_network - total.not_applicable;
+        if (covered_after >= 0 && base > 0)
+            body << "<p id=\"before-after\">" << w("新增站点后覆盖率由 ", "With the proposed sites coverage rises from ") << total.ratio(w)
+                 << w(" 提高到 ", " to ") << number(100 * covered_after / base, 1) << " %" << w("（新增覆盖 ", " (")
+                 << number(covered_after - total.covered) << w(" 人）；地图上蓝色为新增覆盖人口。", " more people covered; blue on the map).")
+                 << "</p>";
+        body << sites.html();
+    }
+    // Candidates in rank order, best first.
+    std::vector<std::pair<double, std::vector<std::string>>> ranked;
     each_feature(*ds, "candidates", [&](OGRFeature& f) {
-        candidates.row({number(field(f, "rank")), text_field(f, "id"), text_field(f, "name"), number(field(f, "gain")),
-                        text_field(f, "gaining_units")});
+        ranked.push_back({field(f, "rank"), {number(field(f, "rank")), text_field(f, "id"), text_field(f, "name"), number(field(f, "gain")),
+                                             text_field(f, "gaining_units")}});
     });
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    table candidates("candidates", {w("排序", "Rank"), w("编号", "Id"), w("名称", "Name"), w("新增覆盖人口", "Gain"), w("受益行政区", "Gaining units")});
+    for (auto& row : ranked) candidates.row(std::move(row.second));
     if (!candidates.empty()) body << "<h2>" << w("候选点评估", "Candidates") << "</h2>" << candidates.html();
 
     // Compliance with the plans' count and ratio rules.
@@ -243,6 +329,18 @@ void write_report_html(const map_request& r, const std::string& png, const std::
                   status == "meets" ? "meets" : "short");
     });
     if (!rules.empty()) body << "<h2>" << w("规划标准达标情况", "Compliance with the plans' rules") << "</h2>" << rules.html();
+
+    // Warnings first among the notes: a planner must not miss them.
+    if (!notes.warnings.empty()) {
+        body << "<h2>" << w("警告", "Warnings") << "</h2><ul class=\"warnings\" id=\"warnings\">";
+        for (const std::string& warning : notes.warnings) body << "<li>" << esc(warning) << "</li>";
+        body << "</ul>";
+    }
+    if (!notes.methods.empty()) {
+        body << "<h2>" << w("方法", "Methods") << "</h2><dl class=\"methods\" id=\"methods\">";
+        for (const auto& [what, how] : notes.methods) body << "<dt>" << esc(what) << "</dt><dd>" << esc(how) << "</dd>";
+        body << "</dl>";
+    }
 
     char* b64 = CPLBase64Encode(static_cast<int>(png.size()), reinterpret_cast<const GByte*>(png.data()));
     const std::string map_data = b64 ? b64 : "";

@@ -1,5 +1,6 @@
 #include "healthreach/geo/symbology.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -25,6 +26,9 @@ const std::map<std::string, style>& table() {
         {"demand_off_network", {{118, 42, 131, 255}, {118, 42, 131, 255}, 0, shape::circle, 1.4, ""}},
         {"demand_not_applicable", {{150, 150, 150, 150}, {150, 150, 150, 150}, 0, shape::circle, 0.8, ""}},
         {"admin", {{0, 0, 0, 0}, border, 0.35, shape::none, 0, ""}},
+        {"demand_covered", {{26, 150, 65, 255}, {26, 150, 65, 255}, 0, shape::circle, 1.2, ""}},
+        {"demand_uncovered", {{215, 25, 28, 255}, {215, 25, 28, 255}, 0, shape::circle, 1.2, ""}},
+        {"newly_covered", {{33, 113, 181, 200}, {8, 69, 148, 255}, 0, shape::none, 0, ""}},
     };
     return t;
 }
@@ -37,8 +41,26 @@ const style& of(const std::string& layer) {
     return it->second;
 }
 
-const colour demand_within[3] = {{26, 150, 65, 255}, {166, 217, 106, 255}, {253, 174, 97, 255}};
-const colour demand_beyond{215, 25, 28, 255};
+const colour cost_band[cost_band_count] = {{0, 104, 55, 200}, {49, 163, 84, 180}, {173, 221, 142, 170}, {255, 255, 191, 170}};
+
+std::vector<double> band_edges(std::optional<double> urban, std::optional<double> rural) {
+    if (urban && rural && *urban < *rural) return {*urban / 2, *urban, (*urban + *rural) / 2, *rural};
+    const std::optional<double> one = urban && rural ? std::max(*urban, *rural) : urban ? urban : rural;
+    if (!one) return {};
+    return {*one / 3, 2 * *one / 3, *one};
+}
+
+const char* const road_classes[3][6] = {{"motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"},
+                                        {"secondary", "tertiary", "secondary_link", "tertiary_link", "", ""},
+                                        {"residential", "", "", "", "", ""}};
+
+road_look road_of(const std::string& highway) {
+    for (int k = 0; k < 2; ++k)
+        for (const char* c : road_classes[k])
+            if (*c && highway == c) return k == 0 ? road_look{{120, 120, 120, 230}, 0.55} : road_look{{150, 150, 150, 210}, 0.3};
+    return {{185, 185, 185, 170}, 0.12};
+}
+
 const colour compliance_unmet[3] = {{26, 150, 65, 150}, {253, 174, 97, 150}, {215, 25, 28, 150}};
 const colour paper{245, 245, 240, 255};
 const colour label_text{35, 35, 35, 255};

@@ -8,13 +8,38 @@
 
 namespace healthreach::geo {
 
+struct network;
+
+// The travel raster's cells that reach a site within the largest limit, in the output's CRS: where
+// the map draws its cost bands.
+struct cost_cells {
+    std::vector<float> x, y, cost;  // cell centres; cost to the nearest site in the service's metric
+    double cell_w = 0, cell_h = 0;  // a cell's ground size (metres)
+};
+
+// A cost band of the map: its upper edge, its label and the people whose cost falls in it.
+struct cost_band {
+    double upper;
+    std::string label;
+    double people;
+};
+
 struct map_request {
     std::string gpkg;                // output GeoPackage of coverage, evaluate, optimize or compliance
     std::string admin, admin_layer;  // admin borders (optional)
+    std::string admin_field;         // the admin units' names, written in them (empty: no names)
     std::string title, subtitle;
     std::string lang = "zh";         // legend language: zh or en
     double snap_limit_m = 1000;      // the run's --snap-limit: demand farther from the roads is off network
+    std::string size = "a4-landscape";  // a4|a3, landscape|portrait (map_sizes)
+    const network* roads = nullptr;  // the analysis's network, drawn by road class under the results
+    const cost_cells* costs = nullptr;  // drawn in `bands`; without them the service areas are drawn
+    std::vector<cost_band> bands;
+    std::string bands_title;         // the legend's heading over the bands
 };
+
+// The paper sizes --map-size takes.
+const std::vector<std::string>& map_sizes();
 
 // Writes the map to `path`: PDF when it ends in .pdf, else PNG (150 dpi); atomically.
 void render_map(const map_request& request, const std::string& path);
@@ -39,7 +64,7 @@ struct map_layout {
     double scale_bar_m;       // the scale bar's ground length: 1, 2 or 5 × 10^k metres
     double scale_bar_mm;      // its length on the page
 };
-map_layout layout_map(const map_request& request);
+map_layout layout_map(const map_request& request);  // on the request's paper size
 
 // The legend's labels in the request's language, top to bottom, with their counts (people or sites).
 std::vector<std::string> map_legend(const map_request& request);

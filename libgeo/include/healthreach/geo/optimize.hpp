@@ -57,6 +57,9 @@ struct optimize_result {
     double covered_existing = 0;      // people the existing facilities cover
     double coverable = 0;             // people any site, existing or candidate, can cover
     std::vector<std::string> rules_unmet;  // sub-centres: the standards' rules the answer cannot meet
+    // Demand points (analysis indices) the new sites cover within their limit that the existing
+    // facilities did not: the "after" the map and the report show.
+    std::vector<std::uint32_t> newly_covered;
     double matrix_s = 0, solve_s = 0;
 };
 

@@ -22,6 +22,16 @@ std::string layer_style(const std::string& layer);
 std::string graduated(const std::string& field,
                       const std::vector<std::tuple<double, double, std::string, symbology::style>>& classes);
 
+// Classes by QGIS filter expressions, first match wins: (label, expression, style).
+std::string rule_based(const std::vector<std::tuple<std::string, std::string, symbology::style>>& rules);
+// The demand layer by status (covered, uncovered, off network, not applicable), as the map draws it;
+// `snap_limit_m` tells people off the network apart (their snap_m is beyond it).
+std::string demand_by_status(double snap_limit_m, const std::string& lang);
+// Road lines by class of the field holding OSM highway values (symbology::road_of).
+std::string roads_by_class(const std::string& highway_field);
+// A cost raster (the travel raster) in the map's cost bands: upper edges and their labels.
+std::string cost_bands(const std::vector<double>& edges, const std::vector<std::string>& labels);
+
 // Adds the row for `layer` (creating the table on first use); the layer's geometry column is `geom`.
 void add_default_style(GDALDataset& ds, const std::string& layer, const std::string& qml);
 

@@ -5,12 +5,21 @@
 #include "healthreach/geo/map_render.hpp"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace healthreach::geo {
 
+// What the report says beyond the output's tables: how the run was made (a label and its text, in the
+// report's language) and every warning it gave.
+struct report_notes {
+    std::vector<std::pair<std::string, std::string>> methods;
+    std::vector<std::string> warnings;
+};
+
 // Writes the report atomically: the request gives the output, title, subtitle and language, map_png the
 // map drawn for it (render_map_png).
-void write_report_html(const map_request& request, const std::string& map_png, const std::string& version,
-                       const std::string& path);
+void write_report_html(const map_request& request, const report_notes& notes, const std::string& map_png,
+                       const std::string& version, const std::string& path);
 
 }  // namespace healthreach::geo

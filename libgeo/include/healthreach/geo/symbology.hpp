@@ -2,7 +2,9 @@
 // How every output layer looks, defined once: the QGIS styles stored in the GeoPackages and the
 // QGIS project, and the Cairo map (and the report that embeds it) all read this table.
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace healthreach::geo::symbology {
 
@@ -26,13 +28,29 @@ struct style {
 // admin (borders drawn over the areas); or of a class of a layer's rows that the map tells apart:
 // facilities_off_network (farther from the roads than the snap limit, serving nobody),
 // demand_off_network (people off the road network), demand_not_applicable (people for whom the plans
-// set no limit). std::out_of_range for a name without one.
+// set no limit), demand_covered and demand_uncovered (the demand layer's other statuses),
+// newly_covered (people the proposed sites cover, who were not covered before). std::out_of_range
+// for a name without one.
 const style& of(const std::string& layer);
 
-// Graduated layers. Demand by cost: within the first, second and third limit, then beyond every one.
-extern const colour demand_within[3];
-extern const colour demand_beyond;
-constexpr double demand_size_mm = 1.2;
+// Cost to the nearest site (the travel raster), in bands whose edges include the standard's limits
+// (band_edges); nearest first. Ramp from dark green (near) to pale yellow (at the largest limit).
+constexpr std::size_t cost_band_count = 4;
+extern const colour cost_band[cost_band_count];
+// The upper edges of the cost bands: with one limit L, L/3, 2L/3 and L; with an urban limit U below a
+// rural limit R, U/2, U, (U+R)/2 and R. Empty without any limit.
+std::vector<double> band_edges(std::optional<double> urban, std::optional<double> rural);
+
+// Roads under the analysis, by OSM highway class: major (motorway to primary), middle (secondary,
+// tertiary) and minor (the rest).
+struct road_look {
+    colour line;
+    double width_mm;
+};
+road_look road_of(const std::string& highway);
+// Every class a road_of tells apart, with a representative highway value (for legends and QGIS rules).
+extern const char* const road_classes[3][6];
+
 // Compliance units by rules unmet: none, 1-2, 3 or more.
 extern const colour compliance_unmet[3];
 // The map's land under the admin units.
