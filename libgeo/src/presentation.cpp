@@ -247,7 +247,12 @@ void write_presentations(const presentation_options& o, const presentation& p, c
         std::vector<project_layer> layers = output_layers(m.gpkg);
         for (project_layer& pl : layers) {
             // The project in the report's language; the GeoPackage's own default style stays English.
-            if (pl.layer == "demand") pl.qml = qgis::demand_by_status(m.snap_limit_m, o.lang);
+            // Every populated cell as a point is the detail behind the map's picture (bands and the
+            // uncovered areas), there to tick, not to draw by default (a prefecture has millions).
+            if (pl.layer == "demand") {
+                pl.qml = qgis::demand_by_status(m.snap_limit_m, o.lang);
+                pl.visible = false;
+            }
             // The travel raster's bands show coverage; the service areas stay available, unticked.
             if (pl.layer == "service_areas" && !p.travel_raster.empty()) pl.visible = false;
         }

@@ -4,6 +4,7 @@ count and its default style applied, the project loads, and a render of it is no
 Usage: /usr/bin/python3 qgis_check.py HEALTHREACH SAMPLE_DIR SCRATCH_DIR
 Exit 0: all checks passed; 1: a check failed; 77: QGIS is not installed (outside CI only).
 """
+import json
 import os
 import sqlite3
 import subprocess
@@ -17,25 +18,28 @@ exe, sample, scratch = sys.argv[1:4]
 os.makedirs(scratch, exist_ok=True)
 
 try:
-    from qgis.core import (QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsProject,
-                           QgsVectorLayer)
+    from qgis.core import (QgsApplication, QgsExpression, QgsFeatureRequest, QgsMapRendererParallelJob, QgsMapSettings,
+                           QgsProject, QgsRasterLayer, QgsVectorLayer)
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 except ImportError as e:
     missing_tool(f"python3-qgis ({e})")
 
 def run(args):
-    subprocess.run([exe] + args + ["--quiet"], check=True)
+    return json.loads(subprocess.run([exe] + args + ["--quiet", "--json"], check=True, capture_output=True).stdout)
 
 
 inputs = ["--roads", f"{sample}/roads.gpkg", "--population", f"{sample}/population.tif",
           "--facilities", f"{sample}/facilities.gpkg", "--admin", f"{sample}/admin.gpkg", "--service", "ambulance"]
-run(["coverage"] + inputs + ["--out", f"{scratch}/coverage.gpkg", "--qgis-project", f"{scratch}/coverage.qgz"])
-run(["optimize"] + inputs + ["--candidate-spacing", "2000", "--objective", "max-cover", "--sites", "3",
-                             "--out", f"{scratch}/optimize.gpkg", "--qgis-project", f"{scratch}/optimize.qgz"])
+summaries = {
+    "coverage": run(["coverage"] + inputs + ["--out", f"{scratch}/coverage.gpkg", "--qgis-project", f"{scratch}/coverage.qgz",
+                                             "--travel-raster", f"{scratch}/coverage-cost.tif"]),
+    "optimize": run(["optimize"] + inputs + ["--rural-limit", "10000", "--candidate-spacing", "2000", "--objective", "max-cover",
+                                             "--sites", "3", "--out", f"{scratch}/optimize.gpkg",
+                                             "--qgis-project", f"{scratch}/optimize.qgz"])}
 
 # Renderer each layer's default style must give.
-expected_renderer = {"demand": "graduatedSymbol", "facilities": "singleSymbol", "service_areas": "singleSymbol",
+expected_renderer = {"demand": "RuleRenderer", "facilities": "singleSymbol", "service_areas": "singleSymbol",
                      "uncovered": "singleSymbol", "proposed_sites": "singleSymbol"}
 
 app = QgsApplication([], False)
@@ -57,9 +61,27 @@ for name in ("coverage", "optimize"):
         want = expected_renderer.get(table)
         check(want is None or renderer == want, f"{name}/{table}: renderer {renderer} (default style: {want})")
         if table == "demand":
-            ranges = layer.renderer().ranges()
-            check(any(abs(r.upperValue() - 5000) < 1e-6 for r in ranges),
-                  f"{name}/demand: the 5,000 m urban limit is a class break")
+            # The style's rules give each person the status the JSON counts (and the map draws).
+            summary, people, rest = summaries[name], {}, None
+            for rule in layer.renderer().rootRule().children():
+                if rule.isElse():
+                    rest = rule.label()
+                    continue
+                request = QgsFeatureRequest(QgsExpression(rule.filterExpression()))
+                people[rule.label()] = sum(f["pop"] for f in layer.getFeatures(request))
+            total = sum(f["pop"] for f in layer.getFeatures())
+            people[rest] = total - sum(people.values())
+            # optimize's demand layer is the state before its sites (the JSON's population_covered_existing).
+            keys = ((("covered", "population_covered"), ("uncovered", "population_uncovered"),
+                     ("off the road network", "population_off_network"), ("no limit in the plans (n/a)", "population_not_applicable"))
+                    if name == "coverage" else (("covered", "population_covered_existing"),))
+            for label, key in keys:
+                check(abs(people.get(label, -1) - summary[key]) < 0.5,
+                      f"{name}/demand: the '{label}' rule holds {people.get(label)} people (JSON {key}: {summary[key]})")
+        if table == "newly_covered":
+            gained = sum(f["pop"] for f in layer.getFeatures())
+            want = summaries[name]["population_covered"] - summaries[name]["population_covered_existing"]
+            check(abs(gained - want) < 0.5, f"{name}/newly_covered: {gained} people (JSON covered - covered_existing: {want})")
         if table == "uncovered":
             colour = layer.renderer().symbol().color()
             check(colour.red() > 200 and colour.green() < 60, f"{name}/uncovered: drawn in red ({colour.name()})")
@@ -68,18 +90,27 @@ for name in ("coverage", "optimize"):
     project.clear()
     check(project.read(f"{scratch}/{name}.qgz"), f"{name}.qgz: project loads")
     layers = list(project.mapLayers().values())
-    check(len(layers) == len(spatial) + 1, f"{name}.qgz: {len(layers)} layers (outputs + admin borders)")
+    extra = 3 if name == "coverage" else 2
+    check(len(layers) == len(spatial) + extra,
+          f"{name}.qgz: {len(layers)} layers (outputs + admin borders + roads{' + travel raster' if extra == 3 else ''})")
+    by_name = {l.name(): l for l in layers}
+    roads = [l for l in layers if "roads.gpkg" in l.source()]
+    check(len(roads) == 1 and roads[0].featureCount() > 100 and roads[0].renderer().type() == "RuleRenderer",
+          f"{name}.qgz: the roads under the results, by class")
+    if name == "coverage":
+        raster = [l for l in layers if isinstance(l, QgsRasterLayer)]
+        check(len(raster) == 1 and raster[0].isValid() and raster[0].renderer().type() == "singlebandpseudocolor",
+              f"{name}.qgz: the travel raster in cost bands")
     check(all(l.isValid() for l in layers), f"{name}.qgz: every layer valid")
     check(project.crs().authid() == "EPSG:32649", f"{name}.qgz: project CRS {project.crs().authid()}")
     order = [l.name() for l in project.layerTreeRoot().layerOrder()]
     check(order.index("facilities") < order.index("uncovered"), f"{name}.qgz: points above areas ({order})")
 
     settings = QgsMapSettings()
-    settings.setLayers(project.layerTreeRoot().layerOrder())
+    # What the user sees on opening the project: the ticked layers.
+    settings.setLayers([l for l in project.layerTreeRoot().layerOrder() if project.layerTreeRoot().findLayer(l.id()).isVisible()])
     settings.setDestinationCrs(project.crs())
-    extent = project.layerTreeRoot().layerOrder()[0].extent()
-    for l in layers:
-        extent.combineExtentWith(l.extent())
+    extent = by_name["demand"].extent()
     settings.setExtent(extent)
     settings.setOutputSize(QSize(800, 600))
     settings.setBackgroundColor(QColor(255, 255, 255))
