@@ -1,5 +1,7 @@
 #include "healthreach/geo/candidates.hpp"
 
+#include "healthreach/geo/text.hpp"
+
 #include "healthreach/error.hpp"
 
 #include <algorithm>
@@ -25,16 +27,22 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
     c.x = pts.x;
     c.y = pts.y;
     c.warnings = pts.warnings;
+    std::string off_ids;  // the first few left out, for the warning
     for (std::size_t i = 0; i < pts.size(); ++i) {
         if (!types.empty() && pts.has_type && std::find(types.begin(), types.end(), pts.type[i]) == types.end()) continue;
         const snap_result r = a.snap->nearest(pts.x[i], pts.y[i]);
         if (r.edge == invalid_id || r.distance_m > a.options.snap_limit_m) {
+            if (c.off_network < 10) off_ids += (c.off_network ? ", " : "") + pts.id[i];
             ++c.off_network;
             continue;
         }
         c.candidate_of_site.push_back(static_cast<std::uint32_t>(i));
         c.sites.push_back({r.edge, r.offset_m});
     }
+    if (c.off_network)
+        c.warnings.push_back(path + ": " + std::to_string(c.off_network) + " of " + std::to_string(pts.size()) +
+                             " candidates lie beyond the snap limit (" + format_number(a.options.snap_limit_m) +
+                             " m) of the routable network and are left out: " + off_ids + (c.off_network > 10 ? ", ..." : ""));
     if (c.sites.empty())
         throw input_error(path + ": none of the " + std::to_string(pts.size()) + " candidates" +
                           (types.empty() ? "" : " of the types asked") + " lies within the snap limit of the routable network");

@@ -23,7 +23,8 @@ void write_evaluate_gpkg(const evaluate_result& r, const std::string& path) {
                                        {{"id", OFTString}, {"name", OFTString}, {"gain", OFTReal},
                                         {"rank", OFTInteger}, {"gaining_units", OFTString}});
         feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
-        for (const candidate_evaluation& c : r.candidates) {
+        for (std::size_t k : r.order) {  // best first, as the report and the JSON list them
+            const candidate_evaluation& c = r.candidates[k];
             f->SetField("id", c.id.c_str());
             f->SetField("name", c.name.c_str());
             f->SetField("gain", c.gain);

@@ -282,7 +282,6 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     out.candidates = existing_from;
     out.candidates_off_network = cand.off_network;
     if (goal == objective::expected) cand = with_existing_sites(a, std::move(cand), existing_from);
-    if (cand.off_network) cb.say("candidates: " + std::to_string(cand.off_network) + " beyond the snap limit, left out");
     const bool n_sites = goal == objective::max_cover || goal == objective::backup || by_cost;
     if (n_sites && static_cast<std::size_t>(r.sites) > cand.sites.size())
         throw input_error("--sites " + std::to_string(r.sites) + ": only " + std::to_string(cand.sites.size()) +

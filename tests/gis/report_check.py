@@ -30,8 +30,8 @@ class report_tables(html.parser.HTMLParser):
 
     def __init__(self, text):
         super().__init__()
-        self.tables, self.facts = {}, {}
-        self._table = self._row = self._cell = None
+        self.tables, self.facts, self.warnings, self.methods, self.paragraphs = {}, {}, [], [], {}
+        self._table = self._row = self._cell = self._item = self._para = None
         self._in_facts = self._in_bold = False
         self._label = ""
         self.feed(text)
@@ -50,6 +50,13 @@ class report_tables(html.parser.HTMLParser):
             self._in_bold = True
         elif tag == "span" and self._in_facts:
             self._label = ""
+        elif tag in ("li", "dt") and (self._item is not None or tag == "dt"):
+            self._item = ""
+        elif tag == "ul" and a.get("id") == "warnings":
+            self._item = ""
+        elif tag == "p" and a.get("id"):
+            self._para = a["id"]
+            self.paragraphs[self._para] = ""
 
     def handle_endtag(self, tag):
         if tag == "table":
@@ -60,6 +67,16 @@ class report_tables(html.parser.HTMLParser):
         elif tag in ("td", "th") and self._cell is not None:
             self._row.append(self._cell.strip())
             self._cell = None
+        elif tag == "li" and self._item is not None:
+            self.warnings.append(self._item)
+            self._item = ""
+        elif tag == "ul":
+            self._item = None
+        elif tag == "dt" and self._item is not None:
+            self.methods.append(self._item)
+            self._item = None
+        elif tag == "p":
+            self._para = None
         elif tag == "b":
             self._in_bold = False
         elif tag == "div":
@@ -68,6 +85,10 @@ class report_tables(html.parser.HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell += data
+        if self._item is not None:
+            self._item += data
+        if self._para is not None:
+            self.paragraphs[self._para] += data
         if self._in_facts and self._in_bold:
             self.facts[self._label.strip()] = data.strip()
         elif self._in_facts:
@@ -88,10 +109,10 @@ def ratio(population, covered, uncovered, off_network, not_applicable, na_word):
 
 def check_numbers(name, args, lang):
     """Runs coverage with --json and --report and checks the report's figures against the JSON."""
-    page, js = f"{scratch}/{name}.html", f"{scratch}/{name}.json"
+    page, js, csv = f"{scratch}/{name}.html", f"{scratch}/{name}.json", f"{scratch}/{name}.csv"
     with open(js, "w") as out:
         subprocess.run([exe, "coverage"] + args + ["--lang", lang, "--out", f"{scratch}/{name}.gpkg", "--report", page,
-                                                   "--json", "--quiet"], check=True, stdout=out)
+                                                   "--admin-table", csv, "--json", "--quiet"], check=True, stdout=out)
     j = json.load(open(js))
     t = report_tables(open(page, encoding="utf-8").read())
     zh = lang == "zh"
@@ -121,7 +142,42 @@ def check_numbers(name, args, lang):
         v = [c["population"], c["covered"], c["uncovered"], c["off_network"], c["not_applicable"]]
         want = [count(x) for x in v] + [ratio(*v, na)]
         check(classes.get(label) == want, f"{name}: {cls} row {classes.get(label)} is the JSON's {want}")
+    # Every warning of the run, in the report as in the JSON; the methods section states how it was made.
+    check(t.warnings == j["warnings"], f"{name}: the report's warnings {t.warnings[:3]} are the JSON's {j['warnings'][:3]}")
+    want_methods = (["服务与标准", "路网", "人口与吸附", "城乡划分", "设施"] if zh else
+                    ["Service and standard", "Road network", "Population and snapping", "Urban and rural", "Facilities"])
+    check(t.methods == want_methods, f"{name}: methods section {t.methods}")
+    # The per-admin CSV: the JSON's units and totals at full precision.
+    with open(csv, encoding="utf-8") as f:
+        table = list(__import__("csv").DictReader(f))
+    by_name = {r["name"]: r for r in table}
+    check(abs(float(by_name["total"]["covered"]) - j["population_covered"]) < 1e-6 * max(1, j["population_covered"]),
+          f"{name}: the CSV's total covered is the JSON's")
+    for unit in j["by_admin"]:
+        r = by_name.get(unit["name"])
+        check(r is not None and abs(float(r["population"]) - unit["population"]) < 1e-6 * max(1, unit["population"])
+              and abs(float(r["covered"]) - unit["covered"]) < 1e-6 * max(1, unit["covered"]),
+              f"{name}: CSV row of {unit['name']} is the JSON's")
     return j
+
+
+def check_sites(name, args, lang):
+    """optimize with --json and --report: the proposed sites' table and the before/after line are the JSON's."""
+    page = f"{scratch}/{name}.html"
+    run = subprocess.run([exe, "optimize"] + args + ["--lang", lang, "--out", f"{scratch}/{name}.gpkg", "--report", page,
+                                                     "--json", "--quiet"], check=True, capture_output=True, text=True)
+    j = json.loads(run.stdout)
+    t = report_tables(open(page, encoding="utf-8").read())
+    rows = t.tables.get("proposed_sites", [])[1:]
+    check(len(rows) == len(j["selected"]) > 0, f"{name}: {len(rows)} proposed sites in the report, {len(j['selected'])} in the JSON")
+    for row, site in zip(rows, j["selected"]):
+        lon, lat, x, y = (float(v.replace(",", "")) for v in row[2:6])
+        check(row[1] == str(site["id"]) and abs(x - site["x"]) < 0.06 and abs(y - site["y"]) < 0.06 and row[7] == count(site["gain"]),
+              f"{name}: site {row[:8]} is the JSON's {site}")
+        check(-180 <= lon <= 180 and -90 <= lat <= 90 and row[6] != "", f"{name}: site {row[1]} has lon/lat and an admin unit")
+    base = j["population_total"] - j.get("population_off_network", 0) - j.get("population_not_applicable", 0)
+    after = f"{100 * j['population_covered'] / base:.1f} %"
+    check(after in t.paragraphs.get("before-after", ""), f"{name}: before/after line {t.paragraphs.get('before-after')} ends at {after}")
 
 
 sample_inputs = ["--roads", f"{sample}/roads.gpkg", "--population", f"{sample}/population.tif", "--facilities",
@@ -133,6 +189,8 @@ check(j["by_area_class"]["rural"]["off_network"] > 0, "numbers-ambulance: the ru
 # Community stations have no rural limit: the rural class is not applicable, not 0 %.
 j = check_numbers("numbers-community-station", sample_inputs + ["--service", "community-station"], "en")
 check(j["by_area_class"]["rural"]["not_applicable"] > 0, "numbers-community-station: the rural class is not applicable")
+check_sites("sites-ambulance", sample_inputs + ["--service", "ambulance", "--rural-limit", "10000", "--candidate-spacing", "2000",
+                                                "--objective", "max-cover", "--sites", "3"], "en")
 
 real = {"accra": ["--roads", f"{shared}/accra-roads.gpkg", "--population", f"{shared}/accra-pop-2015.tif", "--facilities",
                   f"{shared}/accra-health.gpkg", "--all-facilities"],
