@@ -4,6 +4,7 @@
 #include "support.hpp"
 #include "test_paths.hpp"
 
+#include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/map_render.hpp"
 #include "healthreach/geo/text.hpp"
@@ -173,6 +174,39 @@ TEST_CASE("map frame: admin units decide it when given", "[map]") {
     r.admin = test::write_boxes(dir + "/admin.geojson", {{495000, 2995000, 510000, 3015000}, {510000, 2995000, 530000, 3015000}},
                                 {"west", "east"});
     check_frame(geo::layout_map(r), {495000, 2995000, 530000, 3015000});
+}
+
+TEST_CASE("map frame: every paper size and orientation frames the study area with a bar that fits", "[map]") {
+    geo::init_gdal();
+    const std::string dir = test::scratch_dir("map-sizes");
+    geo::map_request r;
+    r.gpkg = write_outputs(dir + "/out.gpkg", grid_demand());
+    r.admin = test::write_boxes(dir + "/admin.geojson", {{495000, 2995000, 510000, 3015000}, {510000, 2995000, 530000, 3015000}},
+                                {"west", "east"});
+    r.admin_field = "name";
+    double a4_scale = 0;
+    for (const std::string& size : geo::map_sizes()) {
+        INFO(size);
+        r.size = size;
+        const geo::map_layout l = geo::layout_map(r);
+        check_frame(l, {495000, 2995000, 530000, 3015000});
+        // The same study area on A3 is drawn larger than on A4 in the same orientation.
+        if (size == "a4-landscape") a4_scale = l.mm_per_metre;
+        if (size == "a3-landscape") CHECK(l.mm_per_metre > 1.3 * a4_scale);
+        const std::string png = geo::render_map_png(r);
+        CHECK(png.substr(1, 3) == "PNG");
+        // PNG width and height (IHDR), at 150 dpi: portrait pages are taller than wide.
+        auto be32 = [&](std::size_t at) {
+            return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+                   (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+        };
+        const bool portrait = size.find("portrait") != std::string::npos, a3 = size.rfind("a3", 0) == 0;
+        const double long_px = (a3 ? 420 : 297) / 25.4 * 150, short_px = (a3 ? 297 : 210) / 25.4 * 150;
+        CHECK(be32(16) == Approx(portrait ? short_px : long_px).margin(1));
+        CHECK(be32(20) == Approx(portrait ? long_px : short_px).margin(1));
+    }
+    r.size = "a5";
+    CHECK_THROWS_AS(geo::layout_map(r), input_error);
 }
 
 TEST_CASE("map frame: a single populated cell still gives a kilometre-wide frame and a sane bar", "[map]") {
