@@ -11,6 +11,7 @@
 #include "healthreach/geo/qgis_project.hpp"
 #include "healthreach/geo/qgis_style.hpp"
 #include "healthreach/geo/report_html.hpp"
+#include "healthreach/geo/roads.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -198,7 +199,8 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
     m.bands_title = by_length ? (zh ? "到最近设施的道路距离" : "Road distance to the nearest site")
                               : (zh ? "到最近设施的出行时间" : "Travel time to the nearest site");
     for (const input_summary& in : a.inputs)
-        if (in.role == "roads") p.roads = {in.file, in.layer, a.options.road_read.fields.highway};
+        if (in.role == "roads")  // a graph from the cache names no layer: the one asked for, if any
+            p.roads = {in.file, in.layer.empty() ? a.options.road_read.layer : in.layer, a.options.road_read.fields.highway};
     p.notes.methods = methods_of(a, zh);
     p.notes.warnings = a.warnings;
     return p;
@@ -276,7 +278,10 @@ void write_presentations(const presentation_options& o, const presentation& p, c
             const auto below = std::find_if(layers.begin(), layers.end(), [](const project_layer& pl) {
                 return pl.layer == "service_areas" || pl.layer == "compliance_units";
             });
-            project_layer roads{p.roads.path, p.roads.layer, o.lang == "zh" ? "道路" : "roads", qgis::roads_by_class(p.roads.highway_field)};
+            road_options which;
+            which.layer = p.roads.layer;
+            project_layer roads{p.roads.path, road_layer_name(p.roads.path, which), o.lang == "zh" ? "道路" : "roads",
+                                qgis::roads_by_class(p.roads.highway_field)};
             roads.context = true;
             layers.insert(below, roads);
         }

@@ -110,12 +110,26 @@ void road_set::center_lonlat(double& lon, double& lat) const {
     envelope_center_lonlat(env, srs, lon, lat);
 }
 
+namespace {
+
+OGRLayer& road_layer(GDALDataset& ds, const std::string& path, const road_options& options, std::string& note) {
+    const bool osm = std::string(ds.GetDriverName()) == "OSM";
+    return choose_layer(ds, path, options.layer.empty() && osm ? "lines" : options.layer, geometry_kind::line, "--roads-layer", note);
+}
+
+}  // namespace
+
+std::string road_layer_name(const std::string& path, const road_options& options) {
+    dataset_ptr ds = open_vector(path);
+    std::string note;
+    return road_layer(*ds, path, options, note).GetName();
+}
+
 road_set read_roads(const std::string& path, const road_options& options) {
     dataset_ptr ds = open_vector(path);
-    const bool osm = std::string(ds->GetDriverName()) == "OSM";
-    const std::string layer_name = options.layer.empty() && osm ? "lines" : options.layer;
     road_set roads;
-    OGRLayer& layer = choose_layer(*ds, path, layer_name, geometry_kind::line, "--roads-layer", roads.layer_note);
+    const bool osm = std::string(ds->GetDriverName()) == "OSM";
+    OGRLayer& layer = road_layer(*ds, path, options, roads.layer_note);
     const std::string where = path + " layer " + layer.GetName();
     roads.path = path;
     roads.layer = layer.GetName();

@@ -22,7 +22,8 @@ struct presentation_options {
 // Checks the output paths and the language before any work; input_error naming the culprit.
 void check_presentation_options(const presentation_options& o);
 
-// The roads a QGIS project shows under the results: the input file, its layer and highway field.
+// The roads a QGIS project shows under the results: the input file, its layer (empty: the one
+// read_roads would read) and highway field.
 struct roads_source {
     std::string path, layer, highway_field;
 };
