@@ -4,7 +4,8 @@ layer, "selected features only", a feature limit, a CSV opened as points) is exp
 import os
 
 from osgeo import ogr
-from qgis.core import (QgsProcessingException, QgsProcessingUtils, QgsProviderRegistry, QgsVectorFileWriter)
+from qgis.core import (QgsProcessingException, QgsProcessingFeatureSourceDefinition, QgsProcessingUtils, QgsProperty,
+                       QgsProviderRegistry, QgsVectorFileWriter, QgsVectorLayer)
 
 # Extensions of the files the CLI reads as they are (through GDAL, like QGIS's ogr provider).
 READABLE = sorted(set(QgsVectorFileWriter.supportedFormatExtensions())
@@ -34,11 +35,23 @@ def same_file(a, b):
         return False
 
 
+def source_layer(value, context):
+    """The layer a feature source parameter's value names (a layer, its id or source, a
+    QgsProcessingFeatureSourceDefinition, an expression)."""
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        value = value.source
+    if isinstance(value, QgsProperty):
+        value = value.valueAsString(context.expressionContext())[0]
+    if isinstance(value, QgsVectorLayer):
+        return value
+    return QgsProcessingUtils.mapLayerFromString(str(value), context, True, QgsProcessingUtils.LayerHint.Vector)
+
+
 def vector(alg, parameters, name, context, feedback, has_layer_flag):
     """The file (and layer) to give the CLI for the vector parameter `name`; None when it is empty."""
     if parameters.get(name) is None:
         return None
-    layer = alg.parameterAsVectorLayer(parameters, name, context)
+    layer = source_layer(parameters[name], context)
     if layer is None:
         raise QgsProcessingException(f"{name}: cannot open {parameters[name]!r} as a vector layer")
     path, layer_name = alg.parameterAsCompatibleSourceLayerPathAndLayerName(
