@@ -365,6 +365,44 @@ check(err is None and sorted(res["OUTPUT_LAYERS"]) == [f"{scratch}/network.gpkg|
                                                          f"{scratch}/network.gpkg|layername=nodes"],
       f"network: edges and nodes ({err})")
 
+# --- as the algorithm dialog runs it: a task in a worker thread, results handled on the main thread --
+from qgis.core import QgsProcessingAlgRunnerTask, QgsProcessingContext  # noqa: E402
+from processing.gui.Postprocessing import handleAlgorithmResults  # noqa: E402
+import time  # noqa: E402
+
+project.clear()  # deletes the layers it held
+facilities = QgsVectorLayer(f"{S}/facilities.gpkg|layername=facilities", "facilities", "ogr")
+project.addMapLayer(facilities)
+facilities.selectByIds(stations[:3])
+alg = registry.createAlgorithmById("healthreach:coverage")
+context = QgsProcessingContext()
+context.setProject(project)
+feedback = Recorder()
+params = {**inputs, "FACILITIES": QgsProcessingFeatureSourceDefinition(facilities.id(), True),
+          "OUTPUT": "TEMPORARY_OUTPUT"}
+done = {}
+
+
+def executed(ok, results):
+    done.update(ok=ok, results=results)
+    if ok:
+        handleAlgorithmResults(alg, context, feedback, True, params)
+
+
+task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
+task.executed.connect(executed)
+QgsApplication.taskManager().addTask(task)
+start = time.time()
+while "ok" not in done and time.time() - start < 300:
+    app.processEvents()
+    time.sleep(0.05)
+check(done.get("ok") and done["results"]["POPULATION_COVERED"] == reference_three["population_covered"],
+      "in a background task: the CLI's numbers for the 3 selected stations")
+styled = {layer.name(): layer.renderer().type() for layer in project.layerTreeRoot().layerOrder()
+          if layer.name() in expected_renderer}
+check(styled == {k: v for k, v in expected_renderer.items() if k != "proposed_sites"},
+      f"in a background task: output layers loaded on the main thread with their styles ({styled})")
+
 check(not glob.glob(f"{S}/*.aux.xml"), "nothing written beside the sample data")
 plugin.unload()
 check(registry.providerById("healthreach") is None, "plugin unloads its provider")
