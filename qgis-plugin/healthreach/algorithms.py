@@ -177,7 +177,7 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
         def describe(message):
             for path, what in exported.items():
                 message = message.replace(path, what)
-            names = [o for o in self.command.options if re.search(re.escape(o.flag) + r"\b", message)]
+            names = [o for o in self.command.options if re.search(re.escape(o.flag) + r"(?![\w-])", message)]
             if names:
                 message += " (" + ", ".join(f"{o.flag} is the parameter {o.name}" for o in names) + ")"
             return message
