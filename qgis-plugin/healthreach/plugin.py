@@ -10,6 +10,8 @@ class HealthreachPlugin:
         self.provider = None
 
     def initProcessing(self):
+        if self.provider is not None:  # qgis_process calls this alone, the desktop through initGui
+            return
         self.provider = HealthreachProvider()
         QgsApplication.processingRegistry().addProvider(self.provider)
 

@@ -133,10 +133,10 @@ def run(executable, args, feedback, stdout_path, label, describe_error):
         code = proc.wait()
     reader.join()
     proc.stderr.close()
+    if code == 0:
+        return  # also when the cancel came too late: the outputs are complete
     if cancelled:
         raise QgsProcessingException("Cancelled: healthreach was stopped and wrote nothing")
-    if code == 0:
-        return
     if errors:
         raise QgsProcessingException(describe_error(errors[-1]))
     if code < 0:
