@@ -136,7 +136,7 @@ def run(executable, args, feedback, stdout_path, label, describe_error):
     if code == 0:
         return  # also when the cancel came too late: the outputs are complete
     if cancelled:
-        raise QgsProcessingException("Cancelled: healthreach was stopped and wrote nothing")
+        raise QgsProcessingException("Cancelled: healthreach was stopped (it removes its unfinished files)")
     if errors:
         raise QgsProcessingException(describe_error(errors[-1]))
     if code < 0:
