@@ -48,7 +48,15 @@ from healthreach import options  # noqa: E402
 
 plugin = healthreach.classFactory(None)
 plugin.initProcessing()
-ProcessingConfig.setSettingValue("HEALTHREACH_EXECUTABLE", exe)
+
+
+def use_executable(path):
+    """Sets the provider's setting for this process only (setSettingValue would save it in the user's
+    QGIS settings)."""
+    ProcessingConfig.settings["HEALTHREACH_EXECUTABLE"].value = path
+
+
+use_executable(exe)
 registry = QgsApplication.processingRegistry()
 ids = sorted(a.id() for a in registry.providerById("healthreach").algorithms())
 check(ids == sorted(f"healthreach:{c}" for c in ("coverage", "evaluate", "optimize", "compliance", "network")),
@@ -204,9 +212,11 @@ check(raster.isValid() and (raster.width(), raster.height()) == (population.widt
 expected_renderer = {"demand": "graduatedSymbol", "facilities": "singleSymbol", "service_areas": "singleSymbol",
                      "uncovered": "singleSymbol", "proposed_sites": "singleSymbol"}
 project = QgsProject.instance()
-loaded = {layer.name(): layer for layer in project.mapLayers().values()}
-check(set(loaded) == {"demand", "facilities", "service_areas", "uncovered", "summary", "Travel cost raster"},
+loaded = {layer.name(): layer for layer in project.mapLayers().values() if isinstance(layer, QgsVectorLayer)}
+check(set(loaded) == {"demand", "facilities", "service_areas", "uncovered", "summary"},
       f"coverage: output layers added to the project ({sorted(loaded)})")
+rasters = [layer.source() for layer in project.mapLayers().values() if isinstance(layer, QgsRasterLayer)]
+check(rasters == [res["TRAVEL_RASTER"]], f"coverage: the travel raster added to the project ({rasters})")
 for name, layer in loaded.items():
     check(layer.isValid(), f"coverage/{name}: valid")
     if name in expected_renderer:
@@ -221,7 +231,7 @@ check(order.index("facilities") < order.index("demand") < order.index("uncovered
       f"coverage: drawing order of the CLI's project (top first: {order})")
 
 settings = QgsMapSettings()
-settings.setLayers([project.mapLayersByName(n)[0] for n in order if n not in ("summary", "Travel cost raster")])
+settings.setLayers([loaded[n] for n in order if n in loaded and n != "summary"])
 settings.setDestinationCrs(loaded["demand"].crs())
 settings.setExtent(loaded["demand"].extent().buffered(2000))
 settings.setOutputSize(QSize(900, 900))
@@ -354,10 +364,10 @@ check(not glob.glob(f"{scratch}/bad*"), "bad input: no output written")
 
 not_executable = f"{scratch}/not-healthreach"
 open(not_executable, "w").close()
-ProcessingConfig.setSettingValue("HEALTHREACH_EXECUTABLE", not_executable)
+use_executable(not_executable)
 res, err, _ = run("coverage", {**inputs, "OUTPUT": f"{scratch}/no-exe.gpkg"})
 check(res is None and err and "cannot run the healthreach executable" in err, f"an executable that does not run: {err}")
-ProcessingConfig.setSettingValue("HEALTHREACH_EXECUTABLE", exe)
+use_executable(exe)
 
 # --- network ---------------------------------------------------------------------------------------
 res, err, _ = run("network", {"ROADS": f"{S}/roads.gpkg", "OUTPUT": f"{scratch}/network.gpkg"})
