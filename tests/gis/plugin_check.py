@@ -42,12 +42,19 @@ from processing.core.ProcessingConfig import ProcessingConfig  # noqa: E402
 
 Processing.initialize()
 sys.dont_write_bytecode = True  # no __pycache__ in the repository
-sys.path.insert(0, plugin_parent)
-import healthreach  # noqa: E402
-from healthreach import options  # noqa: E402
+# Loaded as QGIS loads plugins (qgis_process the same way): found in a plugin folder by its
+# metadata.txt, imported, started through classFactory and initProcessing.
+import qgis.utils  # noqa: E402
 
-plugin = healthreach.classFactory(None)
-plugin.initProcessing()
+qgis.utils.plugin_paths.insert(0, plugin_parent)
+sys.path.insert(0, plugin_parent)
+qgis.utils.updateAvailablePlugins()
+metadata = {k: qgis.utils.pluginMetadata("healthreach", k) for k in ("qgisMinimumVersion", "hasProcessingProvider")}
+check("healthreach" in qgis.utils.available_plugins and metadata == {"qgisMinimumVersion": "3.22",
+                                                                       "hasProcessingProvider": "yes"},
+      f"plugin found in {plugin_parent}: {metadata}")
+check(qgis.utils.loadPlugin("healthreach") and qgis.utils.startProcessingPlugin("healthreach"), "plugin started")
+from healthreach import options  # noqa: E402
 
 
 def use_executable(path):
@@ -414,8 +421,8 @@ check(styled == {k: v for k, v in expected_renderer.items() if k != "proposed_si
       f"in a background task: output layers loaded on the main thread with their styles ({styled})")
 
 check(not glob.glob(f"{S}/*.aux.xml"), "nothing written beside the sample data")
-plugin.unload()
-check(registry.providerById("healthreach") is None, "plugin unloads its provider")
+check(qgis.utils.unloadPlugin("healthreach") and registry.providerById("healthreach") is None,
+      "plugin unloads its provider")
 print(f"{len(failures)} checks failed" if failures else "all plugin checks passed")
 sys.stdout.flush()
 os._exit(1 if failures else 0)  # QGIS may crash tearing down Python-held layers (PITFALLS.md)
