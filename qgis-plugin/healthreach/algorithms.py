@@ -177,9 +177,10 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
         def describe(message):
             for path, what in exported.items():
                 message = message.replace(path, what)
-            names = [o for o in self.command.options if re.search(re.escape(o.flag) + r"(?![\w-])", message)]
-            if names:
-                message += " (" + ", ".join(f"{o.flag} is the parameter {o.name}" for o in names) + ")"
+            named = [(o.flag, o.name) for o in self.command.options] + [("--out", "OUTPUT")]
+            named = [(flag, name) for flag, name in named if re.search(re.escape(flag) + r"(?![\w-])", message)]
+            if named:
+                message += " (" + ", ".join(f"{flag} is the parameter {name}" for flag, name in named) + ")"
             return message
 
         try:

@@ -195,7 +195,14 @@ def same_numbers(results, reference, keys, what):
 
 
 def without_paths(doc):
-    return {k: v for k, v in doc.items() if k not in ("provenance", "inputs")}
+    doc = {k: v for k, v in doc.items() if k not in ("provenance", "inputs")}
+    if "scenario" in doc:
+        doc["scenario"] = {k: v for k, v in doc["scenario"].items() if k != "layer"}
+    return doc
+
+
+def command_line(feedback):
+    return next((line for line in feedback.log if line.startswith(exe + " ")), "")
 
 
 # --- coverage: the CLI's numbers, layers loaded with their default styles, rendered ---------------
@@ -208,7 +215,7 @@ same_numbers(res, reference, NUMBERS + ("population_uncovered",), "coverage")
 with open(res["SUMMARY_JSON"], encoding="utf-8") as f:
     summary = json.load(f)
 check(without_paths(summary) == without_paths(reference), "coverage: SUMMARY_JSON is the CLI's --json")
-check(fb.log and fb.log[0].startswith(exe + " coverage "), f"coverage: command line in the log ({fb.log[:1]})")
+check(command_line(fb).startswith(exe + " coverage "), "coverage: command line in the log")
 check(any("features 168, of_the_service 6" in line for line in fb.log),
       "coverage: the CLI's messages reach the log")
 raster = QgsRasterLayer(res["TRAVEL_RASTER"], "cost")
@@ -310,13 +317,28 @@ res, err, fb = run("coverage", {**inputs, "ROADS": f"{multi}|layername=roads", "
                                 "ADMIN": f"{multi}|layername=counties", "OUTPUT": f"{scratch}/multi-out.gpkg"})
 check(err is None, f"layers of one GeoPackage by name ({err})")
 same_numbers(res, reference, NUMBERS, "layers of one GeoPackage by name")
-command = fb.log[0] if fb.log else ""
+command = command_line(fb)
 check(f"--facilities {multi} --facilities-layer facilities" in command and "--admin-layer counties" in command
       and "exported" not in " ".join(fb.log), "GeoPackage layers passed as file + layer option, not exported")
 by_index = QgsVectorLayer(f"{multi}|layerid=1", "by index", "ogr")
 res, err, fb = run("coverage", {**inputs, "FACILITIES": by_index, "OUTPUT": f"{scratch}/multi-index.gpkg"})
-check(err is None and "--facilities-layer facilities" in fb.log[0], f"a layer opened by index (layerid=1) ({err})")
+check(err is None and "--facilities-layer facilities" in command_line(fb), f"a layer opened by index (layerid=1) ({err})")
 same_numbers(res, reference, NUMBERS, "a GeoPackage layer opened by index")
+
+# evaluate: candidates from that GeoPackage by layer name; a scenario (an option without a layer
+# option) exported alone from it.
+reference_eval = cli("evaluate", cli_inputs + ["--candidates", f"{S}/villages.gpkg", "--scenario", f"{S}/facilities.gpkg",
+                                               "--out", f"{scratch}/cli-evaluate.gpkg"])
+res, err, fb = run("evaluate", {**inputs, "CANDIDATES": f"{multi}|layername=villages",
+                                "SCENARIO": f"{multi}|layername=facilities", "OUTPUT": f"{scratch}/evaluate.gpkg"})
+check(err is None, f"evaluate runs ({err})")
+command = command_line(fb)
+check(f"--candidates {multi} --candidates-layer villages" in command and f"--scenario {multi}" not in command
+      and any(line.startswith("SCENARIO: layer") and "exported" in line for line in fb.log),
+      "evaluate: CANDIDATES passed with its layer option, SCENARIO exported alone")
+same_numbers(res, reference_eval, NUMBERS, "evaluate")
+with open(res["SUMMARY_JSON"], encoding="utf-8") as f:
+    check(without_paths(json.load(f)) == without_paths(reference_eval), "evaluate: SUMMARY_JSON is the CLI's --json")
 
 # A selection, with "selected features only": 3 of the 6 ambulance stations.
 project.addMapLayer(facilities)
