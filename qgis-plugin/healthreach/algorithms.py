@@ -54,9 +54,6 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
         lines.append("</dl>")
         return "".join(lines)
 
-    def helpUrl(self):
-        return ""
-
     # --- parameters -------------------------------------------------------------------------------
     def initAlgorithm(self, config=None):
         for o in self.command.options:

@@ -5,7 +5,12 @@ of: beside an installed executable (<prefix>/share/healthreach/default.toml, `cm
 inside the plugin (the zip built by scripts/plugin-zip.sh), the repository the plugin is loaded from.
 """
 import os
-import tomllib
+import re
+
+try:
+    import tomllib  # Python 3.11 (Debian 12)
+except ImportError:  # an older Python under another QGIS: the services' table headers suffice
+    tomllib = None
 
 PLUGIN_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -31,4 +36,6 @@ def standards_file(executable):
 def service_names(path):
     """The services of a standards file, in the file's order."""
     with open(path, "rb") as f:
-        return list(tomllib.load(f).get("services", {}))
+        if tomllib:
+            return list(tomllib.load(f).get("services", {}))
+        return re.findall(r"^\[services\.([A-Za-z0-9_-]+)\]\s*$", f.read().decode("utf-8"), re.M)
