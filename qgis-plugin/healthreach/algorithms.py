@@ -107,7 +107,8 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
 
     # --- running ----------------------------------------------------------------------------------
     def arguments(self, parameters, context, feedback):
-        """The CLI's arguments for `parameters`, and the exported inputs (path -> layer name) for messages."""
+        """The CLI's arguments for `parameters`, and how to name the exported inputs in messages
+        (the CLI's words for them -> the parameter and layer)."""
         args, exported = [self.command.name], {}
         self.output_files = {}
         for o in self.command.options:
@@ -120,7 +121,11 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
                 if passed.layer and o.layer_flag:
                     args += [o.layer_flag, passed.layer]
                 if passed.exported_from:
-                    exported[passed.path] = f"{n} (layer '{passed.exported_from}')"
+                    # The CLI names the file and its layer: name the parameter and the user's layer.
+                    what = f"{n} (layer '{passed.exported_from}')"
+                    for name in inputs.layer_names(passed.path):
+                        exported[f"{passed.path} layer {name}"] = what
+                    exported[passed.path] = what
             elif parameters.get(n) is None:
                 continue
             elif o.kind == opt.RASTER:

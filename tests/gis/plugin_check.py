@@ -382,7 +382,7 @@ roads = QgsVectorLayer(f"{S}/roads.gpkg|layername=roads", "roads", "ogr")
 for what, params, message in [
         ("a line layer as FACILITIES (file)", {"FACILITIES": f"{S}/roads.gpkg"}, "is a LINESTRING, not a point"),
         ("a line layer as FACILITIES (memory)", {"FACILITIES": roads.materialize(QgsFeatureRequest())},
-         "FACILITIES (layer 'roads')"),
+         "FACILITIES (layer 'roads'): feature 1 is a LINESTRING, not a point"),
         ("a missing field", {"ID_FIELD": "nosuch"}, "no field 'nosuch' (--id-field"),
         ("a missing field", {"ID_FIELD": "nosuch"}, "(--id-field is the parameter ID_FIELD)")]:
     res, err, fb = run("coverage", {**inputs, **params, "OUTPUT": f"{scratch}/bad.gpkg"})
