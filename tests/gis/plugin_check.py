@@ -396,6 +396,10 @@ open(not_executable, "w").close()
 use_executable(not_executable)
 res, err, _ = run("coverage", {**inputs, "OUTPUT": f"{scratch}/no-exe.gpkg"})
 check(res is None and err and "cannot run the healthreach executable" in err, f"an executable that does not run: {err}")
+use_executable("")
+os.environ["PATH"] = os.path.dirname(exe) + os.pathsep + os.environ.get("PATH", "")
+res, err, fb = run("coverage", {**inputs, "OUTPUT": f"{scratch}/on-path.gpkg"})
+check(err is None and command_line(fb).startswith(exe + " "), f"setting empty: healthreach found on PATH ({err})")
 use_executable(exe)
 
 # --- network ---------------------------------------------------------------------------------------
