@@ -2,6 +2,7 @@
 import json
 import os
 import re
+from html import escape
 
 from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException,
                        QgsProcessingOutputFile, QgsProcessingOutputMultipleLayers, QgsProcessingOutputNumber,
@@ -27,17 +28,20 @@ DRAWING_ORDER = ["compliance_units", "service_areas", "uncovered", "bands", "dem
 
 
 class HealthreachAlgorithm(QgsProcessingAlgorithm):
-    def __init__(self, command, services, executable):
+    def __init__(self, command, services, executable, cli):
         super().__init__()
         self.command = command
         self.services = services          # the SERVICE parameter's values
         self.executable = executable      # callable: the executable's path, or None
+        self.cli = cli                    # the executable's help (cli_help.CommandHelp), or None
+        # The options offered: those the executable has (all of the table when it cannot tell).
+        self.options = [o for o in command.options if cli is None or o.flag in cli.options]
         self.output_gpkg = None
         self.output_files = {}    # the extra output files of the run, by parameter
 
     # --- identity ---------------------------------------------------------------------------------
     def createInstance(self):
-        return HealthreachAlgorithm(self.command, self.services, self.executable)
+        return HealthreachAlgorithm(self.command, self.services, self.executable, self.cli)
 
     def name(self):
         return self.command.name
@@ -45,20 +49,27 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
     def displayName(self):
         return self.command.display
 
+    def help_text(self, o):
+        return self.cli.options.get(o.flag, "") if self.cli else ""
+
     def shortHelpString(self):
         c = self.command
-        lines = [f"<p>{c.summary}. Runs <code>healthreach {c.name}</code>; each parameter is the option of "
-                 "the same name (RURAL_LIMIT is <code>--rural-limit</code>).</p><dl>"]
-        for o in c.options:
-            lines.append(f"<dt>{o.name} ({o.flag})</dt><dd>{o.help}</dd>")
+        if self.cli is None:
+            return (f"<p>Runs <code>healthreach {c.name}</code>, which was not found: install it or set its path "
+                    "in Settings &gt; Options &gt; Processing &gt; Providers &gt; healthreach, then reload the "
+                    "provider.</p>")
+        lines = [f"<p>{escape(self.cli.description)}. Runs <code>healthreach {c.name}</code>; each parameter is "
+                 "the option of the same name (RURAL_LIMIT is <code>--rural-limit</code>).</p><dl>"]
+        for o in self.options:
+            lines.append(f"<dt>{o.name} ({o.flag})</dt><dd>{escape(self.help_text(o))}</dd>")
         lines.append("</dl>")
         return "".join(lines)
 
     # --- parameters -------------------------------------------------------------------------------
     def initAlgorithm(self, config=None):
-        for o in self.command.options:
+        for o in self.options:
             p = self.parameter(o)
-            p.setHelp(o.help)
+            p.setHelp(self.help_text(o))
             if o.advanced:
                 p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
             self.addParameter(p)
@@ -111,7 +122,7 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
         (the CLI's words for them -> the parameter and layer)."""
         args, exported = [self.command.name], {}
         self.output_files = {}
-        for o in self.command.options:
+        for o in self.options:
             n = o.name
             if o.kind in GEOMETRY:
                 passed = inputs.vector(self, parameters, n, context, feedback, o.layer_flag is not None)
@@ -179,7 +190,7 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
         def describe(message):
             for path, what in exported.items():
                 message = message.replace(path, what)
-            named = [(o.flag, o.name) for o in self.command.options] + [("--out", "OUTPUT")]
+            named = [(o.flag, o.name) for o in self.options] + [("--out", "OUTPUT")]
             named = [(flag, name) for flag, name in named if re.search(re.escape(flag) + r"(?![\w-])", message)]
             if named:
                 message += " (" + ", ".join(f"{flag} is the parameter {name}" for flag, name in named) + ")"

@@ -6,7 +6,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from processing.core.ProcessingConfig import ProcessingConfig, Setting
 
-from . import options, runner, standards
+from . import cli_help, options, runner, standards
 from .algorithms import HealthreachAlgorithm
 
 
@@ -48,7 +48,13 @@ class HealthreachProvider(QgsProcessingProvider):
                                      + ", ".join(standards.candidate_files(exe)) + "); SERVICE lists nothing",
                                      "Processing", Qgis.Warning)
         for command in options.COMMANDS:
-            self.addAlgorithm(HealthreachAlgorithm(command, services, executable))
+            cli = cli_help.read(exe, command.name)
+            if cli is not None:
+                missing = [o.flag for o in command.options if o.flag not in cli.options]
+                if missing:
+                    QgsMessageLog.logMessage(f"healthreach: {exe} {command.name} has no {', '.join(missing)} "
+                                             "(an older build): not offered", "Processing", Qgis.Info)
+            self.addAlgorithm(HealthreachAlgorithm(command, services, executable, cli))
 
     def supportedOutputRasterLayerExtensions(self):
         return ["tif"]  # the CLI writes GeoTIFF only
