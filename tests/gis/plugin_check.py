@@ -252,7 +252,8 @@ for name, layer in loaded.items():
         check(default_style_applied(layer), f"coverage/{name}: its default style applied ({layer.renderer().type()})")
 # What the plugin works around: Processing itself opens a result without its default style.
 from qgis.core import QgsProcessingContext, QgsProcessingUtils  # noqa: E402
-unstyled = QgsProcessingUtils.mapLayerFromString(loaded["demand"].source(), QgsProcessingContext())
+plain_context = QgsProcessingContext()  # owns the layer it opens
+unstyled = QgsProcessingUtils.mapLayerFromString(loaded["demand"].source(), plain_context)
 check(unstyled is not None and not default_style_applied(unstyled),
       "Processing would open demand without its default style (the check can fail)")
 order = [layer.name() for layer in project.layerTreeRoot().layerOrder()]
