@@ -56,8 +56,8 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
         c = self.command
         if self.cli is None:
             return (f"<p>Runs <code>healthreach {c.name}</code>, which was not found: install it or set its path "
-                    "in Settings &gt; Options &gt; Processing &gt; Providers &gt; healthreach, then reload the "
-                    "provider.</p>")
+                    "in Settings &gt; Options &gt; Processing &gt; Providers &gt; healthreach (the algorithms are "
+                    "rebuilt from it when the setting is saved).</p>")
         lines = [f"<p>{escape(self.cli.description)}. Runs <code>healthreach {c.name}</code>; each parameter is "
                  "the option of the same name (RURAL_LIMIT is <code>--rural-limit</code>).</p><dl>"]
         for o in self.options:
