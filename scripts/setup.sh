@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the build dependencies from Debian 12 packages (as root, or through sudo) and builds
-# healthreach in ./build. Safe to run again: apt skips what is installed, cmake rebuilds what changed.
+# Installs the build dependencies from Debian 12 packages (as root, or through sudo), builds
+# healthreach in ./build and installs it in /usr/local (where the QGIS plugin finds the executable).
+# Safe to run again: apt skips what is installed, cmake rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +12,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -21,3 +22,5 @@ fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
+# /usr/local/bin/healthreach, its libraries, headers and CMake package, share/healthreach/default.toml.
+$sudo cmake --install build >/dev/null

@@ -1,0 +1,7 @@
+"""healthreach for QGIS: the CLI's coverage, evaluate, optimize, compliance and network jobs in the
+Processing Toolbox."""
+
+
+def classFactory(iface):
+    from .plugin import HealthreachPlugin
+    return HealthreachPlugin(iface)
