@@ -60,15 +60,18 @@ std::string symbol_xml(const symbology::style& s, const std::string& name) {
 
 int geometry_type(const symbology::style& s) { return s.marker != symbology::shape::none ? 0 : 2; }
 
-std::string document(const std::string& renderer, const std::string& label_field, int geometry) {
+// `min_scale`: the most zoomed-out scale (denominator) at which the layer draws; 0 for every scale.
+std::string document(const std::string& renderer, const std::string& label_field, int geometry, double min_scale = 0) {
     std::ostringstream o;
-    o << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">"
+    o << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\""
+      << " hasScaleBasedVisibilityFlag=\"" << (min_scale > 0 ? 1 : 0) << "\" minScale=\"" << min_scale << "\" maxScale=\"0\">"
       << renderer;
     if (!label_field.empty())
         o << "<labeling type=\"simple\"><settings calloutType=\"simple\"><text-style fieldName=\"" << escape(label_field)
           << "\" fontSize=\"8\" textColor=\"20,20,20,255\" fontFamily=\"Noto Sans CJK SC\"/>"
           << "<text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>"
-          << "<placement placement=\"1\" dist=\"1\"/></settings></labeling>";
+          // Points: the cartographic positions around the marker, never over it; areas: at their centre.
+          << "<placement placement=\"" << (geometry == 0 ? 6 : 1) << "\" dist=\"1\"/></settings></labeling>";
     o << "<layerGeometryType>" << geometry << "</layerGeometryType></qgis>\n";
     return o.str();
 }
@@ -98,7 +101,7 @@ std::string graduated(const std::string& field,
                     "", classes.empty() ? 0 : geometry_type(std::get<3>(classes[0])));
 }
 
-std::string rule_based(const std::vector<std::tuple<std::string, std::string, symbology::style>>& rules) {
+std::string rule_based(const std::vector<std::tuple<std::string, std::string, symbology::style>>& rules, double min_scale) {
     std::ostringstream rs, syms;
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const auto& [label, expression, sym] = rules[i];
@@ -108,7 +111,7 @@ std::string rule_based(const std::vector<std::tuple<std::string, std::string, sy
     }
     return document("<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><rules key=\"root\">" +
                         rs.str() + "</rules><symbols>" + syms.str() + "</symbols></renderer-v2>",
-                    "", rules.empty() ? 0 : geometry_type(std::get<2>(rules[0])));
+                    "", rules.empty() ? 0 : geometry_type(std::get<2>(rules[0])), min_scale);
 }
 
 std::string demand_by_status(double snap_limit_m, const std::string& lang) {
@@ -120,7 +123,8 @@ std::string demand_by_status(double snap_limit_m, const std::string& lang) {
     return rule_based({{zh ? "无标准（不适用）" : "no limit in the plans (n/a)", "\"covered\" IS NULL", symbology::of("demand_not_applicable")},
                        {zh ? "覆盖" : "covered", "\"covered\" = 1", symbology::of("demand_covered")},
                        {zh ? "路网外" : "off the road network", "\"snap_m\" > " + limit.str(), symbology::of("demand_off_network")},
-                       {zh ? "未覆盖" : "uncovered", "ELSE", symbology::of("demand_uncovered")}});
+                       {zh ? "未覆盖" : "uncovered", "ELSE", symbology::of("demand_uncovered")}},
+                      symbology::demand_points_min_scale);
 }
 
 std::string roads_by_class(const std::string& highway_field) {

@@ -22,8 +22,9 @@ std::string layer_style(const std::string& layer);
 std::string graduated(const std::string& field,
                       const std::vector<std::tuple<double, double, std::string, symbology::style>>& classes);
 
-// Classes by QGIS filter expressions, first match wins: (label, expression, style).
-std::string rule_based(const std::vector<std::tuple<std::string, std::string, symbology::style>>& rules);
+// Classes by QGIS filter expressions, first match wins: (label, expression, style); drawn from
+// `min_scale` (a scale denominator) inwards, at every scale when 0.
+std::string rule_based(const std::vector<std::tuple<std::string, std::string, symbology::style>>& rules, double min_scale = 0);
 // The demand layer by status (covered, uncovered, off network, not applicable), as the map draws it;
 // `snap_limit_m` tells people off the network apart (their snap_m is beyond it).
 std::string demand_by_status(double snap_limit_m, const std::string& lang);

@@ -51,6 +51,10 @@ road_look road_of(const std::string& highway);
 // Every class a road_of tells apart, with a representative highway value (for legends and QGIS rules).
 extern const char* const road_classes[3][6];
 
+// Demand points (one per populated cell) draw in QGIS from this scale inwards: zoomed out, the dots
+// of 100 m cells merge into a blot that hides the cost bands and the uncovered areas beneath.
+constexpr double demand_points_min_scale = 50000;
+
 // Compliance units by rules unmet: none, 1-2, 3 or more.
 extern const colour compliance_unmet[3];
 // The map's land under the admin units.
