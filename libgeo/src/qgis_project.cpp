@@ -153,6 +153,10 @@ void write_qgis_project(const std::vector<project_layer>& layers, const std::str
         << "<xmin>" << extent.MinX << "</xmin><ymin>" << extent.MinY << "</ymin><xmax>" << extent.MaxX
         << "</xmax><ymax>" << extent.MaxY << "</ymax></extent><rotation>0</rotation><destinationsrs>" << project_srs
         << "</destinationsrs></mapcanvas>"
+        // Where the project opens (QGIS 3.18+), and what scripts rendering it read as the view.
+        << "<ProjectViewSettings UseProjectScales=\"0\"><Scales/><DefaultViewExtent xmin=\"" << extent.MinX << "\" ymin=\""
+        << extent.MinY << "\" xmax=\"" << extent.MaxX << "\" ymax=\"" << extent.MaxY << "\">" << project_srs
+        << "</DefaultViewExtent></ProjectViewSettings>"
         << "<projectlayers>" << maplayers.str() << "</projectlayers>"
         << "<layerorder>" << order.str() << "</layerorder>"
         << "<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
