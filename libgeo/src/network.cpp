@@ -1,6 +1,8 @@
 #include "healthreach/geo/network.hpp"
 
+#include "healthreach/geo/closures.hpp"
 #include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/terrain.hpp"
 #include "healthreach/error.hpp"
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
@@ -30,6 +32,20 @@ void network::add_edge(node_id s, node_id t, double length_m, double time_s, dou
     geom_x.insert(geom_x.end(), xs, xs + n);
     geom_y.insert(geom_y.end(), ys, ys + n);
     geom_first.push_back(geom_x.size());
+}
+
+std::vector<adjustment_summary> summarize_adjustments(const network_options& options, const network_adjustments& done) {
+    std::vector<adjustment_summary> out;
+    auto km = [](double v) { return std::round(v * 1000) / 1000; };  // to the metre
+    if (!options.dem.empty())
+        out.push_back({"dem", options.dem, {{"sampled_km", km(done.dem_km)}, {"off_dem_km", km(done.off_dem_km)}}});
+    if (!options.speed_factors.empty())
+        out.push_back({"speed_factors", options.speed_factors,
+                       {{"slowed_km", km(done.slowed_km)}, {"slowed_edges", static_cast<double>(done.slowed_edges)}}});
+    if (!options.closures.empty())
+        out.push_back({"closures", options.closures,
+                       {{"closed_km", km(done.closed_km)}, {"closed_edges", static_cast<double>(done.closed_edges)}}});
+    return out;
 }
 
 namespace {
@@ -231,7 +247,11 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
             start_node = end_node;
         }
     }
-    return prune_to_largest_scc(std::move(raw.net), std::move(result));
+    network_build built = prune_to_largest_scc(std::move(raw.net), std::move(result));
+    if (!options.dem.empty()) apply_terrain(built.net, prof, options.dem, built.adjusted);
+    if (!options.speed_factors.empty()) apply_speed_factors(built.net, options.speed_factors, built.adjusted);
+    if (!options.closures.empty()) apply_closures(built.net, options.closures, built.adjusted);
+    return built;
 }
 
 }  // namespace healthreach::geo

@@ -4,6 +4,7 @@
 #include <ogr_spatialref.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct road_fields {
 struct road_options {
     std::string layer;  // empty: `lines` for OSM files, else the only layer or the only line layer
     road_fields fields;
+    // --clip: only road features meeting these polygons grown by clip_buffer_m metres are read (a
+    // spatial filter on the layer, so a province's extract is never held whole); empty: every road.
+    std::string clip;
+    std::optional<double> clip_buffer_m;  // unset: 0 when reading; an analysis sets its own default
 };
 
 enum class oneway_kind : std::int8_t { both = 0, forward = 1, backward = -1 };
