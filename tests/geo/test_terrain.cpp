@@ -272,3 +272,35 @@ TEST_CASE("--clip reads only the roads meeting the clip polygons grown by the bu
     options.clip = dir + "/far.geojson";
     CHECK_THROWS_WITH(read_roads(path, options), Catch::Contains("roads.geojson") && Catch::Contains("far.geojson"));
 }
+
+TEST_CASE("Andorra's DEM under its roads: walking times within Tobler's bounds, uphill and downhill apart", "[terrain][real]") {
+    const std::string roads = test::shared_data("andorra-2021.osm.pbf"), dem = test::shared_data("andorra-dem.tif");
+    if (roads.empty() || dem.empty()) return;
+    const road_set set = read_roads(roads);
+    double lon = 0, lat = 0;
+    set.center_lonlat(lon, lat);
+    const OGRSpatialReference metric = utm_zone_for(lon, lat);
+    const profile walk = test::builtin_profile("walk");
+    const network_build flat = build_network(set, walk, metric);
+    network_options options;
+    options.dem = dem;
+    const network_build hilly = build_network(set, walk, metric, options);
+    REQUIRE(hilly.net.edge_count() == flat.net.edge_count());
+    CHECK(hilly.adjusted.off_dem_km < 0.01 * hilly.adjusted.dem_km);  // SRTM voids only
+    double flat_s = 0, there_s = 0, back_s = 0;
+    std::size_t steep = 0;
+    for (edge_id e = 0; e < hilly.net.edge_count(); ++e) {
+        const double len = hilly.net.edge_length_m[e];
+        INFO("edge " << e << ", " << len << " m");
+        // Never faster than Tobler's top speed (6 km/h at 5 % downhill), whatever the slope.
+        CHECK(hilly.net.edge_time_s[e] >= len / (6 / 3.6) * (1 - 1e-12));
+        CHECK(hilly.net.edge_reverse_time_s[e] >= len / (6 / 3.6) * (1 - 1e-12));
+        flat_s += flat.net.edge_time_s[e];
+        there_s += hilly.net.edge_time_s[e];
+        back_s += hilly.net.edge_reverse_time_s[e];
+        steep += std::abs(hilly.net.edge_time_s[e] - hilly.net.edge_reverse_time_s[e]) > 0.2 * hilly.net.edge_time_s[e];
+    }
+    // A mountain country: a round trip over every road takes far longer than on the flat.
+    CHECK(there_s + back_s > 1.3 * 2 * flat_s);
+    CHECK(steep > hilly.net.edge_count() / 10);
+}
