@@ -71,7 +71,7 @@ std::string settings_fingerprint(const graph_inputs& in) {
     s.precision(17);
     const road_fields& f = in.read.fields;
     s << "layer " << in.read.layer << " fields " << f.highway << ',' << f.maxspeed << ',' << f.oneway << ','
-      << f.junction << ',' << f.access << ',' << f.foot;
+      << f.junction << ',' << f.access << ',' << f.foot << ',' << f.tunnel << ',' << f.bridge;
     s << " profile " << in.prof.name << ' ' << static_cast<int>(in.prof.mode) << ' ' << in.prof.walk_speed_kmh;
     for (const auto& [cls, kmh] : in.prof.speed_kmh) s << ' ' << cls << '=' << kmh;
     for (const auto& cls : in.prof.excluded) s << " -" << cls;

@@ -108,8 +108,10 @@ struct raw_graph {
     }
 };
 
-// Keeps the largest strongly connected component, renumbering nodes and edges in their order.
-network_build prune_to_largest_scc(network&& all, network_build&& result) {
+// Keeps the largest strongly connected component, renumbering nodes and edges in their order;
+// `edge_flags` (one per edge of `all`) are kept alike into `kept_flags`.
+network_build prune_to_largest_scc(network&& all, network_build&& result, const std::vector<std::uint8_t>& edge_flags,
+                                   std::vector<std::uint8_t>& kept_flags) {
     using csr = boost::compressed_sparse_row_graph<boost::directedS>;
     std::vector<std::pair<node_id, node_id>> arcs;
     arcs.reserve(all.edge_count() * 2);
@@ -149,6 +151,7 @@ network_build prune_to_largest_scc(network&& all, network_build&& result) {
             continue;
         }
         const std::size_t b = all.geom_first[e], n = all.geom_first[e + 1] - b;
+        kept_flags.push_back(edge_flags[e]);
         net.add_edge(s, t, all.edge_length_m[e], all.edge_time_s[e], all.edge_reverse_time_s[e],
                      all.edge_class[e], &all.geom_x[b], &all.geom_y[b], n);
     }
@@ -182,6 +185,7 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
         throw input_error(roads.path + ": no road line is routable for the " + prof.name + " profile (" +
                           std::to_string(roads.lines.size()) + " lines read)");
 
+    std::vector<std::uint8_t> off_ground;  // per raw edge: a tunnel or bridge (terrain)
     raw_graph raw;
     raw.net.srs = metric;
     raw.net.classes = roads.classes;
@@ -207,6 +211,7 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
                 std::swap(a, b);
             }
             raw.net.add_edge(a, b, len, time, reverse, line.highway, px.data(), py.data(), px.size());
+            off_ground.push_back(line.off_ground);
         };
 
         std::uint32_t start = 0;
@@ -247,8 +252,9 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
             start_node = end_node;
         }
     }
-    network_build built = prune_to_largest_scc(std::move(raw.net), std::move(result));
-    if (!options.dem.empty()) apply_terrain(built.net, prof, options.dem, built.adjusted);
+    std::vector<std::uint8_t> kept_off_ground;
+    network_build built = prune_to_largest_scc(std::move(raw.net), std::move(result), off_ground, kept_off_ground);
+    if (!options.dem.empty()) apply_terrain(built.net, prof, options.dem, built.adjusted, kept_off_ground);
     if (!options.speed_factors.empty()) apply_speed_factors(built.net, options.speed_factors, built.adjusted);
     if (!options.closures.empty()) apply_closures(built.net, options.closures, built.adjusted);
     return built;

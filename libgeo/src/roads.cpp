@@ -108,6 +108,8 @@ osm_tags parse_other_tags(const char* text) {
         else if (key == "junction") tags.junction = value;
         else if (key == "access") tags.access = value;
         else if (key == "foot") tags.foot = value;
+        else if (key == "tunnel") tags.tunnel = value;
+        else if (key == "bridge") tags.bridge = value;
     }
     return tags;
 }
@@ -164,6 +166,8 @@ road_set read_roads(const std::string& path, const road_options& options) {
     const int i_junction = field_index(defn, f.junction);
     const int i_access = field_index(defn, f.access);
     const int i_foot = field_index(defn, f.foot);
+    const int i_tunnel = field_index(defn, f.tunnel);
+    const int i_bridge = field_index(defn, f.bridge);
     auto text = [](OGRFeature& feat, int i) {
         return i >= 0 && feat.IsFieldSetAndNotNull(i) ? std::string(feat.GetFieldAsString(i)) : std::string();
     };
@@ -183,6 +187,8 @@ road_set read_roads(const std::string& path, const road_options& options) {
         if (i_junction >= 0) tags.junction = text(*feat, i_junction);
         if (i_access >= 0) tags.access = text(*feat, i_access);
         if (i_foot >= 0) tags.foot = text(*feat, i_foot);
+        if (i_tunnel >= 0) tags.tunnel = text(*feat, i_tunnel);
+        if (i_bridge >= 0) tags.bridge = text(*feat, i_bridge);
 
         road_line line;
         line.highway = classes.intern(highway);
@@ -198,6 +204,10 @@ road_set read_roads(const std::string& path, const road_options& options) {
         const std::string access = lower(tags.access);
         line.access_private = access == "private" || access == "no";
         line.foot = parse_foot(tags.foot);
+        // A building passage runs on the ground; any other tunnel, and any bridge, does not.
+        const std::string tunnel = lower(tags.tunnel), bridge = lower(tags.bridge);
+        line.off_ground = (!tunnel.empty() && tunnel != "no" && tunnel != "building_passage") ||
+                          (!bridge.empty() && bridge != "no");
 
         switch (wkbFlatten(geom->getGeometryType())) {
         case wkbLineString:

@@ -26,7 +26,9 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 // The DEM's cells over a window, read once; elevation at a point by bilinear interpolation of the
-// four nearest cell centres, or the cell holding the point where a neighbour is missing.
+// four nearest cell centres, none where one of them is missing: a fallback to the nearest cell would
+// make steps in the surface, and a step inside a piece of a metre is a false cliff that Tobler's
+// function prices at hours.
 class elevation_window {
 public:
     elevation_window(const std::string& path, const raster_grid& grid, double px0, double py0, double px1, double py1)
@@ -56,9 +58,7 @@ public:
         const int c = static_cast<int>(std::floor(u)), r = static_cast<int>(std::floor(v));
         const double fu = u - c, fv = v - r;
         const double z00 = cell(c, r), z10 = cell(c + 1, r), z01 = cell(c, r + 1), z11 = cell(c + 1, r + 1);
-        if (std::isfinite(z00) && std::isfinite(z10) && std::isfinite(z01) && std::isfinite(z11))
-            return (z00 * (1 - fu) + z10 * fu) * (1 - fv) + (z01 * (1 - fu) + z11 * fu) * fv;
-        return cell(static_cast<int>(std::floor(px)), static_cast<int>(std::floor(py)));
+        return (z00 * (1 - fu) + z10 * fu) * (1 - fv) + (z01 * (1 - fu) + z11 * fu) * fv;  // NaN if one is missing
     }
 
 private:
@@ -81,7 +81,8 @@ std::string km_text(double km) {
 
 }  // namespace
 
-void apply_terrain(network& net, const profile& prof, const std::string& dem_path, network_adjustments& report) {
+void apply_terrain(network& net, const profile& prof, const std::string& dem_path, network_adjustments& report,
+                   const std::vector<std::uint8_t>& off_ground) {
     const raster_grid grid = read_raster_grid(dem_path);
     double inverse[6];
     if (!GDALInvGeoTransform(const_cast<double*>(grid.gt.data()), inverse))
@@ -122,6 +123,17 @@ void apply_terrain(network& net, const profile& prof, const std::string& dem_pat
                                std::min(py1, double(grid.rows)));
     std::vector<double> z(px.size());
     for (std::size_t i = 0; i < px.size(); ++i) z[i] = dem.at(px[i], py[i]);
+    // A tunnel or a bridge climbs evenly from one end to the other, whatever the ground does.
+    for (edge_id e = 0; e < off_ground.size() && e < net.edge_count(); ++e) {
+        if (!off_ground[e]) continue;
+        const std::uint64_t a = first[e], b = first[e + 1] - 1;
+        const double length = net.edge_length_m[e];
+        double run = 0;
+        for (std::uint64_t i = a + 1; i < b; ++i) {
+            run += std::hypot(sx[i] - sx[i - 1], sy[i] - sy[i - 1]);
+            z[i] = length > 0 ? z[a] + (z[b] - z[a]) * std::min(1.0, run / length) : z[a];
+        }
+    }
 
     const bool walk = prof.mode == travel_mode::walk;
     const double walk_scale = prof.walk_speed_kmh / 5;

@@ -304,3 +304,30 @@ TEST_CASE("Andorra's DEM under its roads: walking times within Tobler's bounds, 
     CHECK(there_s + back_s > 1.3 * 2 * flat_s);
     CHECK(steep > hilly.net.edge_count() / 10);
 }
+
+TEST_CASE("a bridge or a tunnel climbs evenly between its ends, whatever the ground below", "[terrain]") {
+    // A V-shaped valley z = 0.5 |x - 400| (exact at every cell centre); a line from x = 100 to 700
+    // at y = 100, both ends at 150 m.
+    const std::string dir = test::scratch_dir("terrain");
+    const int n = 200;
+    std::vector<float> z(n * n);
+    for (int r = 0; r < n; ++r)
+        for (int c = 0; c < n; ++c) z[r * n + c] = static_cast<float>(0.5 * std::abs(-500 + 10 * c + 5 - 400.0));
+    network_options options;
+    options.dem = test::write_raster(dir + "/valley.tif", n, n, -500, 1500, 10, z);
+    const double flat = 600 / (tobler(0) / 3.6);
+    for (const std::string& tag : std::vector<std::string>{"\"bridge\":\"yes\"", "\"tunnel\":\"yes\"", "\"bridge\":\"no\"",
+                                                        "\"tunnel\":\"building_passage\""}) {
+        const network_build b = build(dir, {{{{100, 100}, {700, 100}}, residential + "," + tag}}, "walk", options);
+        REQUIRE(b.net.edge_count() == 1);
+        INFO(tag);
+        const bool off_ground = tag == "\"bridge\":\"yes\"" || tag == "\"tunnel\":\"yes\"";
+        if (off_ground) {
+            CHECK(b.net.edge_time_s[0] == Approx(flat).epsilon(1e-9));
+            CHECK(b.net.edge_reverse_time_s[0] == Approx(flat).epsilon(1e-9));
+        } else {
+            // Down 150 m and up 150 m over 300 m each: slopes -0.5 and 0.5, near the kink smoothed.
+            CHECK(b.net.edge_time_s[0] > 1.5 * flat);
+        }
+    }
+}

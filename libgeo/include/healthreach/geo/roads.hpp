@@ -18,6 +18,8 @@ struct road_fields {
     std::string junction = "junction";
     std::string access = "access";
     std::string foot = "foot";
+    std::string tunnel = "tunnel";
+    std::string bridge = "bridge";
 };
 
 struct road_options {
@@ -41,6 +43,7 @@ struct road_line {
     bool roundabout = false;
     bool access_private = false;   // access=private|no
     std::int8_t foot = 0;          // 1 foot=yes|designated|permissive, -1 foot=no, 0 unset
+    bool off_ground = false;       // a tunnel or a bridge: its slope is not the terrain's (--dem)
 };
 
 struct road_set {
@@ -64,7 +67,7 @@ road_set read_roads(const std::string& path, const road_options& options = {});
 // The values of the OSM keys the network uses, from the `other_tags` hstore text of GDAL's OSM
 // driver ("k"=>"v","k2"=>"v2"); empty where a key is absent. A null text has no tags.
 struct osm_tags {
-    std::string oneway, maxspeed, junction, access, foot;
+    std::string oneway, maxspeed, junction, access, foot, tunnel, bridge;
 };
 osm_tags parse_other_tags(const char* text);
 

@@ -22,7 +22,9 @@ double grade_factor(const profile& prof, double grade);
 // of `dem_path` sampled along it: walk at tobler_speed_kmh(s) x speed_kmh / 5 on each piece, drive
 // at the edge's flat speed x grade_factor(|s|). Lengths stay planimetric. Pieces with an end off the
 // DEM (outside it or nodata) are taken as flat and counted in `report`; input_error naming the DEM
-// when more than half of the roads' length is off it.
-void apply_terrain(network& net, const profile& prof, const std::string& dem_path, network_adjustments& report);
+// when more than half of the roads' length is off it. Edges flagged in `off_ground` (tunnels and
+// bridges; empty: none) take the straight line between the elevations of their ends.
+void apply_terrain(network& net, const profile& prof, const std::string& dem_path, network_adjustments& report,
+                   const std::vector<std::uint8_t>& off_ground = {});
 
 }  // namespace healthreach::geo
