@@ -102,7 +102,7 @@ TEST_CASE("on a planar DEM, driving speeds take the factor of their grade class 
     CHECK(seen == std::vector<double>{0.5, 0.5, 0.6, 1.0});
 }
 
-TEST_CASE("off the DEM roads are flat and counted; a DEM that misses most roads is refused", "[terrain]") {
+TEST_CASE("off the DEM roads are flat and counted, and a DEM that misses most roads is refused", "[terrain]") {
     const std::string dir = test::scratch_dir("terrain");
     network_options options;
     SECTION("nodata west of x = 400: 300 of the 600 m of A-B, 300 of C-A's run are off") {
@@ -252,7 +252,7 @@ TEST_CASE("closing the only bridge leaves the far bank uncovered, exactly", "[te
     }
 }
 
-TEST_CASE("--clip reads only the roads meeting the clip polygons grown by the buffer", "[terrain][clip]") {
+TEST_CASE("a clip reads only the roads meeting the clip polygons grown by the buffer", "[terrain][clip]") {
     const std::string dir = test::scratch_dir("clip");
     // Three east-west roads at y = 0, 1000 and 5000; the clip box covers y -100..100.
     const std::string path = test::write_lines(dir + "/roads.geojson", {{{{0, 0}, {1000, 0}}, residential},
