@@ -73,10 +73,20 @@ void add_road_options(CLI::App& app, road_input_options& o, bool roads_required)
     app.add_option("--junction-tolerance", o.build.junction_tolerance_m,
                    "Vertices closer than this many metres are one junction (default 0: exact)")
         ->check(non_negative);
+    app.add_option("--dem", o.build.dem, "Elevation raster: walking by Tobler's hiking function, driving slowed on grades");
+    app.add_option("--closures", o.build.closures, "Polygons closing every road edge inside or crossing them");
+    app.add_option("--speed-factors", o.build.speed_factors,
+                   "Polygons whose field 'factor' (> 0) multiplies the speeds of the roads inside (0.5: snow)");
+    auto* clip = app.add_option("--clip", o.read.clip, "Read only the roads within these polygons (plus --clip-buffer)");
+    app.add_option("--clip-buffer", o.clip_buffer_m,
+                   "Metres around --clip (analyses: default the service's largest limit plus the snap limit; network: 0)")
+        ->check(non_negative)
+        ->needs(clip);
 }
 
 void finish_road_options(road_input_options& o) {
     o.read.layer = o.roads_layer;
+    if (o.clip_buffer_m >= 0) o.read.clip_buffer_m = o.clip_buffer_m;
     if (o.junctions == "shared") o.build.junctions = geo::junction_mode::shared_vertices;
     else if (o.junctions == "endpoints") o.build.junctions = geo::junction_mode::endpoints;
     else throw input_error("--junctions: unknown value '" + o.junctions + "' (shared or endpoints)");
@@ -173,7 +183,7 @@ void report_analysis(const analysis_cli& o, const geo::analysis& a, const logger
         if (!in.layer.empty()) line += " layer " + in.layer;
         for (const auto& [purpose, field] : in.fields)
             if (!field.empty()) line += ", " + purpose + " field '" + field + "'";
-        for (const auto& [what, n] : in.counts) line += ", " + what + " " + geo::format_number(n);
+        for (const auto& [what, n] : in.counts) line += ", " + what + " " + geo::format_number(n, n == std::floor(n) ? 0 : 3);  // km to the metre
         log.info(line);
     }
     for (const std::string& w : a.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());

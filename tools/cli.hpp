@@ -29,6 +29,7 @@ struct road_input_options {
     std::string roads_layer;
     std::string profile;  // empty: drive for `network`, the service's profile for analyses
     std::string junctions = "shared";
+    double clip_buffer_m = -1;  // --clip-buffer; negative: not given
     geo::road_options read;
     geo::network_options build;
 };

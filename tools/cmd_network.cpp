@@ -5,7 +5,9 @@
 #include "healthreach/geo/graph_io.hpp"
 #include "healthreach/geo/network_export.hpp"
 #include "healthreach/geo/output_paths.hpp"
+#include "healthreach/geo/text.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace healthreach::cli {
@@ -28,7 +30,9 @@ command_runner add_network_command(CLI::App& app) {
         stopwatch total;
         finish_road_options(o->roads);
         geo::check_extension(o->out, "--out", {".gpkg"});
-        geo::check_outputs({o->out, o->common.graph_cache}, {o->roads.roads, o->standards});
+        geo::check_outputs({o->out, o->common.graph_cache}, {o->roads.roads, o->standards, o->roads.build.dem,
+                                                              o->roads.build.closures, o->roads.build.speed_factors,
+                                                              o->roads.read.clip});
         geo::network_request r;
         r.roads = o->roads.roads;
         r.read = o->roads.read;
@@ -60,6 +64,11 @@ command_runner add_network_command(CLI::App& app) {
         log.info("components: ", c.components, " strongly connected; routed the largest (", c.kept_nodes,
                  " nodes); dropped ", c.dropped.size(), " (", c.dropped_edges, " edges; node counts ",
                  dropped.empty() ? std::string("none") : dropped, ")");
+        for (const geo::adjustment_summary& adj : geo::summarize_adjustments(r.build, built.adjusted)) {
+            std::string line = "input " + adj.role + ": " + adj.file;
+            for (const auto& [what, n] : adj.counts) line += ", " + what + " " + geo::format_number(n, n == std::floor(n) ? 0 : 3);  // km to the metre
+            log.info(line);
+        }
         std::snprintf(buf, sizeof buf, "time: load and build %.2f s, write %.2f s; peak memory %.0f MiB", build_s, write_s, peak_memory_mib());
         log.info(buf);
         return 0;

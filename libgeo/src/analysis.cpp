@@ -184,7 +184,18 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     }
 
     phase.next("graph");
-    graph_result graph = load_or_build_graph({o.roads, o.road_read, prof, o.network_build, o.crs}, o.graph_cache);
+    road_options read = o.road_read;
+    if (!read.clip.empty() && !read.clip_buffer_m) {
+        // As far as the service's largest limit can reach at the profile's top speed, plus the snap limit.
+        double reach_m = std::max(0.0, a.max_limit());
+        if (m == metric::time) {
+            double kmh = prof.mode == travel_mode::walk ? prof.walk_speed_kmh * (o.network_build.dem.empty() ? 1 : 6.0 / 5) : 0;
+            for (const auto& [cls, speed] : prof.speed_kmh) kmh = std::max(kmh, speed);
+            reach_m *= kmh / 3.6;
+        }
+        read.clip_buffer_m = reach_m + o.snap_limit_m;
+    }
+    graph_result graph = load_or_build_graph({o.roads, read, prof, o.network_build, o.crs}, o.graph_cache);
     a.crs = graph.crs;
     a.built = std::move(graph.built);
     a.graph_cache_status = graph.cache_status;
@@ -194,8 +205,11 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                          {"road_lines", static_cast<double>(graph.road_lines)},
                          {"graph_nodes", static_cast<double>(a.built.net.node_count())},
                          {"graph_edges", static_cast<double>(a.built.net.edge_count())}}});
+    if (!read.clip.empty()) a.inputs.push_back({"clip", read.clip, "", {}, {{"buffer_m", std::round(*read.clip_buffer_m)}}});
+    for (const adjustment_summary& adj : summarize_adjustments(o.network_build, a.built.adjusted))
+        a.inputs.push_back({adj.role, adj.file, "", {}, adj.counts});
     const network& net = a.built.net;
-    a.route = std::make_unique<router>(net, m);
+    a.route = std::make_unique<router>(net, m, svc.cost_direction);
     a.snap = std::make_unique<snapper>(net);
 
     phase.next("population");
@@ -258,7 +272,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     }
     const double leg_speed = a.rules.off_network_speed_kmh / 3.6;
     a.demand = std::make_unique<network_points>(net, *a.snap, a.demand_x.data(), a.demand_y.data(), a.demand_pop.size(),
-                                                o.snap_limit_m, m, leg_speed, o.threads);
+                                                o.snap_limit_m, m, svc.cost_direction, leg_speed, o.threads);
 
     phase.next("facilities");
     if (!o.facilities.empty()) {
@@ -376,7 +390,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             }
         }
         a.cells = std::make_unique<network_points>(net, *a.snap, cx.data(), cy.data(), cx.size(), o.snap_limit_m, m,
-                                                   leg_speed, o.threads);
+                                                   svc.cost_direction, leg_speed, o.threads);
         a.cells_within = points_within_limits(net, *a.route, *a.cells, a.sites, cell_limit, a.max_limit(), o.threads);
         a.cell_nearest = nearest_sites(net, *a.route, *a.cells, a.sites);
     }

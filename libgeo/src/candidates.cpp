@@ -129,11 +129,14 @@ std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::st
                                                 const std::vector<double>& x, const std::vector<double>& y) {
     if (svc.cost_metric != a.svc->cost_metric)
         throw input_error(path + ": the " + svc.name + " service is measured in another metric than " + a.svc->name);
+    if (svc.cost_direction != a.svc->cost_direction)
+        throw input_error(path + ": the " + svc.name + " service is measured in another direction than " + a.svc->name);
     point_options fields;
     fields.type_field = "";
     const candidate_set from = candidates_from_points(a, path, fields);
     const network_points pts(a.built.net, *a.snap, x.data(), y.data(), x.size(), a.options.snap_limit_m,
-                             a.svc->cost_metric, a.rules.off_network_speed_kmh / 3.6, a.options.threads);
+                             a.svc->cost_metric, a.svc->cost_direction, a.rules.off_network_speed_kmh / 3.6,
+                             a.options.threads);
     std::vector<double> limit(x.size());
     double largest = no_limit;
     for (std::size_t i = 0; i < x.size(); ++i) {

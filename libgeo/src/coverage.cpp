@@ -1,6 +1,8 @@
 #include "healthreach/geo/coverage.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace healthreach::geo {
@@ -26,18 +28,28 @@ private:
     std::vector<std::pair<edge_id, std::uint32_t>> entries_;
 };
 
+
+// The points must hang on the nodes in the direction the router searches.
+void require_same_direction(const router& r, const network_points& pts) {
+    if (r.cost_direction() != pts.cost_direction())
+        throw std::invalid_argument(std::string("coverage: a router searching ") + direction_name(r.cost_direction()) +
+                                    " with points priced " + direction_name(pts.cost_direction()));
+}
+
 }  // namespace
 
 nearest_result nearest_sites(const network& net, const router& r, const network_points& pts,
                              const std::vector<site>& sites) {
+    require_same_direction(r, pts);
     const metric m = r.cost_metric();
+    const direction dir = r.cost_direction();
     std::vector<seed> seeds;
     for (std::uint32_t s = 0; s < sites.size(); ++s)
-        site_seeds(net, m, sites[s].edge, sites[s].offset_m, sites[s].start_cost, sites[s].start_other, s, seeds);
+        site_seeds(net, m, dir, sites[s].edge, sites[s].offset_m, sites[s].start_cost, sites[s].start_other, s, seeds);
     bounded_search search(r);
     search.run(seeds, inf);
 
-    const along_edge along{net, m};
+    const along_edge along{net, m, dir};
     const sites_by_edge on_edge(sites);
     nearest_result out;
     out.site.assign(pts.size(), invalid_id);
@@ -73,9 +85,11 @@ std::vector<std::vector<reached_point>> points_within_limits(const network& net,
                                                              const network_points& pts, const std::vector<site>& sites,
                                                              const std::vector<double>& limit_of, double max_limit,
                                                              unsigned threads) {
+    require_same_direction(r, pts);
     std::vector<std::vector<reached_point>> out(sites.size());
     const metric m = r.cost_metric();
-    const along_edge along{net, m};
+    const direction dir = r.cost_direction();
+    const along_edge along{net, m, dir};
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(sites.size())));
     auto work = [&](unsigned t) {
         bounded_search search(r);
@@ -98,7 +112,7 @@ std::vector<std::vector<reached_point>> points_within_limits(const network& net,
                 }
             };
             seeds.clear();
-            site_seeds(net, m, s.edge, s.offset_m, s.start_cost, s.start_other, label, seeds);
+            site_seeds(net, m, dir, s.edge, s.offset_m, s.start_cost, s.start_other, label, seeds);
             search.run(seeds, max_limit, false);
             const array_ref<node_id> settled = search.settled();
             for (std::size_t k = 0; k < settled.size(); ++k)

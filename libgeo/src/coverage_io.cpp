@@ -303,6 +303,7 @@ void write_inputs_and_warnings_json(const analysis& a, json_writer& j) {
 void write_coverage_json(const analysis& a, json_writer& j, const std::string& version) {
     j.field("service", a.svc->name);
     j.field("metric", a.svc->cost_metric == metric::length ? "distance" : "time");
+    j.field("direction", direction_name(a.svc->cost_direction));
     j.field("population_total", a.total.population);
     j.field("population_covered", a.total.covered);
     j.field("population_uncovered", a.total.uncovered);

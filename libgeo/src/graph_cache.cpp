@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -22,7 +23,7 @@ namespace healthreach::geo {
 namespace {
 
 // Bumped whenever the layout below or the way graphs are built changes.
-constexpr char magic[] = "healthreach graph cache 1";
+constexpr char magic[] = "healthreach graph cache 2";
 
 // A fast 64-bit content hash (multiply-rotate over 8-byte words): a changed road file changes it.
 std::uint64_t hash_file(const std::filesystem::path& path, std::uint64_t h) {
@@ -48,13 +49,13 @@ std::uint64_t hash_file(const std::filesystem::path& path, std::uint64_t h) {
     return h;
 }
 
-// The road file and its side files (a shapefile's .dbf and .shx, a .prj): size and content hash.
-std::string roads_fingerprint(const std::string& roads) {
+// A file and its side files (a shapefile's .dbf and .shx, a .prj): size and content hash.
+std::string file_fingerprint(const char* role, const std::string& path) {
     namespace fs = std::filesystem;
-    const fs::path p(roads);
+    const fs::path p(path);
     std::error_code ec;
     std::ostringstream s;
-    s << "roads " << fs::absolute(p, ec).string() << " size " << fs::file_size(p, ec);
+    s << role << ' ' << fs::absolute(p, ec).string() << " size " << fs::file_size(p, ec);
     std::uint64_t h = hash_file(p, 0xcbf29ce484222325ull);
     for (const char* ext : {".dbf", ".shx", ".prj", ".cpg"}) {
         fs::path side = p;
@@ -70,12 +71,19 @@ std::string settings_fingerprint(const graph_inputs& in) {
     s.precision(17);
     const road_fields& f = in.read.fields;
     s << "layer " << in.read.layer << " fields " << f.highway << ',' << f.maxspeed << ',' << f.oneway << ','
-      << f.junction << ',' << f.access << ',' << f.foot;
+      << f.junction << ',' << f.access << ',' << f.foot << ',' << f.tunnel << ',' << f.bridge;
     s << " profile " << in.prof.name << ' ' << static_cast<int>(in.prof.mode) << ' ' << in.prof.walk_speed_kmh;
     for (const auto& [cls, kmh] : in.prof.speed_kmh) s << ' ' << cls << '=' << kmh;
     for (const auto& cls : in.prof.excluded) s << " -" << cls;
     s << " junctions " << static_cast<int>(in.build.junctions) << ' ' << in.build.junction_tolerance_m;
     s << " crs " << in.crs;
+    s << " grades";
+    for (const auto& [grade, factor] : in.prof.grade_factors) s << ' ' << grade << ':' << factor;
+    // The scenario files by content, like the roads: an edited DEM or closure layer rebuilds.
+    if (!in.build.dem.empty()) s << ' ' << file_fingerprint("dem", in.build.dem);
+    if (!in.build.speed_factors.empty()) s << ' ' << file_fingerprint("speed-factors", in.build.speed_factors);
+    if (!in.build.closures.empty()) s << ' ' << file_fingerprint("closures", in.build.closures);
+    if (!in.read.clip.empty()) s << ' ' << file_fingerprint("clip", in.read.clip) << " buffer " << in.read.clip_buffer_m.value_or(0);
     return s.str();
 }
 
@@ -155,6 +163,7 @@ void save(const std::string& path, const std::string& roads_key, const std::stri
         w.value<std::uint64_t>(b.components.dropped_edges);
         std::vector<std::uint64_t> dropped(b.components.dropped.begin(), b.components.dropped.end());
         w.array(dropped);
+        w.value(b.adjusted);
         const network& n = b.net;
         w.array(n.node_x);
         w.array(n.node_y);
@@ -216,6 +225,7 @@ bool load(const std::string& path, const std::string& roads_key, const std::stri
     std::vector<std::uint64_t> dropped;
     if (!r.array(dropped)) return false;
     b.components.dropped.assign(dropped.begin(), dropped.end());
+    if (!r.value(b.adjusted)) return false;
     network& n = b.net;
     std::uint64_t classes = 0;
     if (!(r.array(n.node_x) && r.array(n.node_y) && r.array(n.edge_source) && r.array(n.edge_target) &&
@@ -246,6 +256,16 @@ bool load(const std::string& path, const std::string& roads_key, const std::stri
     return true;
 }
 
+// What a loaded graph must say again as a built one does: the roads taken as flat off the DEM.
+void add_adjustment_warnings(const graph_inputs& in, graph_result& g) {
+    const network_adjustments& a = g.built.adjusted;
+    if (in.build.dem.empty() || !(a.off_dem_km > 0)) return;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%.1f km of the %.1f km of routable roads (%.1f %%) lie off the DEM (outside it or on nodata cells): taken as flat",
+                  a.off_dem_km, a.dem_km, 100 * a.off_dem_km / a.dem_km);
+    g.warnings.push_back(in.build.dem + ": " + buf);
+}
+
 // What a cache must have been built from: the road file's and the settings' fingerprints.
 struct fingerprints {
     std::string roads, settings;
@@ -258,10 +278,11 @@ std::optional<graph_result> load_matching(const graph_inputs& in, const std::str
     why = "no cache yet";
     // A missing road file has no fingerprint; read_roads reports it.
     if (!std::filesystem::is_regular_file(in.roads)) return std::nullopt;
-    keys = {roads_fingerprint(in.roads), settings_fingerprint(in)};
+    keys = {file_fingerprint("roads", in.roads), settings_fingerprint(in)};
     graph_result cached;
     if (!load(path, keys.roads, keys.settings, cached, why)) return std::nullopt;
     cached.cache_status = "loaded";
+    add_adjustment_warnings(in, cached);
     return cached;
 }
 
@@ -293,6 +314,7 @@ graph_result load_or_build_graph(const graph_inputs& in, const std::string& cach
         g.warnings.push_back(in.roads + ": " + std::to_string(roads.speeds_ignored) + " road lines have a maxspeed that is not a speed between 0 and " +
                              std::to_string(static_cast<int>(max_road_speed_kmh)) + " km/h (negative, NaN, infinite or huge); their class speed is used");
     g.built = build_network(roads, in.prof, g.crs, in.build);
+    add_adjustment_warnings(in, g);
     if (!cache_path.empty()) save(cache_path, keys.roads, keys.settings, g);
     return g;
 }

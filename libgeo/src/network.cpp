@@ -1,6 +1,8 @@
 #include "healthreach/geo/network.hpp"
 
+#include "healthreach/geo/closures.hpp"
 #include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/terrain.hpp"
 #include "healthreach/error.hpp"
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
@@ -30,6 +32,20 @@ void network::add_edge(node_id s, node_id t, double length_m, double time_s, dou
     geom_x.insert(geom_x.end(), xs, xs + n);
     geom_y.insert(geom_y.end(), ys, ys + n);
     geom_first.push_back(geom_x.size());
+}
+
+std::vector<adjustment_summary> summarize_adjustments(const network_options& options, const network_adjustments& done) {
+    std::vector<adjustment_summary> out;
+    auto km = [](double v) { return std::round(v * 1000) / 1000; };  // to the metre
+    if (!options.dem.empty())
+        out.push_back({"dem", options.dem, {{"sampled_km", km(done.dem_km)}, {"off_dem_km", km(done.off_dem_km)}}});
+    if (!options.speed_factors.empty())
+        out.push_back({"speed_factors", options.speed_factors,
+                       {{"slowed_km", km(done.slowed_km)}, {"slowed_edges", static_cast<double>(done.slowed_edges)}}});
+    if (!options.closures.empty())
+        out.push_back({"closures", options.closures,
+                       {{"closed_km", km(done.closed_km)}, {"closed_edges", static_cast<double>(done.closed_edges)}}});
+    return out;
 }
 
 namespace {
@@ -92,8 +108,10 @@ struct raw_graph {
     }
 };
 
-// Keeps the largest strongly connected component, renumbering nodes and edges in their order.
-network_build prune_to_largest_scc(network&& all, network_build&& result) {
+// Keeps the largest strongly connected component, renumbering nodes and edges in their order;
+// `edge_flags` (one per edge of `all`) are kept alike into `kept_flags`.
+network_build prune_to_largest_scc(network&& all, network_build&& result, const std::vector<std::uint8_t>& edge_flags,
+                                   std::vector<std::uint8_t>& kept_flags) {
     using csr = boost::compressed_sparse_row_graph<boost::directedS>;
     std::vector<std::pair<node_id, node_id>> arcs;
     arcs.reserve(all.edge_count() * 2);
@@ -133,6 +151,7 @@ network_build prune_to_largest_scc(network&& all, network_build&& result) {
             continue;
         }
         const std::size_t b = all.geom_first[e], n = all.geom_first[e + 1] - b;
+        kept_flags.push_back(edge_flags[e]);
         net.add_edge(s, t, all.edge_length_m[e], all.edge_time_s[e], all.edge_reverse_time_s[e],
                      all.edge_class[e], &all.geom_x[b], &all.geom_y[b], n);
     }
@@ -166,6 +185,7 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
         throw input_error(roads.path + ": no road line is routable for the " + prof.name + " profile (" +
                           std::to_string(roads.lines.size()) + " lines read)");
 
+    std::vector<std::uint8_t> off_ground;  // per raw edge: a tunnel or bridge (terrain)
     raw_graph raw;
     raw.net.srs = metric;
     raw.net.classes = roads.classes;
@@ -191,6 +211,7 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
                 std::swap(a, b);
             }
             raw.net.add_edge(a, b, len, time, reverse, line.highway, px.data(), py.data(), px.size());
+            off_ground.push_back(line.off_ground);
         };
 
         std::uint32_t start = 0;
@@ -231,7 +252,12 @@ network_build build_network(const road_set& roads, const profile& prof, const OG
             start_node = end_node;
         }
     }
-    return prune_to_largest_scc(std::move(raw.net), std::move(result));
+    std::vector<std::uint8_t> kept_off_ground;
+    network_build built = prune_to_largest_scc(std::move(raw.net), std::move(result), off_ground, kept_off_ground);
+    if (!options.dem.empty()) apply_terrain(built.net, prof, options.dem, built.adjusted, kept_off_ground);
+    if (!options.speed_factors.empty()) apply_speed_factors(built.net, options.speed_factors, built.adjusted);
+    if (!options.closures.empty()) apply_closures(built.net, options.closures, built.adjusted);
+    return built;
 }
 
 }  // namespace healthreach::geo

@@ -5,6 +5,7 @@
 namespace healthreach::geo {
 
 bool along_edge::cost(edge_id e, double a, double b, double& cost, double& other) const {
+    if (dir == direction::to_facility) std::swap(a, b);
     const double len = net.edge_length_m[e];
     const double d = std::abs(b - a);
     double time;
@@ -19,9 +20,9 @@ bool along_edge::cost(edge_id e, double a, double b, double& cost, double& other
     return true;
 }
 
-void site_seeds(const network& net, metric m, edge_id e, double offset, double start_cost, double start_other,
-                std::uint32_t label, std::vector<seed>& out) {
-    const along_edge along{net, m};
+void site_seeds(const network& net, metric m, direction d, edge_id e, double offset, double start_cost,
+                double start_other, std::uint32_t label, std::vector<seed>& out) {
+    const along_edge along{net, m, d};
     double c = 0, o = 0;
     if (along.cost(e, offset, net.edge_length_m[e], c, o))
         out.push_back({net.edge_target[e], start_cost + c, label, start_other + o});
@@ -29,8 +30,9 @@ void site_seeds(const network& net, metric m, edge_id e, double offset, double s
 }
 
 network_points::network_points(const network& net, const snapper& snap, const double* x, const double* y,
-                               std::size_t n, double snap_limit_m, metric m, double leg_speed_mps, unsigned threads)
-    : edge_(n, invalid_id), offset_(n, 0), snap_(n, 0), leg_cost_(n, 0), leg_other_(n, 0) {
+                               std::size_t n, double snap_limit_m, metric m, direction d, double leg_speed_mps,
+                               unsigned threads)
+    : direction_(d), edge_(n, invalid_id), offset_(n, 0), snap_(n, 0), leg_cost_(n, 0), leg_other_(n, 0) {
     threads = std::max(1u, threads);
     auto work = [&](unsigned t) {
         for (std::size_t p = t; p < n; p += threads) {
@@ -49,18 +51,18 @@ network_points::network_points(const network& net, const snapper& snap, const do
     work(0);
     for (auto& th : pool) th.join();
 
-    // Node index: a point on edge e is reached from its source forward, and from its target backward
-    // where the edge is open that way.
-    const along_edge along{net, m};
+    // Node index: a point on edge e hangs on each end of e from which (from_facility) or towards
+    // which (to_facility) the edge can be travelled to or from the point: both ends where the edge is
+    // open both ways, else one (and both where the point sits on that end).
+    const along_edge along{net, m, d};
     first_.assign(net.node_count() + 1, 0);
     edge_first_.assign(net.edge_count() + 1, 0);
-    // From the target only where the edge is open backwards, or where the point sits on the target.
-    auto from_target = [&](std::size_t p) { return net.reverse_open(edge_[p]) || offset_[p] >= net.edge_length_m[edge_[p]]; };
+    double c = 0, o = 0;
     for (std::size_t p = 0; p < n; ++p) {
         const edge_id e = edge_[p];
         if (e == invalid_id) continue;
-        ++first_[net.edge_source[e] + 1];
-        if (from_target(p)) ++first_[net.edge_target[e] + 1];
+        if (along.cost(e, 0, offset_[p], c, o)) ++first_[net.edge_source[e] + 1];
+        if (along.cost(e, net.edge_length_m[e], offset_[p], c, o)) ++first_[net.edge_target[e] + 1];
         ++edge_first_[e + 1];
     }
     for (std::size_t v = 0; v < net.node_count(); ++v) first_[v + 1] += first_[v];
@@ -72,13 +74,8 @@ network_points::network_points(const network& net, const snapper& snap, const do
         const edge_id e = edge_[p];
         if (e == invalid_id) continue;
         const auto pt = static_cast<std::uint32_t>(p);
-        double c = 0, o = 0;
-        along.cost(e, 0, offset_[p], c, o);
-        attached_[fill[net.edge_source[e]]++] = {pt, c, o};
-        if (from_target(p)) {
-            along.cost(e, net.edge_length_m[e], offset_[p], c, o);
-            attached_[fill[net.edge_target[e]]++] = {pt, c, o};
-        }
+        if (along.cost(e, 0, offset_[p], c, o)) attached_[fill[net.edge_source[e]]++] = {pt, c, o};
+        if (along.cost(e, net.edge_length_m[e], offset_[p], c, o)) attached_[fill[net.edge_target[e]]++] = {pt, c, o};
         on_edge_[efill[e]++] = pt;
     }
 }

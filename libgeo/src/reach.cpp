@@ -29,7 +29,7 @@ std::uint64_t hilbert_index(std::uint32_t x, std::uint32_t y) {
 
 }  // namespace
 
-router::router(const network& net, metric m) : metric_(m), rank_(net.node_count()), node_(net.node_count()) {
+router::router(const network& net, metric m, direction d) : metric_(m), direction_(d), rank_(net.node_count()), node_(net.node_count()) {
     const std::size_t n = net.node_count();
     if (n > 0) {
         const auto [xmin, xmax] = std::minmax_element(net.node_x.begin(), net.node_x.end());
@@ -44,11 +44,16 @@ router::router(const network& net, metric m) : metric_(m), rank_(net.node_count(
         std::sort(order.begin(), order.end());
         for (node_id k = 0; k < n; ++k) node_[k] = order[k].second, rank_[order[k].second] = k;
     }
-    // Counting sort of the arcs by tail; within a node, arcs keep the order of the edges.
+    // Counting sort of the arcs by tail; within a node, arcs keep the order of the edges. Reversed,
+    // the edge's source -> target travel becomes an arc target -> source and its reverse travel an
+    // arc source -> target.
+    const bool reversed = d == direction::to_facility;
+    const std::vector<node_id>& tail = reversed ? net.edge_target : net.edge_source;
+    const std::vector<node_id>& head = reversed ? net.edge_source : net.edge_target;
     first_out_.assign(n + 1, 0);
     for (edge_id e = 0; e < net.edge_count(); ++e) {
-        ++first_out_[rank_[net.edge_source[e]] + 1];
-        if (net.reverse_open(e)) ++first_out_[rank_[net.edge_target[e]] + 1];
+        ++first_out_[rank_[tail[e]] + 1];
+        if (net.reverse_open(e)) ++first_out_[rank_[head[e]] + 1];
     }
     for (std::size_t v = 0; v < n; ++v) first_out_[v + 1] += first_out_[v];
     arcs_.resize(first_out_.back());
@@ -60,8 +65,8 @@ router::router(const network& net, metric m) : metric_(m), rank_(net.node_count(
         arc_other_[k] = m == metric::length ? time : len;
     };
     for (edge_id e = 0; e < net.edge_count(); ++e) {
-        add(net.edge_source[e], net.edge_target[e], net.edge_length_m[e], net.edge_time_s[e]);
-        if (net.reverse_open(e)) add(net.edge_target[e], net.edge_source[e], net.edge_length_m[e], net.edge_reverse_time_s[e]);
+        add(tail[e], head[e], net.edge_length_m[e], net.edge_time_s[e]);
+        if (net.reverse_open(e)) add(head[e], tail[e], net.edge_length_m[e], net.edge_reverse_time_s[e]);
     }
 }
 
@@ -86,7 +91,12 @@ bounded_search::bounded_search(const router& r)
       settled_(new node_id[r.node_count()]),
       settled_cost_(new double[r.node_count()]) {}
 
-bool bounded_search::reached(node_id v) const { return dist_[router_.rank(v)] <= limit_; }
+// Unreached nodes keep an infinite cost, which an unbounded run's limit would admit: since closures
+// the graph need not be strongly connected.
+bool bounded_search::reached(node_id v) const {
+    const double d = dist_[router_.rank(v)];
+    return d <= limit_ && d != inf;
+}
 
 namespace {
 

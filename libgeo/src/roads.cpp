@@ -1,11 +1,13 @@
 #include "healthreach/geo/roads.hpp"
 
 #include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/features.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <unordered_map>
 
 namespace healthreach::geo {
@@ -54,6 +56,32 @@ std::int8_t parse_foot(const std::string& v) {
     return 0;
 }
 
+// The --clip polygons grown by `buffer_m` metres (in the UTM zone of their centre), in `srs`.
+std::unique_ptr<OGRGeometry> clip_area(const std::string& path, const OGRSpatialReference& srs, double buffer_m) {
+    const polygon_set polygons = read_polygons(path, srs);
+    OGREnvelope env;
+    for (const auto& g : polygons.geometry) {
+        OGREnvelope e;
+        g->getEnvelope(&e);
+        env.Merge(e);
+    }
+    double lon = 0, lat = 0;
+    envelope_center_lonlat(env, srs, lon, lat);
+    const OGRSpatialReference metric = utm_zone_for(lon, lat);
+    const transformer to_metric(srs, metric), back(metric, srs);
+    std::unique_ptr<OGRGeometry> area;
+    for (const auto& g : polygons.geometry) {
+        std::unique_ptr<OGRGeometry> m(g->clone());
+        to_metric.apply(*m, path);
+        std::unique_ptr<OGRGeometry> grown(buffer_m > 0 ? m->Buffer(buffer_m, 8) : m.release());
+        if (!grown) throw input_error(path + ": a --clip polygon cannot be buffered (invalid geometry)");
+        area.reset(area ? area->Union(grown.get()) : grown.release());
+        if (!area) throw input_error(path + ": the --clip polygons cannot be merged (invalid geometry)");
+    }
+    back.apply(*area, path);
+    return area;
+}
+
 }  // namespace
 
 osm_tags parse_other_tags(const char* text) {
@@ -80,6 +108,8 @@ osm_tags parse_other_tags(const char* text) {
         else if (key == "junction") tags.junction = value;
         else if (key == "access") tags.access = value;
         else if (key == "foot") tags.foot = value;
+        else if (key == "tunnel") tags.tunnel = value;
+        else if (key == "bridge") tags.bridge = value;
     }
     return tags;
 }
@@ -136,8 +166,10 @@ road_set read_roads(const std::string& path, const road_options& options) {
     const OGRSpatialReference* srs = layer.GetSpatialRef();
     if (!srs) throw input_error(where + ": has no CRS");
     roads.srs = traditional(*srs);
+    if (!options.clip.empty()) layer.SetSpatialFilter(clip_area(options.clip, roads.srs, options.clip_buffer_m.value_or(0)).get());
+    const std::string clipped = options.clip.empty() ? "" : " within --clip " + options.clip;
 
-    if (layer.GetFeatureCount(TRUE) == 0) throw input_error(where + ": no road line (the layer is empty)");
+    if (layer.GetFeatureCount(TRUE) == 0) throw input_error(where + ": no road line" + (clipped.empty() ? " (the layer is empty)" : clipped));
     OGRFeatureDefn& defn = *layer.GetLayerDefn();
     const road_fields& f = options.fields;
     const int i_highway = field_index(defn, f.highway);
@@ -148,6 +180,8 @@ road_set read_roads(const std::string& path, const road_options& options) {
     const int i_junction = field_index(defn, f.junction);
     const int i_access = field_index(defn, f.access);
     const int i_foot = field_index(defn, f.foot);
+    const int i_tunnel = field_index(defn, f.tunnel);
+    const int i_bridge = field_index(defn, f.bridge);
     auto text = [](OGRFeature& feat, int i) {
         return i >= 0 && feat.IsFieldSetAndNotNull(i) ? std::string(feat.GetFieldAsString(i)) : std::string();
     };
@@ -167,6 +201,8 @@ road_set read_roads(const std::string& path, const road_options& options) {
         if (i_junction >= 0) tags.junction = text(*feat, i_junction);
         if (i_access >= 0) tags.access = text(*feat, i_access);
         if (i_foot >= 0) tags.foot = text(*feat, i_foot);
+        if (i_tunnel >= 0) tags.tunnel = text(*feat, i_tunnel);
+        if (i_bridge >= 0) tags.bridge = text(*feat, i_bridge);
 
         road_line line;
         line.highway = classes.intern(highway);
@@ -182,6 +218,10 @@ road_set read_roads(const std::string& path, const road_options& options) {
         const std::string access = lower(tags.access);
         line.access_private = access == "private" || access == "no";
         line.foot = parse_foot(tags.foot);
+        // A building passage runs on the ground; any other tunnel, and any bridge, does not.
+        const std::string tunnel = lower(tags.tunnel), bridge = lower(tags.bridge);
+        line.off_ground = (!tunnel.empty() && tunnel != "no" && tunnel != "building_passage") ||
+                          (!bridge.empty() && bridge != "no");
 
         switch (wkbFlatten(geom->getGeometryType())) {
         case wkbLineString:
@@ -196,7 +236,7 @@ road_set read_roads(const std::string& path, const road_options& options) {
         }
     }
     if (roads.lines.empty())
-        throw input_error(where + ": no road line (" + std::to_string(roads.features_read) +
+        throw input_error(where + ": no road line" + clipped + " (" + std::to_string(roads.features_read) +
                           " features, none with a '" + f.highway + "' value and a line geometry)");
     return roads;
 }

@@ -110,8 +110,25 @@ private:
                     p.speed_kmh[std::string(cls.str())] = number(speed, sub + "." + std::string(cls.str()), 1, 200);
             else if (key == "speed_kmh" && p.mode == travel_mode::walk) p.walk_speed_kmh = number(v, sub, 0.5, 30);
             else if (key == "excluded" && p.mode == travel_mode::walk) p.excluded = texts(v, sub);
+            else if (key == "grade_source" && p.mode == travel_mode::drive) p.grade_source = text(v, sub);
+            else if (key == "grade_factors" && p.mode == travel_mode::drive) p.grade_factors = grade_classes(v, sub);
             else unknown(sub);
         }
+    }
+
+    // [[grade %, factor], ...] by strictly increasing grade.
+    std::vector<std::pair<double, double>> grade_classes(const toml::node& n, const std::string& path) const {
+        const toml::array* list = n.as_array();
+        if (!list || list->empty()) fail(path, "must be an array of [grade %, speed factor] pairs");
+        std::vector<std::pair<double, double>> out;
+        for (const auto& item : *list) {
+            const toml::array* pair = item.as_array();
+            if (!pair || pair->size() != 2) fail(path, "must be an array of [grade %, speed factor] pairs");
+            const double grade = number((*pair)[0], path, 0, 1000), factor = number((*pair)[1], path, 0.01, 1);
+            if (!out.empty() && grade <= out.back().first) fail(path, "grades must increase");
+            out.emplace_back(grade, factor);
+        }
+        return out;
     }
 
     void urbanisation(const toml::table& t, const std::string& path) {
@@ -159,6 +176,9 @@ private:
             const std::string key(k.str()), sub = path + "." + key;
             if (key == "description") s.description = text(v, sub);
             else if (key == "metric") s.cost_metric = choice(v, sub, {"distance", "time"}) == "time" ? metric::time : metric::length;
+            else if (key == "direction")
+                s.cost_direction = choice(v, sub, {"from-facility", "to-facility"}) == "from-facility" ? direction::from_facility
+                                                                                                 : direction::to_facility;
             else if (key == "profile") s.profile = choice(v, sub, {"drive", "walk"});
             else if (key == "facility_types") s.facility_types = texts(v, sub);
             else if (key == "units_field") s.units_field = text(v, sub);

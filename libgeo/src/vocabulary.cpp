@@ -10,6 +10,8 @@ metric parse_metric(const std::string& name) {
     throw input_error("--metric: unknown metric '" + name + "' (length or time)");
 }
 
+const char* direction_name(direction d) { return d == direction::from_facility ? "from-facility" : "to-facility"; }
+
 const char* area_class_name(area_class c) { return c == area_class::urban ? "urban" : "rural"; }
 
 }  // namespace healthreach::geo

@@ -1193,6 +1193,21 @@ TEST_CASE("bad input corpus: network", "[e2e][bad-input]") {
     fs::create_directories(k.in("x"));
     fs::create_symlink(roads, k.out("link-to-roads.gpkg"));
     write_bytes(k.out("file-not-dir"), "a file\n");
+    // Terrain and scenario layers: a DEM of another place, closures and speed factors of the wrong kind.
+    write_grid(k.in("dem-far.tif"), 10, 10, {region_x, 100, 0, 3700000, 0, -100}, tens(), 32649);
+    {
+        std::vector<float> west(100 * 100, 500.0f);
+        for (int r = 0; r < 100; ++r)
+            for (int c = 75; c < 100; ++c) west[r * 100 + c] = -9999;  // the eastern quarter is nodata
+        write_grid(k.in("dem-west.tif"), 100, 100, {420000, 370, 0, 3987000, 0, -370}, west, 32649, -9999);
+    }
+    const std::string admin = k.sample_copy("admin.gpkg");
+    {
+        std::ofstream f(k.in("snow-negative.geojson"));
+        f << "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32649\"}},"
+             "\"features\":[{\"type\":\"Feature\",\"properties\":{\"factor\":-0.5},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[430000,3960000],[440000,3960000],[440000,3970000],[430000,3960000]]]}}]}\n";
+    }
     const std::string long_out = long_path(k.root() + "/long", "network.gpkg", 2890);
     const std::string long_roads = fs::path(long_out).parent_path().string() + "/roads.gpkg";
     copy_file(roads, long_roads);
@@ -1224,6 +1239,16 @@ TEST_CASE("bad input corpus: network", "[e2e][bad-input]") {
         maxspeed_case("roads-maxspeed-1e308.gpkg", "1e308"),
         maxspeed_case("roads-maxspeed-negative.gpkg", "-50"),
         maxspeed_case("roads-maxspeed-nan.gpkg", "nan"),
+        {"--dem of another place", net(roads, join(o, {"--dem", k.in("dem-far.tif")})), want::error, {"dem-far.tif", "does not cover"},
+         {out}, "a DEM that misses the roads would leave every slope flat"},
+        {"--dem missing the eastern quarter of the region", net(roads, join(o, {"--dem", k.in("dem-west.tif"), "--profile", "walk"})),
+         want::ok_warn, {"dem-west.tif", "off the DEM"}, {out}, "roads off the DEM are taken as flat; the km are counted"},
+        {"--closures given points", net(roads, join(o, {"--closures", fac})), want::error, {"facilities.gpkg", "not a polygon"},
+         {out}, "closures are areas"},
+        {"--speed-factors without a factor field", net(roads, join(o, {"--speed-factors", admin})), want::error,
+         {"admin.gpkg", "factor"}, {out}, "nothing says how much slower"},
+        {"--speed-factors with a negative factor", net(roads, join(o, {"--speed-factors", k.in("snow-negative.geojson")})),
+         want::error, {"snow-negative.geojson", "-0.5"}, {out}, "a speed cannot be negative"},
         {"unknown --profile", net(roads, join(o, {"--profile", "bike"})), want::error, {"bike"}, {out}, "typo"},
         {"--junction-tolerance -1", net(roads, join(o, {"--junction-tolerance=-1"})), want::error, {"--junction-tolerance"},
          {out}, "negative distance"},

@@ -81,6 +81,42 @@ TEST_CASE("coverage along a one-way street, from a facility inside an edge", "[c
     CHECK(a->sites.size() == 1);
 }
 
+TEST_CASE("costs run in the service's direction: dispatch from the facility, travel to it", "[coverage][direction]") {
+    // The one-way street runs east; the facility sits at x = 300 inside it. From the facility
+    // (ambulance dispatch) a cell downstream is x - 300 away and one upstream 700 + 2000 + x (round
+    // the loop); to the facility a cell upstream is 300 - x away and one downstream 1000 - x + 2000 + 300.
+    const double walk = 5 / 3.6, drive = 25 / 3.6;
+    for (direction dir : {direction::from_facility, direction::to_facility}) {
+        one_way_case c;
+        if (dir == direction::to_facility) {
+            std::ofstream(c.dir + "/std.toml") << "[services.ambulance]\ndirection = \"to-facility\"\n";
+            c.options.standards_file = c.dir + "/std.toml";
+        }
+        const auto a = run_analysis(c.options);
+        CHECK(a->svc->cost_direction == dir);
+        double covered = 0;
+        for (int k = 0; k < 10; ++k) {
+            const double x = 50 + 100 * k;
+            const std::size_t d = c.cell_at(*a, x);
+            INFO(direction_name(dir) << ", cell at x = " << x);
+            const double road = dir == direction::from_facility ? (x >= 300 ? x - 300 : 2700 + x)
+                                                                : (x <= 300 ? 300 - x : 3300 - x);
+            CHECK(a->nearest.cost[d] == Approx(road + 10).epsilon(1e-12));
+            CHECK(a->nearest.other[d] == Approx(road / drive + 10 / walk).epsilon(1e-12));
+            if (road + 10 <= 600) covered += 10;
+        }
+        CHECK(covered == (dir == direction::from_facility ? 60 : 30));  // x = 350..850, or x = 50..250
+        CHECK(a->total.covered == covered);
+        double within = 0;
+        for (const reached_point& r : a->within[0]) {
+            within += a->demand_pop[r.point];
+            CHECK(r.cost == Approx(a->nearest.cost[r.point]).epsilon(1e-12));
+        }
+        CHECK(within == covered);
+        check_totals_add_up(*a);
+    }
+}
+
 TEST_CASE("the limit is inclusive and partial edges count exactly up to it", "[coverage]") {
     one_way_case c;
     c.options.rural_limit = 560;  // x = 850: 550 + 10 = 560 exactly
@@ -100,8 +136,10 @@ TEST_CASE("a facility's start delay is added to time costs", "[coverage]") {
     const auto a = run_analysis(c.options);
     const double walk = 5 / 3.6, drive = 25 / 3.6;
     const std::size_t d = c.cell_at(*a, 550);
-    CHECK(a->nearest.cost[d] == Approx(120 + 250 / drive + 10 / walk).epsilon(1e-12));
-    CHECK(a->nearest.other[d] == Approx(260).epsilon(1e-12));  // metres are not delayed
+    // People drive to a township centre (to-facility): from x = 550 on the one-way street east to
+    // 1000, round the loop (2000) and east again to 300: 2750 m.
+    CHECK(a->nearest.cost[d] == Approx(120 + 2750 / drive + 10 / walk).epsilon(1e-12));
+    CHECK(a->nearest.other[d] == Approx(2760).epsilon(1e-12));  // metres are not delayed
     check_totals_add_up(*a);
 }
 

@@ -185,3 +185,36 @@ TEST_CASE("costs-only reach equals brute force on random graphs with one-ways, l
         CHECK(searches[0].settled().size() == within);
     }
 }
+
+TEST_CASE("a to-facility router finds the cost of travelling to the source, on random asymmetric graphs", "[reach][direction]") {
+    // Edges whose two directions cost differently (one-ways, and slopes: reverse times unlike forward
+    // ones): searching the reversed router from s must give, at every node v, the forward cost v -> s.
+    std::mt19937 rng(29);
+    for (int trial = 0; trial < 200; ++trial) {
+        network net;
+        const node_id n = 2 + rng() % 20;
+        for (node_id v = 0; v < n; ++v) net.node_x.push_back(rng() % 1000), net.node_y.push_back(rng() % 1000);
+        const double xs[2] = {0, 1}, ys[2] = {0, 1};
+        auto edge = [&](node_id s, node_id t) {
+            const double length = std::uniform_real_distribution<double>(0, 60)(rng);
+            const double there = length / std::uniform_real_distribution<double>(0.5, 3)(rng);
+            const double back = rng() % 3 == 0 ? -1 : length / std::uniform_real_distribution<double>(0.5, 3)(rng);
+            net.add_edge(s, t, length, there, back, 0, xs, ys, 2);
+        };
+        for (node_id v = 0; v + 1 < n; ++v) edge(v, v + 1);
+        for (int e = 0, extra = rng() % (n + 2); e < extra; ++e) edge(rng() % n, rng() % n);
+        const node_id source = rng() % n;
+        for (metric m : {metric::time, metric::length}) {
+            const router to(net, m, direction::to_facility);
+            CHECK(to.cost_direction() == direction::to_facility);
+            bounded_search search(to);
+            search.run({seed{source, 0.0, 0}}, std::numeric_limits<double>::infinity());
+            for (node_id v = 0; v < n; ++v) {
+                const double want = test::reference_dijkstra(net, m, v)[source];
+                INFO("trial " << trial << ", node " << v << " -> source " << source);
+                REQUIRE(search.reached(v) == std::isfinite(want));
+                if (std::isfinite(want)) REQUIRE(search.cost(v) == Approx(want).epsilon(1e-12));
+            }
+        }
+    }
+}

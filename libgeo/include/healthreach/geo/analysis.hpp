@@ -44,7 +44,8 @@ struct analysis_options {
 
     // Every file the analysis reads (for the outputs-never-replace-inputs check).
     std::vector<std::string> input_paths() const {
-        return {roads, population, facilities, standards_file, urban, admin};
+        return {roads, population, facilities, standards_file, urban, admin,
+                network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip};
     }
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // Who reaches a service: nearest site and its cost for every point (one multi-source search), and
 // the points each site reaches within their limits (one bounded search per site, in parallel).
+// Costs run in the router's direction (from the site to the point, or from the point to the site);
+// the points must be priced in the same direction.
 #include "healthreach/geo/network_points.hpp"
 
 #include <limits>

@@ -43,6 +43,19 @@ enum class junction_mode { shared_vertices, endpoints };
 struct network_options {
     junction_mode junctions = junction_mode::shared_vertices;
     double junction_tolerance_m = 0;  // 0: exact coordinate equality in the source CRS
+    std::string dem;                  // --dem: elevation raster (terrain module); empty: flat
+    std::string closures;             // --closures: polygons closing the edges they touch
+    std::string speed_factors;        // --speed-factors: polygons whose field `factor` multiplies speeds inside
+};
+
+// What --dem, --closures and --speed-factors did to the graph, for the run's summary.
+struct network_adjustments {
+    double dem_km = 0;         // length sampled on the DEM
+    double off_dem_km = 0;     // of which off it (outside or nodata): taken as flat
+    double closed_km = 0;      // edges closed (length of each edge once)
+    std::size_t closed_edges = 0;
+    double slowed_km = 0;      // length inside speed-factor polygons
+    std::size_t slowed_edges = 0;
 };
 
 struct component_report {
@@ -57,10 +70,20 @@ struct network_build {
     component_report components;
     std::size_t lines_routable = 0;
     std::size_t lines_skipped = 0;  // no road class for the profile, or closed to it
+    network_adjustments adjusted;
 };
 
+// What one of --dem, --closures, --speed-factors did, for the run's summary (stderr and JSON inputs).
+struct adjustment_summary {
+    std::string role, file;  // role: dem, closures, speed_factors
+    std::vector<std::pair<std::string, double>> counts;
+};
+std::vector<adjustment_summary> summarize_adjustments(const network_options& options, const network_adjustments& done);
+
 // Builds the routable graph of `roads` under `prof`, reprojected into `metric`; input_error when
-// nothing is routable.
+// nothing is routable. The largest strongly connected component is kept first; then the DEM sets
+// the edges' times, speed factors scale them and closures remove edges (so that people beyond a
+// closure stay on the network, and uncovered).
 network_build build_network(const road_set& roads, const profile& prof, const OGRSpatialReference& metric,
                             const network_options& options = {});
 

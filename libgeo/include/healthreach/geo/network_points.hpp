@@ -18,9 +18,12 @@ struct priced {
 class network_points {
 public:
     // Snaps every point (in parallel); points farther than snap_limit_m are off network. The leg from a
-    // point to its snap point is priced at leg_speed_mps in time, at its length in distance.
+    // point to its snap point is priced at leg_speed_mps in time, at its length in distance. Costs
+    // along edges run in direction `d` (see along_edge), as the router's searches do.
     network_points(const network& net, const snapper& snap, const double* x, const double* y, std::size_t n,
-                   double snap_limit_m, metric m, double leg_speed_mps, unsigned threads);
+                   double snap_limit_m, metric m, direction d, double leg_speed_mps, unsigned threads);
+
+    direction cost_direction() const { return direction_; }
 
     std::size_t size() const { return edge_.size(); }
     bool on_network(std::uint32_t p) const { return edge_[p] != invalid_id; }
@@ -30,7 +33,8 @@ public:
     double leg_cost(std::uint32_t p) const { return leg_cost_[p]; }
     double leg_other(std::uint32_t p) const { return leg_other_[p]; }
 
-    // Points reachable from node v along one of its edges, with the cost from v to the snap point.
+    // Points hung on node v along one of its edges, with the cost between v and the snap point in the
+    // points' direction (from v to the point, or from the point to v).
     struct attachment {
         std::uint32_t point;
         double cost, other;
@@ -42,6 +46,7 @@ public:
     const std::uint32_t* on_edge_end(edge_id e) const { return on_edge_.data() + edge_first_[e + 1]; }
 
 private:
+    direction direction_;
     std::vector<edge_id> edge_;
     std::vector<double> offset_, snap_, leg_cost_, leg_other_;
     std::vector<std::uint64_t> first_;  // per node, into attached_
@@ -54,12 +59,15 @@ private:
 struct along_edge {
     const network& net;
     metric m;
-    // From offset a to offset b on edge e; false where the edge is closed in that direction.
+    direction dir = direction::from_facility;
+    // Between offset a (the facility's side) and offset b (the people's side) on edge e: travel from
+    // a to b from_facility, from b to a to_facility; false where the edge is closed that way.
     bool cost(edge_id e, double a, double b, double& cost, double& other) const;
 };
 
-// Search seeds of a site snapped at (e, offset) with a start cost (a delay), labelled `label`.
-void site_seeds(const network& net, metric m, edge_id e, double offset, double start_cost, double start_other,
-                std::uint32_t label, std::vector<seed>& out);
+// Search seeds of a site snapped at (e, offset) with a start cost (a delay), labelled `label`: the
+// edge's ends with the cost between them and the site in direction `d`.
+void site_seeds(const network& net, metric m, direction d, edge_id e, double offset, double start_cost,
+                double start_other, std::uint32_t label, std::vector<seed>& out);
 
 }  // namespace healthreach::geo

@@ -18,6 +18,10 @@ struct profile {
     std::vector<std::string> excluded;
     double walk_speed_kmh = 5.0;
     std::string source;  // where the speeds come from, for provenance
+    // drive on a DEM: (largest absolute grade in %, speed factor) by increasing grade; grades above
+    // the last class take its factor.
+    std::vector<std::pair<double, double>> grade_factors;
+    std::string grade_source;
 };
 
 // What a profile makes of one road line.

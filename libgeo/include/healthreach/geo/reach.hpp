@@ -13,12 +13,16 @@
 namespace healthreach::geo {
 
 // The network's traversable arcs as a forward star, weighted by one metric and carrying the other along.
+// Searches run from the facilities: from_facility keeps the arcs as they are; to_facility reverses
+// every arc (with its own direction's cost), so that a search from a facility finds the cost of
+// travelling from each node to it.
 class router {
 public:
-    router(const network& net, metric m);
+    router(const network& net, metric m, direction d = direction::from_facility);
 
     std::size_t node_count() const { return first_out_.size() - 1; }
     metric cost_metric() const { return metric_; }
+    direction cost_direction() const { return direction_; }
 
     // Inside the router nodes are renumbered along a Hilbert curve, so that a search's nodes and arcs
     // sit close together in memory; `rank` maps network ids in, `node` maps them back out.
@@ -40,6 +44,7 @@ public:
 
 private:
     metric metric_;
+    direction direction_;
     std::vector<node_id> rank_, node_;
     // Forward star on flat arrays (RoutingKit style); an arc's fields share a cache line.
     std::vector<std::uint32_t> first_out_;

@@ -4,6 +4,7 @@
 #include <ogr_spatialref.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,17 @@ struct road_fields {
     std::string junction = "junction";
     std::string access = "access";
     std::string foot = "foot";
+    std::string tunnel = "tunnel";
+    std::string bridge = "bridge";
 };
 
 struct road_options {
     std::string layer;  // empty: `lines` for OSM files, else the only layer or the only line layer
     road_fields fields;
+    // --clip: only road features meeting these polygons grown by clip_buffer_m metres are read (a
+    // spatial filter on the layer, so a province's extract is never held whole); empty: every road.
+    std::string clip;
+    std::optional<double> clip_buffer_m;  // unset: 0 when reading; an analysis sets its own default
 };
 
 enum class oneway_kind : std::int8_t { both = 0, forward = 1, backward = -1 };
@@ -36,6 +43,7 @@ struct road_line {
     bool roundabout = false;
     bool access_private = false;   // access=private|no
     std::int8_t foot = 0;          // 1 foot=yes|designated|permissive, -1 foot=no, 0 unset
+    bool off_ground = false;       // a tunnel or a bridge: its slope is not the terrain's (--dem)
 };
 
 struct road_set {
@@ -61,7 +69,7 @@ std::string road_layer_name(const std::string& path, const road_options& options
 // The values of the OSM keys the network uses, from the `other_tags` hstore text of GDAL's OSM
 // driver ("k"=>"v","k2"=>"v2"); empty where a key is absent. A null text has no tags.
 struct osm_tags {
-    std::string oneway, maxspeed, junction, access, foot;
+    std::string oneway, maxspeed, junction, access, foot, tunnel, bridge;
 };
 osm_tags parse_other_tags(const char* text);
 

@@ -33,6 +33,7 @@ struct residents_rule {
 struct service {
     std::string name, description;
     metric cost_metric = metric::length;
+    direction cost_direction = direction::to_facility;  // people travel to it unless it is dispatched
     std::string profile;
     std::vector<std::string> facility_types;
     std::string units_field;  // facility field counting units (ambulances), or ""
