@@ -40,7 +40,7 @@ struct serve_options {
 
 void send_json(httplib::Response& res, const std::string& body, int status = 200) {
     res.status = status;
-    res.set_content(body, "application/json; charset=utf-8");
+    res.set_content(body, "application/json");  // UTF-8 by RFC 8259; httplib gzips this type only without parameters
 }
 
 void send_error(httplib::Response& res, const std::string& message, int status = 400) {
@@ -257,6 +257,12 @@ command_runner add_serve_command(CLI::App& app) {
             });
         });
         server.set_payload_max_length(max_body);
+        // httplib's default also sets SO_REUSEPORT, which lets a second server take the same port
+        // silently (the kernel then shares connections between them): reuse of the address only.
+        server.set_socket_options([](socket_t sock) {
+            int yes = 1;
+            ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
         // httplib answers a body over the limit with 413 and other faults without a body: the API
         // promises 400 with {"error"} for bad requests.
         server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {

@@ -15,6 +15,7 @@ const TEXT = {
     facility: '现有设施', closedF: '已关闭设施', newSite: '新增站点', km: '公里', min: '分钟', gain: '新增覆盖',
     loading: '计算中…', saved: '已保存', scenarioA: '方案 A', scenarioB: '方案 B', diff: 'B − A', total: '合计',
     noCandidates: '启动时未给出 --candidates 或 --candidate-spacing', downloading: '正在生成…',
+    sites: '站点', noAdmin: '未提供行政区（--admin）', noLimit: '标准未规定',
   },
   en: {
     limits: 'Service and standard', urban: 'Urban', rural: 'Rural', totals: 'Coverage', changes: 'Scenario changes',
@@ -28,6 +29,7 @@ const TEXT = {
     facility: 'Existing facility', closedF: 'Closed facility', newSite: 'New site', km: 'km', min: 'min', gain: 'gain',
     loading: 'computing…', saved: 'saved', scenarioA: 'A', scenarioB: 'B', diff: 'B − A', total: 'Total',
     noCandidates: 'serve was started without --candidates or --candidate-spacing', downloading: 'preparing…',
+    sites: 'sites', noAdmin: 'no admin units given (--admin)', noLimit: 'none in the plans',
   },
 };
 const BAND_COLOURS = ['#1a9850', '#91cf60', '#d9ef8b'];
@@ -89,7 +91,8 @@ const CanvasGrid = L.Layer.extend({
   onAdd(m) {
     this._canvas = L.DomUtil.create('canvas', 'leaflet-zoom-hide');
     this._canvas.style.pointerEvents = 'none';
-    m.getPanes().overlayPane.appendChild(this._canvas);
+    // Above the roads (a dense street network would hide the coverage), below the markers.
+    m.getPane('coverage').appendChild(this._canvas);
     m.on('moveend zoomend resize', this._draw, this);
     this._draw();
   },
@@ -128,7 +131,7 @@ const CanvasGrid = L.Layer.extend({
 function roadStyle(feature) {
   const rank = feature.properties.rank;
   const major = ['motorway', 'trunk', 'primary', 'secondary'].includes(feature.properties.class);
-  return { color: major ? '#8a5a2b' : '#7d7d7d', weight: Math.max(0.6, 3 - 0.45 * rank), opacity: 0.85, interactive: false };
+  return { color: major ? '#8a5a2b' : '#7d7d7d', weight: Math.max(0.6, 3 - 0.45 * rank), opacity: major ? 0.9 : 0.45, interactive: false };
 }
 
 function typeColour(type) {
@@ -137,9 +140,11 @@ function typeColour(type) {
 }
 
 function drawFacilities() {
+  // Hundreds of facilities (a city's clinics) would hide the coverage under full-size markers.
+  const crowded = region.facilities.length > 100;
   for (const f of region.facilities) {
     const marker = L.circleMarker([f.lat, f.lon], {
-      radius: 6, color: '#222', weight: 1.5, fillColor: typeColour(f.type), fillOpacity: 0.95, bubblingMouseEvents: false,
+      radius: crowded ? 4 : 6, color: '#222', weight: crowded ? 1 : 1.5, fillColor: typeColour(f.type), fillOpacity: 0.95, bubblingMouseEvents: false,
     }).addTo(map);
     marker.bindTooltip(`${f.name || f.id} (${f.type || '—'})${f.on_network ? '' : ' · off network'}`);
     marker.on('click', () => {
@@ -231,9 +236,14 @@ function drawCoverage(cov) {
   const covered = totals.rows[1].cells[1];
   covered.id = 'covered';
   covered.dataset.value = String(cov.population_covered);
-  document.getElementById('status').textContent = `${t.elapsed} ${fmt(cov.elapsed_ms, 1)} ${t.ms} · ${cov.facilities_used} / ${cov.facilities_matching}`;
+  document.getElementById('status').textContent =
+    `${t.elapsed} ${fmt(cov.elapsed_ms, 1)} ${t.ms} · ${t.sites} ${cov.facilities_used} / ${cov.facilities_matching}`;
   const admin = document.getElementById('admin');
   admin.innerHTML = '';
+  if (!region.admin.length) {
+    admin.appendChild(row([t.noAdmin]));
+    return finishCoverage(cov);
+  }
   admin.appendChild(row([t.name, t.people, t.covered, t.ratio, t.units], true));
   for (const u of cov.by_admin) {
     const tr = row([u.name, fmt(u.population), fmt(u.covered), pct(u.coverage_ratio),
@@ -241,6 +251,10 @@ function drawCoverage(cov) {
     if (u.units_required !== null && u.units_present < u.units_required) tr.className = 'short';
     admin.appendChild(tr);
   }
+  finishCoverage(cov);
+}
+
+function finishCoverage(cov) {
   if (cov.grid) gridLayer.setData(cov.grid);
   for (const c of ['urban', 'rural']) {
     const input = document.getElementById(`limit-${c}`);
@@ -355,6 +369,7 @@ async function start() {
 
   const [w, s, e, n] = region.bbox_wgs84;
   map = L.map('map', { zoomAnimation: false, preferCanvas: true, attributionControl: false });
+  map.createPane('coverage').style.zIndex = 450;
   map.fitBounds([[s, w], [n, e]]);
   L.control.scale({ imperial: false }).addTo(map);
   gridLayer = new CanvasGrid().addTo(map);
@@ -391,6 +406,7 @@ async function start() {
   for (const c of ['urban', 'rural']) {
     const input = document.getElementById(`limit-${c}`);
     input.value = toUnit(region.limits[c]);
+    input.placeholder = t.noLimit;
     input.onchange = () => {
       const v = Number(input.value);
       if (input.value === '') delete state.limits[c];

@@ -14,7 +14,7 @@ constexpr double simplify_share = 1.0 / 4000;  // of the region's larger side
 
 OGRSpatialReference wgs84() {
     OGRSpatialReference s;
-    s.SetWellKnownGeogCS("WGS84");
+    s.importFromEPSG(4326);  // as points from CSV are read: the same transformation, to the last bit
     return traditional(s);
 }
 

@@ -28,7 +28,7 @@ std::string number_text(double v) {
 
 OGRSpatialReference wgs84() {
     OGRSpatialReference s;
-    s.SetWellKnownGeogCS("WGS84");
+    s.importFromEPSG(4326);  // as points from CSV are read: the same transformation, to the last bit
     return traditional(s);
 }
 
