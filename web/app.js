@@ -15,7 +15,7 @@ const TEXT = {
     facility: '现有设施', closedF: '已关闭设施', newSite: '新增站点', km: '公里', min: '分钟', gain: '新增覆盖',
     loading: '计算中…', saved: '已保存', scenarioA: '方案 A', scenarioB: '方案 B', diff: 'B − A', total: '合计',
     noCandidates: '启动时未给出 --candidates 或 --candidate-spacing', downloading: '正在生成…',
-    sites: '站点', noAdmin: '未提供行政区（--admin）', noLimit: '标准未规定',
+    sites: '站点', noAdmin: '未提供行政区（--admin）', noLimit: '无标准',
   },
   en: {
     limits: 'Service and standard', urban: 'Urban', rural: 'Rural', totals: 'Coverage', changes: 'Scenario changes',
@@ -29,7 +29,7 @@ const TEXT = {
     facility: 'Existing facility', closedF: 'Closed facility', newSite: 'New site', km: 'km', min: 'min', gain: 'gain',
     loading: 'computing…', saved: 'saved', scenarioA: 'A', scenarioB: 'B', diff: 'B − A', total: 'Total',
     noCandidates: 'serve was started without --candidates or --candidate-spacing', downloading: 'preparing…',
-    sites: 'sites', noAdmin: 'no admin units given (--admin)', noLimit: 'none in the plans',
+    sites: 'sites', noAdmin: 'no admin units given (--admin)', noLimit: 'no limit',
   },
 };
 const BAND_COLOURS = ['#1a9850', '#91cf60', '#d9ef8b'];
@@ -44,8 +44,10 @@ const state = { added: [], closed: new Set(), history: [], limits: {}, saved: {}
 let facilityLayers = {};
 let addedLayer = null;
 let gridLayer = null;
+let sitesRenderer = null;
 let lastCoverage = null;
 let requestSeq = 0;
+let changedAt = null;  // performance.now() of the last change, until the map and panel show its answer
 
 function fmt(v, digits) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -144,7 +146,7 @@ function drawFacilities() {
   const crowded = region.facilities.length > 100;
   for (const f of region.facilities) {
     const marker = L.circleMarker([f.lat, f.lon], {
-      radius: crowded ? 4 : 6, color: '#222', weight: crowded ? 1 : 1.5, fillColor: typeColour(f.type), fillOpacity: 0.95, bubblingMouseEvents: false,
+      renderer: sitesRenderer, radius: crowded ? 3.5 : 6, color: '#222', weight: crowded ? 0.6 : 1.5, fillColor: typeColour(f.type), fillOpacity: 0.95, bubblingMouseEvents: false,
     }).addTo(map);
     marker.bindTooltip(`${f.name || f.id} (${f.type || '—'})${f.on_network ? '' : ' · off network'}`);
     marker.on('click', () => {
@@ -160,6 +162,9 @@ function drawFacilities() {
 function styleFacilities() {
   for (const f of region.facilities) {
     const closed = state.closed.has(f.id);
+    // A restyle redraws the markers' canvas: only those whose state changed.
+    if (facilityLayers[f.id].closed === closed) continue;
+    facilityLayers[f.id].closed = closed;
     facilityLayers[f.id].setStyle({ fillColor: closed ? '#ffffff' : typeColour(f.type), color: closed ? '#999' : '#222', dashArray: closed ? '2 2' : null });
   }
 }
@@ -256,6 +261,11 @@ function drawCoverage(cov) {
 
 function finishCoverage(cov) {
   if (cov.grid) gridLayer.setData(cov.grid);
+  if (changedAt !== null) {
+    // From the change (a click) to the redrawn map and panel: what a planner waits for.
+    document.getElementById('status').dataset.redrawMs = String(performance.now() - changedAt);
+    changedAt = null;
+  }
   for (const c of ['urban', 'rural']) {
     const input = document.getElementById(`limit-${c}`);
     if (document.activeElement !== input) input.value = toUnit(cov.limits[c]);
@@ -263,6 +273,7 @@ function finishCoverage(cov) {
 }
 
 async function refresh() {
+  if (changedAt === null) changedAt = performance.now();
   styleFacilities();
   drawAdded();
   drawChanges();
@@ -369,13 +380,19 @@ async function start() {
 
   const [w, s, e, n] = region.bbox_wgs84;
   map = L.map('map', { zoomAnimation: false, preferCanvas: true, attributionControl: false });
+  // Panes, bottom up: roads and admin borders (their own canvas, redrawn only when the map moves),
+  // the coverage grid, the facilities (their own canvas), then Leaflet's markers.
+  map.createPane('roads').style.zIndex = 350;
   map.createPane('coverage').style.zIndex = 450;
+  map.createPane('sites').style.zIndex = 500;
+  const roadsRenderer = L.canvas({ pane: 'roads' });
+  sitesRenderer = L.canvas({ pane: 'sites' });
   map.fitBounds([[s, w], [n, e]]);
   L.control.scale({ imperial: false }).addTo(map);
   gridLayer = new CanvasGrid().addTo(map);
   const [roads, admin] = await Promise.all([api('/api/layers/roads'), api('/api/layers/admin')]);
-  L.geoJSON(roads, { style: roadStyle, interactive: false }).addTo(map);
-  const units = L.geoJSON(admin, { style: { color: '#333', weight: 1.6, fill: false, interactive: false } }).addTo(map);
+  L.geoJSON(roads, { style: roadStyle, interactive: false, renderer: roadsRenderer }).addTo(map);
+  const units = L.geoJSON(admin, { style: { color: '#333', weight: 1.6, fill: false, interactive: false }, renderer: roadsRenderer }).addTo(map);
   if (admin.features.length <= 60) {
     units.eachLayer((layer) => {
       const c = layer.getBounds().getCenter();

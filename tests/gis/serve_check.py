@@ -112,10 +112,11 @@ def check_page(name, args):
         time.sleep(0.5)
         p = d.execute_script("const p = map.latLngToContainerPoint([arguments[0], arguments[1]]); return [p.x, p.y];", lat, lon)
         before = panel_covered(d)
-        t0 = time.perf_counter()
         click_at(d, p[0], p[1])
         settled(d, before)
-        redraw = time.perf_counter() - t0 - 0.3  # settled() waits 0.3 s once the answer is shown
+        # Measured by the page itself, from the click event to the redrawn map and panel (the
+        # driver's own round trips are not the page's).
+        redraw = float(d.execute_script("return document.getElementById('status').dataset.redrawMs;")) / 1000
         print(f"     {name}: click to redrawn panel and map {1000 * redraw:.0f} ms")
         check(redraw <= 1.0, f"{name}: the page redraws within 1 s of a click ({redraw:.2f} s)")
         body = d.execute_script("return scenarioBody();")
