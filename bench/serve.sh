@@ -37,9 +37,12 @@ hz=$(getconf CLK_TCK)
 echo "serve start-up: wall $(echo "$t1 - $t0" | bc) s, CPU $(echo "($user_ticks + $sys_ticks) / $hz" | bc -l | cut -c1-5) s" \
      "(limit: cold run + 2 s = $(echo "$cold_wall + 2" | bc) s)"
 
-/usr/bin/python3 - "$port" <<'PY'
-import json, statistics, sys, time, urllib.request
-port = int(sys.argv[1])
+/usr/bin/python3 - "$port" "$pid" <<'PY'
+import json, os, statistics, sys, time, urllib.request
+port, pid = int(sys.argv[1]), sys.argv[2]
+def cpu_s():
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 def post(body):
     req = urllib.request.Request(f"http://127.0.0.1:{port}/api/coverage", json.dumps(body).encode(),
                                  {"Content-Type": "application/json"})
@@ -56,6 +59,7 @@ points = [(g["lon0"] + (c[0] % g["cols"] + 0.5) * g["dlon"], g["lat0"] + (c[0] /
 ids = [f["id"] for f in region["facilities"] if f["on_network"]]
 def run(label, bodies):
     server, client, refused = [], [], 0
+    cpu0 = cpu_s()
     for body in bodies:
         try:
             d, wall = post(body)
@@ -64,9 +68,11 @@ def run(label, bodies):
             continue
         server.append(d["elapsed_ms"])
         client.append(wall)
+    cpu = 1000 * (cpu_s() - cpu0) / max(1, len(bodies))
     q = statistics.quantiles(server, n=20)
     print(f"{label}: {len(server)} requests ({refused} refused: beyond the snap limit); server elapsed_ms p50 {statistics.median(server):.1f}, "
-          f"p95 {q[18]:.1f}, max {max(server):.1f}; client wall p50 {statistics.median(client):.1f} ms, p95 {statistics.quantiles(client, n=20)[18]:.1f} ms")
+          f"p95 {q[18]:.1f}, max {max(server):.1f}; server CPU {cpu:.1f} ms per request; "
+          f"client wall p50 {statistics.median(client):.1f} ms, p95 {statistics.quantiles(client, n=20)[18]:.1f} ms")
 print(f"region: {len(region['facilities'])} facilities ({len(ids)} on the network), {len(cells)} populated drawing cells, "
       f"population {base['population_total']:,.0f}, covered {base['population_covered']:,.0f}")
 run("add one site", [{"add": [{"lon": lon, "lat": lat}]} for lon, lat in points[:50]])

@@ -302,7 +302,7 @@ TEST_CASE("serve: 200 mixed requests from 4 clients, consistent answers", "[e2e]
     CHECK(s.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("serve: SIGTERM during a request exits 0; a port in use is exit 2", "[e2e][serve]") {
+TEST_CASE("serve: SIGTERM during a request exits 0, a port in use is exit 2", "[e2e][serve]") {
     const std::string dir = test::scratch_dir("e2e-serve-stop");
     const int port = free_port();
     server s(sample_args(), port, dir);

@@ -155,7 +155,7 @@ TEST_CASE("scenario: another rural limit equals a fresh analysis with --rural-li
     CHECK(number(coverage_of(e, {}), "population_covered") == e.base().total.covered);
 }
 
-TEST_CASE("scenario: requests read strictly; bad ones name the key", "[scenario]") {
+TEST_CASE("scenario: requests read strictly, bad ones name the key", "[scenario]") {
     scenario_engine e(run_analysis(sample_options()), std::nullopt);
     const analysis& a = e.base();
     const std::string id = a.facilities.id.front();
