@@ -142,6 +142,28 @@ def check_page(name, args):
         WebDriverWait(d, 60).until(lambda d: panel_covered(d) == closed["population_covered"])
         check(panel_covered(d) == closed["population_covered"], f"{name}: the panel after closing is the API's")
         d.save_screenshot(os.path.join(scratch, f"{name}-closed.png"))
+        if d.execute_script("return region.candidates;"):
+            # "Propose 2 sites" from this scenario: both join it as one change; saved as A, undone, saved as B.
+            d.execute_script("document.getElementById('sites').value = 2; document.getElementById('objective').value = 'max-cover';")
+            before = panel_covered(d)
+            d.find_element("id", "propose").click()
+            WebDriverWait(d, 120).until(lambda d: d.execute_script("return scenarioBody().add.length;") == 3)
+            settled(d, before)
+            body = d.execute_script("return scenarioBody();")
+            proposed = api(port, "/api/coverage", body)
+            check(panel_covered(d) == proposed["population_covered"] >= closed["population_covered"],
+                  f"{name}: after proposing 2 sites the panel is the API's and covers no fewer people")
+            d.find_element("id", "save-a").click()
+            d.find_element("id", "undo").click()
+            WebDriverWait(d, 60).until(lambda d: panel_covered(d) == closed["population_covered"])
+            check(len(d.execute_script("return scenarioBody().add;")) == 1,
+                  f"{name}: one undo takes both proposed sites back (and the panel shows the scenario before them)")
+            d.find_element("id", "save-b").click()
+            WebDriverWait(d, 60).until(lambda d: len(d.find_elements("css selector", "#compare tr")) >= 3
+                                       and "—" not in d.find_element("id", "compare").text.split("\n")[-1])
+            rows = d.find_elements("css selector", "#compare tr")
+            check(len(rows) == len(cov["by_admin"]) + 2, f"{name}: scenarios A and B compared per admin unit and in total")
+            d.save_screenshot(os.path.join(scratch, f"{name}-compare.png"))
         errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
         check(not errors, f"{name}: no console errors {errors}")
     finally:
@@ -151,7 +173,8 @@ def check_page(name, args):
 
 
 check_page("sample", ["--roads", f"{sample}/roads.gpkg", "--population", f"{sample}/population.tif", "--facilities",
-                      f"{sample}/facilities.gpkg", "--admin", f"{sample}/admin.gpkg", "--service", "ambulance", "--lang", "zh"])
+                      f"{sample}/facilities.gpkg", "--admin", f"{sample}/admin.gpkg", "--service", "ambulance", "--lang", "zh",
+                      "--candidate-spacing", "1000"])
 accra = [f"{shared}/accra-roads.gpkg", f"{shared}/accra-pop-2015.tif", f"{shared}/accra-health.gpkg"]
 if shared and all(os.path.exists(p) for p in accra):
     check_page("accra", ["--roads", accra[0], "--population", accra[1], "--facilities", accra[2], "--all-facilities",
