@@ -17,7 +17,8 @@ namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr std::size_t max_limit_states = 3;  // the loaded limits and the two latest others
-constexpr std::size_t max_cached_reach = 4096;
+constexpr std::size_t max_cached_reach = 4096;           // added sites' reach kept per set of limits,
+constexpr std::size_t max_cached_points = 8'000'000;     // and their points (16 bytes each): 128 MB
 constexpr int drawing_cells = 160;           // grid cells along the longer side of the demand's extent
 
 std::string number_text(double v) {
@@ -131,6 +132,7 @@ struct scenario_engine::limits_state {
     std::vector<double> site_people;                   // per loaded site: people within its limit
     std::vector<std::uint32_t> count;                  // per demand point: loaded sites covering it
     std::map<std::pair<edge_id, double>, std::vector<reached_point>> added;
+    std::size_t added_points = 0;                      // in `added`
     std::optional<opt::coverage_matrix> matrix;        // the candidates' coverage, on the first optimize
     double max_limit() const { return std::max(limit[0], limit[1]); }
 };
@@ -287,6 +289,7 @@ std::vector<reached_point>& scenario_engine::reach_of(limits_state& s, const sit
     if (it != s.added.end()) return it->second;
     const analysis& a = *a_;
     auto within = points_within_limits(a.built.net, *a.route, *a.demand, {added}, s.point_limit, s.max_limit(), 1);
+    s.added_points += within.front().size();
     return s.added.emplace(key, std::move(within.front())).first->second;
 }
 
@@ -300,7 +303,10 @@ void scenario_engine::build_view(const scenario_request& r, limits_state& s, boo
             if (a.facilities.id[f] == id) closed[f] = 1, found = true;
         if (!found) throw input_error("remove: no " + a.svc->name + " facility has the id '" + id + "'");
     }
-    if (s.added.size() + r.add.size() > max_cached_reach) s.added.clear();  // before any reference into it is taken
+    if (s.added.size() + r.add.size() > max_cached_reach || s.added_points > max_cached_points) {
+        s.added.clear();  // before any reference into it is taken
+        s.added_points = 0;
+    }
     std::vector<site> added;
     std::vector<double> added_snap;
     for (std::size_t k = 0; k < r.add.size(); ++k) {
