@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -153,60 +155,109 @@ command_runner add_serve_command(CLI::App& app) {
 
         finish_analysis_options(o->analysis, {o->candidates});
         if (o->host.empty()) throw input_error("--host: empty");
-        progress_bar bar(log, "loading");
-        job_callbacks cb = stderr_callbacks(log, bar);
-        cb.progress = [&bar, &stop](const std::string&, double done) {
-            bar(done);
-            return !stop.load();
+        // One workbench per service: the --service one at start, others on their first request
+        // (their own graph profile, metric and facilities: a load each, kept for the server's life).
+        struct workbench {
+            std::unique_ptr<geo::scenario_engine> engine;
+            std::string region, roads, admin;
         };
-        std::unique_ptr<geo::analysis> a;
-        std::optional<geo::candidate_set> candidates;
-        try {
-            a = geo::run_analysis(o->analysis.analysis, cb);
+        std::map<std::string, std::unique_ptr<workbench>> benches;
+        std::mutex loading;
+        std::vector<std::string> known;  // the standards' services
+        const logger quiet(true);
+        auto load = [&](const std::string& service, bool first) {
+            geo::analysis_options options = o->analysis.analysis;
+            options.service = service;
+            // Later loads happen during requests: no progress bar, their messages only.
+            progress_bar bar(first ? log : quiet, "loading " + service);
+            job_callbacks cb = stderr_callbacks(log, bar);
+            cb.progress = [&bar, &stop](const std::string&, double done) {
+                bar(done);
+                return !stop.load();
+            };
+            auto a = geo::run_analysis(options, cb);
+            std::optional<geo::candidate_set> candidates;
             if (!o->candidates.empty()) {
-                geo::point_options fields = o->analysis.analysis.facility_fields;
+                geo::point_options fields = options.facility_fields;
                 fields.layer = o->candidates_layer;
                 fields.layer_option = "--candidates-layer";
                 candidates = geo::candidates_from_points(*a, o->candidates, fields);
             } else if (o->candidate_spacing_m > 0) {
                 candidates = geo::candidates_on_spacing(*a, o->candidate_spacing_m);
             }
+            bar.done();
+            if (first) report_analysis(o->analysis, *a, log);
+            if (candidates) {
+                a->warnings.insert(a->warnings.end(), candidates->warnings.begin(), candidates->warnings.end());
+                log.info(service, " candidates: ", candidates->sites.size(), " on the network, ", candidates->off_network,
+                         " beyond the snap limit");
+            }
+            auto b = std::make_unique<workbench>();
+            geo::json_writer region, roads, admin;
+            region.begin_object();
+            geo::write_region_json(*a, region);
+            region.field("lang", o->analysis.present.lang).field("candidates", candidates.has_value());
+            region.field("version", HEALTHREACH_VERSION).end_object();
+            roads.begin_object();
+            geo::write_roads_geojson(*a, roads);
+            roads.end_object();
+            admin.begin_object();
+            geo::write_admin_geojson(*a, admin);
+            admin.end_object();
+            b->region = region.str();
+            b->roads = roads.str();
+            b->admin = admin.str();
+            if (first)
+                for (const auto& [name, svc] : a->rules.services) known.push_back(name);
+            b->engine = std::make_unique<geo::scenario_engine>(std::move(a), std::move(candidates));
+            return b;
+        };
+        const std::string default_service = o->analysis.analysis.service;
+        try {
+            benches[default_service] = load(default_service, true);
         } catch (const cancelled&) {
             log.info("interrupted while loading");
             return 0;
         }
-        bar.done();
-        report_analysis(o->analysis, *a, log);
-        if (candidates) {
-            a->warnings.insert(a->warnings.end(), candidates->warnings.begin(), candidates->warnings.end());
-            log.info("candidates: ", candidates->sites.size(), " on the network, ", candidates->off_network, " beyond the snap limit");
-        }
-        geo::json_writer region, roads, admin;
-        region.begin_object();
-        geo::write_region_json(*a, region);
-        region.field("lang", o->analysis.present.lang).field("candidates", candidates.has_value());
-        region.field("version", HEALTHREACH_VERSION).end_object();
-        roads.begin_object();
-        geo::write_roads_geojson(*a, roads);
-        roads.end_object();
-        admin.begin_object();
-        geo::write_admin_geojson(*a, admin);
-        admin.end_object();
-        geo::scenario_engine engine(std::move(a), std::move(candidates));
+        // The workbench of a request's service (the --service one when it names none); input_error
+        // for a service the standards do not have, or one the inputs cannot serve.
+        auto bench_for = [&](const std::string& service) -> workbench& {
+            const std::string name = service.empty() ? default_service : service;
+            std::lock_guard<std::mutex> hold(loading);
+            if (auto it = benches.find(name); it != benches.end()) return *it->second;
+            if (std::find(known.begin(), known.end(), name) == known.end()) {
+                std::string list;
+                for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+                throw input_error("service: unknown service '" + name + "' (" + list + ")");
+            }
+            log.info("loading the ", name, " service for a request");
+            return *(benches[name] = load(name, false));
+        };
+        auto service_of = [](const geo::json_value& body) {
+            const geo::json_value* s = body.is_object() ? body.find("service") : nullptr;
+            return s && s->is_string() ? s->as_string("service") : std::string();
+        };
+        auto query_service = [](const httplib::Request& req) { return req.has_param("service") ? req.get_param_value("service") : std::string(); };
         const std::string lang = o->analysis.present.lang;
-        const std::string service = engine.base().svc->name;
 
         for (const web_asset& asset : web_assets()) {
             server.Get(asset.url, [&asset](const httplib::Request&, httplib::Response& res) {
                 res.set_content(asset.data, asset.size, asset.content_type);
             });
         }
-        server.Get("/api/region", [&](const httplib::Request&, httplib::Response& res) { send_json(res, region.str()); });
-        server.Get("/api/layers/roads", [&](const httplib::Request&, httplib::Response& res) { send_json(res, roads.str()); });
-        server.Get("/api/layers/admin", [&](const httplib::Request&, httplib::Response& res) { send_json(res, admin.str()); });
+        server.Get("/api/region", [&](const httplib::Request& req, httplib::Response& res) {
+            answer(req, res, [&] { send_json(res, bench_for(query_service(req)).region); });
+        });
+        server.Get("/api/layers/roads", [&](const httplib::Request& req, httplib::Response& res) {
+            answer(req, res, [&] { send_json(res, bench_for(query_service(req)).roads); });
+        });
+        server.Get("/api/layers/admin", [&](const httplib::Request& req, httplib::Response& res) {
+            answer(req, res, [&] { send_json(res, bench_for(query_service(req)).admin); });
+        });
         server.Post("/api/coverage", [&](const httplib::Request& req, httplib::Response& res) {
             answer(req, res, [&] {
                 const geo::json_value body = geo::parse_json(req.body);
+                geo::scenario_engine& engine = *bench_for(service_of(body)).engine;
                 const geo::scenario_request r = engine.read_request(body, {"grid"});
                 const geo::json_value* grid = body.find("grid");
                 geo::json_writer j;
@@ -218,7 +269,9 @@ command_runner add_serve_command(CLI::App& app) {
         });
         server.Post("/api/optimize", [&](const httplib::Request& req, httplib::Response& res) {
             answer(req, res, [&] {
-                const geo::scenario_optimize_request r = engine.read_optimize_request(geo::parse_json(req.body));
+                const geo::json_value body = geo::parse_json(req.body);
+                geo::scenario_engine& engine = *bench_for(service_of(body)).engine;
+                const geo::scenario_optimize_request r = engine.read_optimize_request(body);
                 geo::json_writer j;
                 j.begin_object();
                 engine.optimize_json(r, j, HEALTHREACH_VERSION);
@@ -230,7 +283,10 @@ command_runner add_serve_command(CLI::App& app) {
         server.Post(R"(/api/download/(gpkg|report|map))", [&](const httplib::Request& req, httplib::Response& res) {
             answer(req, res, [&] {
                 const std::string kind = req.matches[1];
-                const geo::scenario_request r = engine.read_request(geo::parse_json(req.body));
+                const geo::json_value body = geo::parse_json(req.body);
+                geo::scenario_engine& engine = *bench_for(service_of(body)).engine;
+                const geo::scenario_request r = engine.read_request(body);
+                const std::string service = engine.base().svc->name;
                 const temp_dir dir;
                 const std::string gpkg = dir / "scenario.gpkg";
                 geo::presentation p;

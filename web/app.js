@@ -369,8 +369,12 @@ function legend() {
   control.addTo(map);
 }
 
+// The page's service: ?service=NAME (another service is loaded by the server on first use).
+const serviceQuery = new URLSearchParams(window.location.search).get('service');
+const withService = (path) => (serviceQuery ? `${path}?service=${encodeURIComponent(serviceQuery)}` : path);
+
 async function start() {
-  region = await api('/api/region');
+  region = await api(withService('/api/region'));
   t = TEXT[region.lang] || TEXT.zh;
   document.documentElement.lang = region.lang === 'en' ? 'en' : 'zh-CN';
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t[el.dataset.t];
@@ -390,7 +394,7 @@ async function start() {
   map.fitBounds([[s, w], [n, e]]);
   L.control.scale({ imperial: false }).addTo(map);
   gridLayer = new CanvasGrid().addTo(map);
-  const [roads, admin] = await Promise.all([api('/api/layers/roads'), api('/api/layers/admin')]);
+  const [roads, admin] = await Promise.all([api(withService('/api/layers/roads')), api(withService('/api/layers/admin'))]);
   L.geoJSON(roads, { style: roadStyle, interactive: false, renderer: roadsRenderer }).addTo(map);
   const units = L.geoJSON(admin, { style: { color: '#333', weight: 1.6, fill: false, interactive: false }, renderer: roadsRenderer }).addTo(map);
   if (admin.features.length <= 60) {
@@ -409,6 +413,15 @@ async function start() {
     state.history.push({ kind: 'add', index: state.added.length - 1 });
     refresh();
   });
+  const select = document.getElementById('service');
+  for (const name of region.services) {
+    const option = document.createElement('option');
+    option.value = option.textContent = name;
+    option.selected = name === region.service;
+    select.appendChild(option);
+  }
+  // Another service has other facilities and limits: a fresh page (the server loads it on first use).
+  select.onchange = () => { window.location.search = `?service=${encodeURIComponent(select.value)}`; };
   document.getElementById('undo').onclick = undo;
   document.getElementById('reset').onclick = () => {
     state.added = [];

@@ -90,7 +90,9 @@ void write_region_json(const analysis& a, json_writer& j) {
     j.value(*std::min_element(xs, xs + 4)).value(*std::min_element(ys, ys + 4));
     j.value(*std::max_element(xs, xs + 4)).value(*std::max_element(ys, ys + 4));
     j.end_array();
-    j.key("services").begin_array().value(a.svc->name).end_array();
+    j.key("services").begin_array();
+    for (const auto& [name, svc] : a.rules.services) j.value(name);
+    j.end_array();
     j.field("service", a.svc->name);
     j.field("metric", a.svc->cost_metric == metric::length ? "distance" : "time");
     j.key("limits").begin_object();

@@ -61,7 +61,7 @@ scenario_request scenario_engine::read_request(const json_value& body, const std
     if (const json_value* s = body.find("service")) {
         const std::string& name = s->as_string("service");
         if (name != a.svc->name)
-            throw input_error("service: unknown service '" + name + "' (this workbench has " + a.svc->name + ")");
+            throw input_error("service: '" + name + "' is not this workbench's (" + a.svc->name + ")");
     }
     if (const json_value* limits = body.find("limits")) {
         if (!limits->is_null()) {

@@ -321,3 +321,26 @@ TEST_CASE("serve: SIGTERM during a request exits 0, a port in use is exit 2", "[
     request.join();
     CHECK(s.stderr_text().find("stopped") != std::string::npos);
 }
+
+TEST_CASE("serve: another service of the standards is loaded on its first request, as coverage computes it", "[e2e][serve]") {
+    const std::string dir = test::scratch_dir("e2e-serve-services");
+    server s(sample_args(), free_port(), dir);
+    int code = 0;
+    REQUIRE(s.ready(code));
+    auto c = s.client();
+    const json_value region = parse_json(c.Get("/api/region")->body);
+    const auto& services = region.find("services")->as_array("services");
+    CHECK(services.size() > 1);
+    std::string cmd = exe + " coverage";
+    for (const std::string& a : sample_args("community-station")) cmd += " '" + a + "'";
+    REQUIRE(test::run(cmd + " --out " + dir + "/cs.gpkg --json > " + dir + "/cs.json") == 0);
+    const json_value cli = parse_json(test::read_text(dir + "/cs.json"));
+    const json_value got = post(c, "/api/coverage", "{\"service\":\"community-station\"}");
+    CHECK(number(got, "population_covered") == number(cli, "population_covered"));
+    CHECK(number(got, "population_not_applicable") == number(cli, "population_not_applicable"));
+    const json_value other = parse_json(c.Get("/api/region?service=community-station")->body);
+    CHECK(other.find("service")->as_string("service") == "community-station");
+    // The --service one is unchanged beside it.
+    CHECK(post(c, "/api/coverage", "{}").find("service")->as_string("service") == "ambulance");
+    CHECK(s.stop(SIGTERM) == 0);
+}

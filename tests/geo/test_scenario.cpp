@@ -167,7 +167,7 @@ TEST_CASE("scenario: requests read strictly, bad ones name the key", "[scenario]
     CHECK_FALSE(r.urban_limit);
     CHECK(r.remove == std::vector<std::string>{id});
     const std::pair<const char*, const char*> bad[] = {
-        {"{\"service\":\"nope\"}", "unknown service"},
+        {"{\"service\":\"nope\"}", "not this workbench's"},
         {"{\"remove\":[\"no-such-id\"]}", "no-such-id"},
         {"{\"remvoe\":[]}", "unknown key 'remvoe'"},
         {"{\"add\":[{\"lon\":1}]}", "add[0]"},

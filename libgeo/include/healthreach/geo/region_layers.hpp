@@ -6,7 +6,7 @@
 
 namespace healthreach::geo {
 
-// {crs, bbox_wgs84: [w, s, e, n], services: [names], service, metric, limits: {urban, rural},
+// {crs, bbox_wgs84: [w, s, e, n], services: [the standards' services], service (the loaded one), metric, limits: {urban, rural},
 // facilities: [{id, name, type, x, y, lon, lat, on_network}], admin: [names]}, into an open object.
 void write_region_json(const analysis& a, json_writer& j);
 
