@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ make cmake pkg-config ca-certificates
           libgdal-dev gdal-bin libgeos-dev libboost-graph-dev libeigen3-dev catch2
-          libcli11-dev libtomlplusplus-dev coinor-libcbc-dev libcairo2-dev fonts-noto-cjk)
+          libcli11-dev libtomlplusplus-dev coinor-libcbc-dev libcairo2-dev fonts-noto-cjk
+          libcpp-httplib-dev libjs-leaflet)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

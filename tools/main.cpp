@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     runners["optimize"] = cli::add_optimize_command(app);
     runners["compliance"] = cli::add_compliance_command(app);
     runners["evaluate"] = cli::add_evaluate_command(app);
+    runners["serve"] = cli::add_serve_command(app);
 
     try {
         app.parse(argc, argv);

@@ -58,16 +58,27 @@ double analysis::units_required(double people) const {
 }
 
 double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p) {
+    return weighted_percentiles(std::move(cost_people), {p}).front();
+}
+
+std::vector<double> weighted_percentiles(std::vector<std::pair<double, double>> cost_people, const std::vector<double>& ps) {
     double total = 0;
     for (const auto& [c, w] : cost_people) total += w;
-    if (cost_people.empty() || total <= 0) return std::nan("");
+    std::vector<double> out(ps.size(), std::nan(""));
+    if (cost_people.empty() || total <= 0) return out;
     std::sort(cost_people.begin(), cost_people.end());
-    double run = 0;
-    for (const auto& [c, w] : cost_people) {
-        run += w;
-        if (run >= p * total) return c;
+    for (std::size_t k = 0; k < ps.size(); ++k) {
+        double run = 0;
+        out[k] = cost_people.back().first;
+        for (const auto& [c, w] : cost_people) {
+            run += w;
+            if (run >= ps[k] * total) {
+                out[k] = c;
+                break;
+            }
+        }
     }
-    return cost_people.back().first;
+    return out;
 }
 
 namespace {

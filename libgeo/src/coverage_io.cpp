@@ -329,9 +329,10 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
         for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
             if (a.status[d] == s && a.nearest.site[d] != invalid_id) costs.emplace_back(a.nearest.cost[d], a.demand_pop[d]);
         j.key(demand_status_name(s)).begin_object();
-        j.field("p50", weighted_percentile(costs, 0.5));
-        j.field("p90", weighted_percentile(costs, 0.9));
-        j.field("max", weighted_percentile(costs, 1.0));
+        const std::vector<double> q = weighted_percentiles(std::move(costs), {0.5, 0.9, 1.0});
+        j.field("p50", q[0]);
+        j.field("p90", q[1]);
+        j.field("max", q[2]);
         j.end_object();
     }
     j.end_object();

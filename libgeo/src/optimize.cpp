@@ -68,21 +68,6 @@ sub_centre_rules sub_centre_rules_of(const standards& s, const service& svc) {
     return r;
 }
 
-// Units (ambulances) each new site needs at the service's ratio, over its catchment among all open
-// sites; empty without a ratio rule.
-std::vector<double> units_of_new_sites(const analysis& a, const candidate_set& cand, const std::vector<std::uint32_t>& chosen) {
-    if (!a.svc->ratio) return {};
-    std::vector<site> open(a.sites);
-    for (std::uint32_t s : chosen) open.push_back(cand.sites[s]);
-    const nearest_result near = nearest_sites(a.built.net, *a.route, *a.demand, open);
-    std::vector<double> catchment(open.size(), 0.0);
-    for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
-        if (near.site[d] != invalid_id && a.status[d] != demand_status::not_applicable) catchment[near.site[d]] += a.demand_pop[d];
-    std::vector<double> units;
-    for (std::size_t k = 0; k < chosen.size(); ++k) units.push_back(a.units_required(catchment[a.sites.size() + k]));
-    return units;
-}
-
 void check_request(const optimize_request& r) {
     const objective g = r.goal;
     if (g == objective::sub_centres && r.candidates.empty())
@@ -230,6 +215,19 @@ std::vector<double> candidate_capacities(const analysis& a, const candidate_set&
 }
 
 }  // namespace
+
+std::vector<double> units_of_new_sites(const analysis& a, const candidate_set& cand, const std::vector<std::uint32_t>& chosen) {
+    if (!a.svc->ratio) return {};
+    std::vector<site> open(a.sites);
+    for (std::uint32_t s : chosen) open.push_back(cand.sites[s]);
+    const nearest_result near = nearest_sites(a.built.net, *a.route, *a.demand, open);
+    std::vector<double> catchment(open.size(), 0.0);
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
+        if (near.site[d] != invalid_id && a.status[d] != demand_status::not_applicable) catchment[near.site[d]] += a.demand_pop[d];
+    std::vector<double> units;
+    for (std::size_t k = 0; k < chosen.size(); ++k) units.push_back(a.units_required(catchment[a.sites.size() + k]));
+    return units;
+}
 
 objective parse_objective(const std::string& name) {
     std::string names;

@@ -51,7 +51,10 @@ void write_optimize_gpkg(const optimize_result& r, const std::string& path) {
 }
 
 void write_optimize_json(const optimize_result& r, json_writer& j, const std::string& version) {
-    const analysis& a = *r.a;
+    write_optimize_json(r, *r.a, j, version);
+}
+
+void write_optimize_json(const optimize_result& r, const analysis& a, json_writer& j, const std::string& version) {
     const opt::siting_result& s = r.solution;
     j.field("service", a.svc->name);
     j.field("metric", a.svc->cost_metric == metric::length ? "distance" : "time");
@@ -68,6 +71,7 @@ void write_optimize_json(const optimize_result& r, json_writer& j, const std::st
     j.key("selected").begin_array();
     for (const proposed_site& p : r.selected) {
         j.begin_object().field("id", p.id).field("x", p.x).field("y", p.y).field("gain", p.gain);
+        if (p.lon && p.lat) j.field("lon", *p.lon).field("lat", *p.lat);
         if (p.vehicles) j.field("vehicles", *p.vehicles).field("existing", p.existing);
         if (p.served) j.field("served", *p.served);
         if (p.units_required) j.field("units_required", *p.units_required);

@@ -151,5 +151,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& options, const jo
 
 // Population-weighted percentile (0..1) of costs; NaN when there is nobody.
 double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p);
+// Several at once over one sort (the workbench writes a summary per trial).
+std::vector<double> weighted_percentiles(std::vector<std::pair<double, double>> cost_people, const std::vector<double>& ps);
 
 }  // namespace healthreach::geo

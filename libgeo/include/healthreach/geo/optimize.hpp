@@ -45,6 +45,7 @@ struct proposed_site {
     bool existing = false;            // expected: an existing station receiving vehicles
     std::optional<double> served;     // sub-centres: people within its limit
     std::optional<double> units_required;  // units (ambulances) for its catchment among all open sites
+    std::optional<double> lon, lat;   // WGS 84, when a front end asks for it (serve)
 };
 
 struct optimize_result {
@@ -62,6 +63,10 @@ struct optimize_result {
     std::vector<std::uint32_t> newly_covered;
     double matrix_s = 0, solve_s = 0;
 };
+
+// Units (ambulances) each chosen candidate site needs at the service's ratio, over its catchment
+// among the analysis' sites and the chosen ones; empty without a ratio rule.
+std::vector<double> units_of_new_sites(const analysis& a, const candidate_set& cand, const std::vector<std::uint32_t>& chosen);
 
 // Runs the analysis, builds the candidates' coverage (or cost) matrix and solves the model.
 // input_error naming the option or value for bad requests; cancelled when a callback says stop.

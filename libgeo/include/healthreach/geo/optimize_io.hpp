@@ -11,5 +11,7 @@ namespace healthreach::geo {
 void write_optimize_gpkg(const optimize_result& r, const std::string& path);
 // The optimize keys of DESIGN.md's JSON summary, written into an open object.
 void write_optimize_json(const optimize_result& r, json_writer& json, const std::string& version);
+// The same over an analysis held elsewhere (serve's trials: r.a is empty).
+void write_optimize_json(const optimize_result& r, const analysis& a, json_writer& json, const std::string& version);
 
 }  // namespace healthreach::geo
