@@ -99,8 +99,8 @@ std::string read_bytes(const std::string& path) {
 // facilities', and the changes are named.
 void describe_trial(geo::presentation& p, const geo::scenario_request& r, bool zh) {
     const std::string existing = zh ? "现有设施覆盖" : "existing coverage", trial = zh ? "方案覆盖" : "scenario coverage";
-    if (const auto at = p.subtitle.find(existing); at != std::string::npos) p.subtitle.replace(at, existing.size(), trial);
-    p.subtitle += zh ? " · 新增 " + std::to_string(r.add.size()) + " 处，关闭 " + std::to_string(r.remove.size()) + " 处"
+    if (const auto at = p.map.subtitle.find(existing); at != std::string::npos) p.map.subtitle.replace(at, existing.size(), trial);
+    p.map.subtitle += zh ? " · 新增 " + std::to_string(r.add.size()) + " 处，关闭 " + std::to_string(r.remove.size()) + " 处"
                      : " · " + std::to_string(r.add.size()) + " added, " + std::to_string(r.remove.size()) + " closed";
 }
 
@@ -290,15 +290,15 @@ command_runner add_serve_command(CLI::App& app) {
                 const temp_dir dir;
                 const std::string gpkg = dir / "scenario.gpkg";
                 geo::presentation p;
+                geo::presentation_options po;
+                po.lang = lang;
                 engine.with_scenario(r, true, [&](const geo::analysis& view) {
                     geo::write_coverage_gpkg(view, gpkg);
-                    p = geo::analysis_presentation(view, gpkg, lang, "coverage");
+                    p = geo::analysis_presentation(view, gpkg, po, "coverage");
                 });
                 describe_trial(p, r, lang == "zh");
                 std::string file = gpkg, type = "application/geopackage+sqlite3", name = "healthreach-" + service + "-scenario.gpkg";
                 if (kind != "gpkg") {
-                    geo::presentation_options po;
-                    po.lang = lang;
                     if (kind == "report") {
                         file = po.report = dir / "report.html";
                         // Not text/html: httplib would brotli-compress the page (its map inlined)
