@@ -174,7 +174,7 @@ def check_page(name, args):
 
 check_page("sample", ["--roads", f"{sample}/roads.gpkg", "--population", f"{sample}/population.tif", "--facilities",
                       f"{sample}/facilities.gpkg", "--admin", f"{sample}/admin.gpkg", "--service", "ambulance", "--lang", "zh",
-                      "--candidate-spacing", "1000"])
+                      "--rural-limit", "10000", "--candidate-spacing", "1000"])
 accra = [f"{shared}/accra-roads.gpkg", f"{shared}/accra-pop-2015.tif", f"{shared}/accra-health.gpkg"]
 if shared and all(os.path.exists(p) for p in accra):
     check_page("accra", ["--roads", accra[0], "--population", accra[1], "--facilities", accra[2], "--all-facilities",
