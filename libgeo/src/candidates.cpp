@@ -35,6 +35,8 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
         c.candidate_of_site.push_back(static_cast<std::uint32_t>(i));
         c.sites.push_back({r.edge, r.offset_m});
     }
+    c.input = point_input_summary("candidates", pts);
+    c.input->counts.emplace_back("on_network", static_cast<double>(c.sites.size()));
     if (c.sites.empty())
         throw input_error(path + ": none of the " + std::to_string(pts.size()) + " candidates" +
                           (types.empty() ? "" : " of the types asked") + " lies within the snap limit of the routable network");
@@ -121,8 +123,9 @@ std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::st
                                                 const std::vector<double>& x, const std::vector<double>& y) {
     if (svc.cost_metric != a.svc->cost_metric)
         throw input_error(path + ": the " + svc.name + " service is measured in another metric than " + a.svc->name);
-    point_options fields;
-    fields.type_field = "";
+    point_options fields = a.options.facility_fields;  // read as the other point inputs (--coords, columns)
+    fields.layer.clear();                              // a file of its own
+    fields.layer_option = "a layer name";
     const candidate_set from = candidates_from_points(a, path, fields);
     const network_points pts(a.built.net, *a.snap, x.data(), y.data(), x.size(), a.options.snap_limit_m,
                              a.svc->cost_metric, a.rules.off_network_speed_kmh / 3.6, a.options.threads);
