@@ -370,7 +370,8 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         in.counts.insert(in.counts.begin() + 1, {{"of_the_service", static_cast<double>(kept.size())},
                                                  {"on_network", static_cast<double>(a.sites.size())}});
         if (!o.facility_fields.types.empty())
-            in.notes.push_back("type map: " + std::to_string(o.facility_fields.types.size()) + " entries (" +
+            in.notes.push_back("type map: " + std::to_string(o.facility_fields.types.size()) +
+                               (o.facility_fields.types.size() == 1 ? " entry (" : " entries (") +
                                std::to_string(request.facility_fields.types.size()) + " from --type-map)");
         a.inputs.push_back(std::move(in));
     }

@@ -347,7 +347,7 @@ void check_names(const std::vector<std::string>& names, const std::string& where
     std::vector<std::string> repeated;
     std::size_t not_utf8 = 0;
     for (const std::string& n : names) {
-        if (++seen[n] == 2) repeated.push_back(n);
+        if (!n.empty() && ++seen[n] == 2) repeated.push_back(n);  // no name is not a repeated one
         if (!is_utf8(n)) ++not_utf8;
     }
     if (!repeated.empty()) {
