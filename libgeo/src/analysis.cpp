@@ -306,7 +306,8 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             const bool of_service = std::find(svc.facility_types.begin(), svc.facility_types.end(), all.type[i]) !=
                                     svc.facility_types.end();
             if (all.has_type && !of_service && !known.count(all.type[i])) ++unknown[all.source_type[i]];
-            if (!(!all.has_type || o.all_facilities || of_service)) continue;
+            const bool used = !all.has_type || o.all_facilities || of_service;
+            if (!used) continue;
             kept.x.push_back(all.x[i]);
             kept.y.push_back(all.y[i]);
             kept.id.push_back(all.id[i]);

@@ -116,7 +116,8 @@ std::string csv_text_as_utf8(const std::string& path, const std::string& bytes, 
     // Chinese text in GBK is almost all GB2312 characters, next to other characters, spaces,
     // digits or punctuation; a Latin-1 "é" before a letter, or Big5, reads as rare ones.
     if (rare * 4 > pairs) {
-        const std::size_t line_start = bytes.rfind('\n', first_rare) == std::string::npos ? 0 : bytes.rfind('\n', first_rare) + 1;
+        const std::size_t newline = bytes.rfind('\n', first_rare);
+        const std::size_t line_start = newline == std::string::npos ? 0 : newline + 1;
         std::string line = bytes.substr(line_start, bytes.find('\n', first_rare) - line_start);
         if (line.size() > 80) line = line.substr(0, 80);
         std::string shown;

@@ -115,7 +115,7 @@ TEST_CASE("GCJ-02: the identity outside China's rectangle, both ways", "[china_c
     }
 }
 
-TEST_CASE("--coords values", "[china_coords]") {
+TEST_CASE("coordinate systems named by --coords", "[china_coords]") {
     CHECK(parse_lonlat_system("wgs84") == lonlat_system::wgs84);
     CHECK(parse_lonlat_system("gcj02") == lonlat_system::gcj02);
     CHECK(parse_lonlat_system("bd09") == lonlat_system::bd09);

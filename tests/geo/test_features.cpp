@@ -233,7 +233,7 @@ TEST_CASE("facility vocabularies: the name field guessed, the type field named, 
     CHECK(read_points(dir + "/ghana.csv", utm50(), o).notes.empty());  // named, not guessed
 }
 
-TEST_CASE("--type-map parsing: entries, spaces, errors", "[features]") {
+TEST_CASE("type map parsing (--type-map): entries, spaces, errors", "[features]") {
     const type_map m = parse_type_map(" Hospital = ambulance-station ,名称医院=county-hospital");
     REQUIRE(m.size() == 2);
     CHECK(m[0] == std::pair<std::string, std::string>{"Hospital", "ambulance-station"});
@@ -267,7 +267,7 @@ TEST_CASE("[facility_types] in the standards file, and --type-map over it", "[fe
     CHECK(load_standards().facility_type_map.empty());
 }
 
-TEST_CASE("--coords gcj02/bd09: web-map points back to WGS 84; CGCS2000 read as WGS 84", "[features][china_coords]") {
+TEST_CASE("web-map coordinates (--coords gcj02, bd09) back to WGS 84, CGCS2000 read as WGS 84", "[features][china_coords]") {
     const std::string dir = test::scratch_dir("features-coords");
     // Three points in Changzhi (Shanxi), as WGS 84 and as a web map shows them.
     const double wgs[3][2] = {{113.1163, 36.1954}, {113.05, 36.3}, {112.9, 35.9}};
