@@ -1,8 +1,9 @@
-// End-to-end: facilities from tables (CSV in UTF-8 and GBK, XLSX) give the very analysis a
-// GeoPackage of the same points gives; the input summary says what was read.
+// End-to-end: facilities from tables (CSV in UTF-8 and GBK, XLSX, GCJ-02 lon/lat) give the very
+// analysis a GeoPackage of the same points gives; the input summary says what was read.
 #include "support.hpp"
 #include "test_paths.hpp"
 
+#include "healthreach/geo/china_coords.hpp"
 #include "healthreach/geo/gdal.hpp"
 
 #include <catch2/catch.hpp>
@@ -117,6 +118,14 @@ TEST_CASE("facilities from GeoPackage, CSV (UTF-8, GBK) and XLSX: one JSON",
         xy += r.id + ",\"" + r.name + "\"," + r.type + "," + r.ambulances + "," + number17(r.x) + "," + number17(r.y) + "\n";
         lonlat += r.id + ",\"" + r.name + "\"," + r.type + "," + r.ambulances + "," + number17(r.lon) + "," + number17(r.lat) + "\n";
     }
+    // The same points as a Chinese web map shows them (GCJ-02), 100-700 m off.
+    std::string gcj = "id,name,type,ambulances,lng,lat\n";
+    for (const facility_row& r : rows) {
+        double lon = r.lon, lat = r.lat;
+        geo::wgs84_to_gcj02(lon, lat);
+        gcj += r.id + ",\"" + r.name + "\"," + r.type + "," + r.ambulances + "," + number17(lon) + "," + number17(lat) + "\n";
+    }
+    std::ofstream(dir + "/gcj.csv", std::ios::binary) << gcj;
     std::ofstream(dir + "/xy.csv", std::ios::binary) << xy;
     std::ofstream(dir + "/lonlat.csv", std::ios::binary) << lonlat;
     char* gbk = CPLRecode(lonlat.c_str(), CPL_ENC_UTF8, "GBK");
@@ -165,6 +174,11 @@ TEST_CASE("facilities from GeoPackage, CSV (UTF-8, GBK) and XLSX: one JSON",
     const std::string from_gbk = coverage_json(dir, "gbk", dir + "/lonlat-gbk.csv", "", &err);
     CHECK_THAT(err, Catch::Contains("text read as GBK") && Catch::Contains("name field '名称' guessed"));
     CHECK(comparable(from_gbk) == comparable(utf8));
+    // GCJ-02 with --coords gcj02: back within a millimetre, the same figures; without it, other ones.
+    const std::string from_gcj = coverage_json(dir, "gcj", dir + "/gcj.csv", "--coords gcj02", &err);
+    CHECK_THAT(err, Catch::Contains("GCJ-02 coordinates converted to WGS 84 (--coords): " + std::to_string(rows.size()) + " points"));
+    CHECK_THAT(from_gcj, Catch::Contains("\"coords_converted\":" + std::to_string(rows.size())));
+    const std::string gcj_as_wgs = coverage_json(dir, "gcj-raw", dir + "/gcj.csv", "");
     for (const char* key : {"\"population_covered\":", "\"facilities_used\":", "\"by_admin\":"}) {
         INFO(key);
         const auto value = [&](const std::string& j) {
@@ -172,5 +186,8 @@ TEST_CASE("facilities from GeoPackage, CSV (UTF-8, GBK) and XLSX: one JSON",
             return at == std::string::npos ? std::string("(absent)") : j.substr(at, 60);
         };
         CHECK(value(utf8) == value(base));
+        CHECK(value(from_gcj) == value(base));
     }
+    CHECK(gcj_as_wgs.substr(gcj_as_wgs.find("\"population_covered\":"), 40) !=
+          base.substr(base.find("\"population_covered\":"), 40));
 }
