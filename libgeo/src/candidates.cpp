@@ -123,10 +123,7 @@ std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::st
                                                 const std::vector<double>& x, const std::vector<double>& y) {
     if (svc.cost_metric != a.svc->cost_metric)
         throw input_error(path + ": the " + svc.name + " service is measured in another metric than " + a.svc->name);
-    point_options fields = a.options.facility_fields;  // read as the other point inputs (--coords, columns)
-    fields.layer.clear();                              // a file of its own
-    fields.layer_option = "a layer name";
-    const candidate_set from = candidates_from_points(a, path, fields);
+    const candidate_set from = candidates_from_points(a, path, placement_of(a.options.facility_fields));
     const network_points pts(a.built.net, *a.snap, x.data(), y.data(), x.size(), a.options.snap_limit_m,
                              a.svc->cost_metric, a.rules.off_network_speed_kmh / 3.6, a.options.threads);
     std::vector<double> limit(x.size());

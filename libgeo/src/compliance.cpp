@@ -204,11 +204,7 @@ compliance_report run_compliance(const compliance_options& o) {
     std::optional<point_set> villages;
     std::vector<double> village_pop;
     if (!o.villages.empty()) {
-        point_options vf;  // read as the facilities (--coords, --points-crs, coordinate columns), without their types
-        vf.coords = o.facility_fields.coords;
-        vf.points_crs = o.facility_fields.points_crs;
-        vf.lon_field = o.facility_fields.lon_field;
-        vf.lat_field = o.facility_fields.lat_field;
+        point_options vf = placement_of(o.facility_fields);
         vf.layer = o.villages_layer;
         vf.layer_option = "--villages-layer";
         vf.numeric_fields = {o.village_population_field};

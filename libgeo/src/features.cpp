@@ -316,6 +316,15 @@ OGRSpatialReference as_wgs84_when_cgcs2000(const OGRSpatialReference& srs, std::
 
 }  // namespace
 
+point_options placement_of(const point_options& o) {
+    point_options p;
+    p.lon_field = o.lon_field;
+    p.lat_field = o.lat_field;
+    p.points_crs = o.points_crs;
+    p.coords = o.coords;
+    return p;
+}
+
 const std::vector<std::string> name_field_guesses = {"name", "名称", "facility_name", "机构名称", "医院名称", "单位名称",
                                                      "hospital_name", "health_facility_name", "site_name", "name_en",
                                                      "name_zh"};

@@ -35,6 +35,10 @@ struct point_options {
     std::vector<std::string> text_fields;     // kept per point when present (category, ...)
 };
 
+// Only how `o` places points (coordinate columns, --points-crs, --coords), for another point file
+// that need not have the facilities' layer and fields (villages, --min-distance-from).
+point_options placement_of(const point_options& o);
+
 // Field names taken as the name field when none is named, in this order; compared with separators
 // (space, _, -, ., :) removed and ASCII letters in any case, so `FacilityName` is `facility_name`.
 extern const std::vector<std::string> name_field_guesses;
