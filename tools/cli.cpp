@@ -116,8 +116,9 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_option("--delay-field", a.delay_field, "Facility field: start delay in minutes (time metrics)");
     app.add_option("--capacity-field", a.capacity_field, "Facility field: people a facility can serve");
     app.add_option("--id-field", a.facility_fields.id_field, "Point id field (default id; else the feature id)");
-    app.add_option("--name-field", a.facility_fields.name_field, "Point name field (default name)");
-    app.add_flag("--all-facilities", a.all_facilities, "Use every facility, whatever its type");
+    app.add_option("--name-field", a.facility_fields.name_field, "Point name field (default: name, 名称, FacilityName, ... when present)");
+    add_point_options(app, a.facility_fields, o.points);
+    app.add_flag("--all-facilities", a.all_facilities, "Use every facility, whatever its type (a warning counts them)");
     app.add_option("--travel-raster", o.travel_raster, "GeoTIFF of cost to the nearest facility on the population grid");
     app.add_option("--out", o.out, "Output GeoPackage")->required();
     add_presentation_options(app, o.present);
@@ -133,12 +134,29 @@ void add_presentation_options(CLI::App& app, geo::presentation_options& o) {
     app.add_option("--lang", o.lang, "Language of the map and report: zh (default) or en")->check(CLI::IsMember({"zh", "en"}));
 }
 
+void add_point_options(CLI::App& app, geo::point_options& o, point_input_cli& texts) {
+    app.add_option("--type-field", o.type_field, "Facility type field (default type)");
+    app.add_option("--type-map", texts.type_map,
+                   "Map the layer's types to the standards' types: \"Hospital=ambulance-station,Polyclinic=community-centre\"");
+    app.add_option("--lon-field", o.lon_field, "Tables (CSV, XLSX): longitude or x column (default: lon, lng, longitude, 经度 or x)");
+    app.add_option("--lat-field", o.lat_field, "Tables (CSV, XLSX): latitude or y column (default: lat, latitude, 纬度 or y)");
+    app.add_option("--points-crs", o.points_crs, "Tables (CSV, XLSX): CRS of the coordinate columns, EPSG:N (default EPSG:4326)");
+    app.add_option("--coords", texts.coords, "Point coordinates from a web map: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)")
+        ->check(CLI::IsMember({"wgs84", "gcj02", "bd09"}));
+}
+
+void finish_point_options(geo::point_options& o, const point_input_cli& texts) {
+    o.types = texts.type_map.empty() ? geo::type_map{} : geo::parse_type_map(texts.type_map);
+    o.coords = geo::parse_lonlat_system(texts.coords);
+}
+
 void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inputs) {
     geo::check_extension(o.out, "--out", {".gpkg"});
     geo::check_extension(o.travel_raster, "--travel-raster", {".tif", ".tiff"});
     geo::check_presentation_options(o.present);
     finish_road_options(o.roads);
     geo::analysis_options& a = o.analysis;
+    finish_point_options(a.facility_fields, o.points);
     a.roads = o.roads.roads;
     a.road_read = o.roads.read;
     a.network_build = o.roads.build;
@@ -184,6 +202,7 @@ void report_analysis(const analysis_cli& o, const geo::analysis& a, const logger
         for (const auto& [purpose, field] : in.fields)
             if (!field.empty()) line += ", " + purpose + " field '" + field + "'";
         for (const auto& [what, n] : in.counts) line += ", " + what + " " + geo::format_number(n, n == std::floor(n) ? 0 : 3);  // km to the metre
+        for (const std::string& note : in.notes) line += "; " + note;
         log.info(line);
     }
     for (const std::string& w : a.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());

@@ -50,6 +50,15 @@ void finish_road_options(road_input_options& o);
 
 void add_presentation_options(CLI::App& app, geo::presentation_options& o);
 
+// How point inputs are read (facilities, candidates, villages): --type-field, --type-map,
+// --lon-field, --lat-field, --points-crs, --coords. The texts of --type-map and --coords are parsed
+// by finish_point_options (input_error naming the option).
+struct point_input_cli {
+    std::string type_map, coords = "wgs84";
+};
+void add_point_options(CLI::App& app, geo::point_options& o, point_input_cli& texts);
+void finish_point_options(geo::point_options& o, const point_input_cli& texts);
+
 // The options every analysing sub-command (coverage, evaluate, optimize, compliance) shares.
 struct analysis_cli {
     common_options common;
@@ -59,6 +68,7 @@ struct analysis_cli {
     bool urban_auto = false;
     std::string out, travel_raster;
     geo::presentation_options present;
+    point_input_cli points;
     bool json = false;
 };
 void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_required);

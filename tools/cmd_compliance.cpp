@@ -16,6 +16,7 @@ command_runner add_compliance_command(CLI::App& app) {
         geo::compliance_options c;
         std::string out, csv;
         geo::presentation_options present;
+        point_input_cli points;
         bool json = false, quiet = false;
     };
     auto o = std::make_shared<options>();
@@ -33,7 +34,8 @@ command_runner add_compliance_command(CLI::App& app) {
     cmd->add_option("--standards", o->c.standards_file, "TOML file overriding the built-in standards");
     cmd->add_option("--crs", o->c.crs, "Metric CRS (default: the UTM zone of the admin units' centre)");
     cmd->add_option("--id-field", o->c.facility_fields.id_field, "Facility id field (default id)");
-    cmd->add_option("--name-field", o->c.facility_fields.name_field, "Facility name field (default name)");
+    cmd->add_option("--name-field", o->c.facility_fields.name_field, "Facility name field (default: name, 名称, FacilityName, ... when present)");
+    add_point_options(*cmd, o->c.facility_fields, o->points);
     cmd->add_option("--out", o->out, "Output GeoPackage (table compliance, layer compliance_units)")->required();
     cmd->add_option("--csv", o->csv, "Also write the rows as CSV (default: beside --out, same name, .csv)");
     add_presentation_options(*cmd, o->present);
@@ -43,6 +45,7 @@ command_runner add_compliance_command(CLI::App& app) {
     return [o]() {
         const logger log(o->quiet);
         geo::check_presentation_options(o->present);
+        finish_point_options(o->c.facility_fields, o->points);
         const std::string csv = o->csv.empty() ? std::filesystem::path(o->out).replace_extension(".csv").string() : o->csv;
         geo::check_extension(o->out, "--out", {".gpkg"});
         geo::check_extension(csv, "--csv", {".csv"});

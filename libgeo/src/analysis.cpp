@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cmath>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace healthreach::geo {
@@ -81,7 +82,31 @@ std::vector<double> weighted_percentiles(std::vector<std::pair<double, double>> 
     return out;
 }
 
+input_summary point_input_summary(const std::string& role, const point_set& pts) {
+    input_summary in{role, pts.path, pts.layer, {{"id", pts.id_field}, {"name", pts.name_field}, {"type", pts.type_field}}, {}, pts.notes};
+    if (!pts.lon_field.empty()) in.fields.insert(in.fields.end(), {{"lon", pts.lon_field}, {"lat", pts.lat_field}});
+    in.counts.emplace_back("features", static_cast<double>(pts.size()));
+    if (pts.type_mapped) in.counts.emplace_back("types_mapped", static_cast<double>(pts.type_mapped));
+    if (pts.coords_converted || pts.coords_outside_china) {
+        in.counts.emplace_back("coords_converted", static_cast<double>(pts.coords_converted));
+        in.counts.emplace_back("coords_outside_china", static_cast<double>(pts.coords_outside_china));
+    }
+    return in;
+}
+
 namespace {
+
+// "Clinic 227, Hospital 87, ..." (the `most` commonest, then how many more), for warnings.
+std::string value_counts(const std::map<std::string, std::size_t>& counts, std::size_t most = 8) {
+    std::vector<std::pair<std::string, std::size_t>> sorted(counts.begin(), counts.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+    std::string out;
+    for (std::size_t i = 0; i < sorted.size() && i < most; ++i)
+        out += (i ? ", " : "") + (sorted[i].first.empty() ? std::string("(empty)") : "'" + sorted[i].first + "'") + " " +
+               std::to_string(sorted[i].second);
+    if (sorted.size() > most) out += ", and " + std::to_string(sorted.size() - most) + " more";
+    return out;
+}
 
 // People are kept in multiples of 2^-20 so that every total adds up exactly, in any order.
 double quantize_people(double v) { return std::ldexp(std::nearbyint(std::ldexp(v, 20)), -20); }
@@ -169,6 +194,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
 
     phase.next("standards");
     a.rules = load_standards(o.standards_file);
+    a.options.facility_fields.types = a.rules.merged_type_map(request.facility_fields.types);
     a.svc = &a.rules.service_named(o.service);
     const service& svc = *a.svc;
     const profile& prof = a.rules.profile_named(o.profile.empty() ? svc.profile : o.profile);
@@ -296,30 +322,53 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         for (const std::string& f : {o.delay_field, o.capacity_field})
             if (!f.empty() && !all.numbers.count(f))
                 throw input_error(o.facilities + " layer " + all.layer + ": no field '" + f + "'");
+        const std::string where = o.facilities + " layer " + all.layer;
         // Keep the facilities of the service's types (all of them without a type field or with --all-facilities).
         point_set& kept = a.facilities;
         kept.path = all.path;
         kept.layer = all.layer;
         kept.has_type = all.has_type;
         for (auto& [name, values] : all.numbers) kept.numbers[name];
+        const std::set<std::string> known = a.rules.known_facility_types();
+        std::map<std::string, std::size_t> type_counts, unknown;  // source type values: all, and those no service knows
         for (std::size_t i = 0; i < all.size(); ++i) {
-            const bool match = !all.has_type || o.all_facilities ||
-                               std::find(svc.facility_types.begin(), svc.facility_types.end(), all.type[i]) !=
-                                   svc.facility_types.end();
-            if (!match) continue;
+            ++type_counts[all.source_type[i]];
+            const bool of_service = std::find(svc.facility_types.begin(), svc.facility_types.end(), all.type[i]) !=
+                                    svc.facility_types.end();
+            if (all.has_type && !of_service && !known.count(all.type[i])) ++unknown[all.source_type[i]];
+            const bool used = !all.has_type || o.all_facilities || of_service;
+            if (!used) continue;
             kept.x.push_back(all.x[i]);
             kept.y.push_back(all.y[i]);
             kept.id.push_back(all.id[i]);
             kept.name.push_back(all.name[i]);
             kept.type.push_back(all.type[i]);
-            for (auto& [name, values] : all.numbers) kept.numbers[name].push_back(values[i]);
+            kept.source_type.push_back(all.source_type[i]);
+            for (auto& [name, column] : all.numbers) kept.numbers[name].push_back(column[i]);
         }
+        const std::string type_option = o.facility_fields.type_field.empty() ? "type" : o.facility_fields.type_field;
         if (kept.size() == 0) {
             std::string types;
             for (const auto& t : svc.facility_types) types += (types.empty() ? "" : ", ") + t;
-            throw input_error(o.facilities + " layer " + all.layer + ": no facility of the " + svc.name +
-                              " service's types (" + types + ") among " + std::to_string(all.size()) +
-                              " features (field '" + o.facility_fields.type_field + "'; --all-facilities uses every one)");
+            throw input_error(where + ": no facility of the " + svc.name + " service's types (" + types + ") among " +
+                              std::to_string(all.size()) + " features; field '" + all.type_field +
+                              "' holds " + value_counts(type_counts) +
+                              " (--type-map \"VALUE=TYPE,...\" maps them; --all-facilities uses every one)");
+        }
+        // Every feature used whatever it is: say so, with what the layer holds.
+        if (!all.has_type)
+            a.warnings.push_back(where + " has no type field ('" + type_option + "'; --type-field names one): all " +
+                                 std::to_string(all.size()) + " features are used as " + svc.name + " facilities");
+        else if (o.all_facilities)
+            a.warnings.push_back("--all-facilities: all " + std::to_string(all.size()) + " features of " + where +
+                                 " are used as " + svc.name + " facilities, of " + std::to_string(type_counts.size()) +
+                                 " distinct types in field '" + all.type_field + "': " + value_counts(type_counts));
+        else if (!unknown.empty()) {
+            std::size_t n = 0;
+            for (const auto& [v, count] : unknown) n += count;
+            a.warnings.push_back(where + ": " + std::to_string(n) + " features of " + std::to_string(unknown.size()) +
+                                 " types that no service of the standards knows are left out: " + value_counts(unknown) +
+                                 " (--type-map \"VALUE=TYPE,...\" or the standards' [facility_types] maps them)");
         }
         if (!o.delay_field.empty() && m == metric::length)
             a.warnings.push_back("--delay-field " + o.delay_field + ": the " + svc.name +
@@ -348,11 +397,14 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             throw input_error(o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
                               " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
                               " m) of the routable network");
-        a.inputs.push_back({"facilities", o.facilities, all.layer,
-                            {{"id", all.id_field}, {"name", all.name_field}, {"type", all.type_field}},
-                            {{"features", static_cast<double>(all.size())},
-                             {"of_the_service", static_cast<double>(kept.size())},
-                             {"on_network", static_cast<double>(a.sites.size())}}});
+        input_summary in = point_input_summary("facilities", all);
+        in.counts.insert(in.counts.begin() + 1, {{"of_the_service", static_cast<double>(kept.size())},
+                                                 {"on_network", static_cast<double>(a.sites.size())}});
+        if (!o.facility_fields.types.empty())
+            in.notes.push_back("type map: " + std::to_string(o.facility_fields.types.size()) +
+                               (o.facility_fields.types.size() == 1 ? " entry (" : " entries (") +
+                               std::to_string(request.facility_fields.types.size()) + " from --type-map)");
+        a.inputs.push_back(std::move(in));
     }
 
     phase.next("reach");

@@ -43,6 +43,8 @@ candidate_set candidates_from_points(const analysis& a, const std::string& path,
         c.warnings.push_back(path + ": " + std::to_string(c.off_network) + " of " + std::to_string(pts.size()) +
                              " candidates lie beyond the snap limit (" + format_number(a.options.snap_limit_m) +
                              " m) of the routable network and are left out: " + off_ids + (c.off_network > 10 ? ", ..." : ""));
+    c.input = point_input_summary("candidates", pts);
+    c.input->counts.emplace_back("on_network", static_cast<double>(c.sites.size()));
     if (c.sites.empty())
         throw input_error(path + ": none of the " + std::to_string(pts.size()) + " candidates" +
                           (types.empty() ? "" : " of the types asked") + " lies within the snap limit of the routable network");
@@ -131,9 +133,7 @@ std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::st
         throw input_error(path + ": the " + svc.name + " service is measured in another metric than " + a.svc->name);
     if (svc.cost_direction != a.svc->cost_direction)
         throw input_error(path + ": the " + svc.name + " service is measured in another direction than " + a.svc->name);
-    point_options fields;
-    fields.type_field = "";
-    const candidate_set from = candidates_from_points(a, path, fields);
+    const candidate_set from = candidates_from_points(a, path, placement_of(a.options.facility_fields));
     const network_points pts(a.built.net, *a.snap, x.data(), y.data(), x.size(), a.options.snap_limit_m,
                              a.svc->cost_metric, a.svc->cost_direction, a.rules.off_network_speed_kmh / 3.6,
                              a.options.threads);

@@ -187,6 +187,7 @@ compliance_report run_compliance(const compliance_options& o) {
     const population_grid pop = read_population(o.population, rep.crs);
 
     point_options fields = o.facility_fields;
+    fields.types = rules.merged_type_map(o.facility_fields.types);
     std::set<std::string> numeric, textual;
     for (const compliance_rule& r : rules.rules) {
         if (!r.field.empty()) (r.kind == "categories_per_unit" ? textual : numeric).insert(r.field);
@@ -196,12 +197,14 @@ compliance_report run_compliance(const compliance_options& o) {
     fields.text_fields.assign(textual.begin(), textual.end());
     const point_set fac = read_points(o.facilities, rep.crs, fields);
     rep.warnings.insert(rep.warnings.end(), fac.warnings.begin(), fac.warnings.end());
-    if (!fac.has_type) throw input_error(o.facilities + ": no '" + fields.type_field + "' field; compliance needs facility types");
+    if (!fac.has_type)
+        throw input_error(o.facilities + ": no '" + (fields.type_field.empty() ? std::string("type") : fields.type_field) +
+                          "' field; compliance needs facility types (--type-field names the field)");
 
     std::optional<point_set> villages;
     std::vector<double> village_pop;
     if (!o.villages.empty()) {
-        point_options vf;
+        point_options vf = placement_of(o.facility_fields);
         vf.layer = o.villages_layer;
         vf.layer_option = "--villages-layer";
         vf.numeric_fields = {o.village_population_field};

@@ -292,6 +292,11 @@ void write_inputs_and_warnings_json(const analysis& a, json_writer& j) {
             j.end_object();
         }
         for (const auto& [what, n] : in.counts) j.field(what, n);
+        if (!in.notes.empty()) {
+            j.key("notes").begin_array();
+            for (const std::string& note : in.notes) j.value(note);
+            j.end_array();
+        }
         j.end_object();
     }
     j.end_object();

@@ -45,12 +45,13 @@ evaluate_result run_evaluate(const evaluate_request& r, const job_callbacks& cb)
     const analysis& a = *out.a;
 
     cb.advance("candidates", 0.8);
-    point_options fields = r.analysis.facility_fields;
+    point_options fields = a.options.facility_fields;  // the type map with the standards' entries
     fields.layer = r.candidates_layer;
     fields.layer_option = "--candidates-layer";
     const candidate_set cand = candidates_from_points(a, r.candidates, fields);
     const opt::coverage_matrix m = candidate_matrix(a, cand);
     out.a->warnings.insert(out.a->warnings.end(), cand.warnings.begin(), cand.warnings.end());
+    out.a->inputs.push_back(*cand.input);
     std::vector<std::set<int>> units(m.candidate_count());
     for (std::size_t s = 0; s < cand.sites.size(); ++s) {
         const std::uint32_t c = cand.candidate_of_site[s];

@@ -265,7 +265,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     const bool capacitated = goal == objective::max_cover && !capacity_field.empty();
     if (capacitated && r.candidates.empty())
         throw input_error("capacitated max-cover (--capacity-field) needs --candidates with a '" + capacity_field + "' field");
-    point_options candidate_fields = r.analysis.facility_fields;
+    point_options candidate_fields = a.options.facility_fields;  // the type map with the standards' entries
     candidate_fields.layer = r.candidates_layer;
     candidate_fields.layer_option = "--candidates-layer";
     if (capacitated) candidate_fields.numeric_fields.push_back(capacity_field);
@@ -273,6 +273,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
                                               : candidates_from_points(a, r.candidates, candidate_fields,
                                                                        sub ? rules->candidate_types : std::vector<std::string>{});
     out.a->warnings.insert(out.a->warnings.end(), cand.warnings.begin(), cand.warnings.end());
+    if (cand.input) out.a->inputs.push_back(*cand.input);
     sub_centre_setup setup;
     if (sub) setup = prepare_sub_centres(a, r, *rules, cand, out.rules_unmet, cb);
     // Vehicles may also go to existing stations: they become columns too, holding their own.

@@ -20,6 +20,43 @@ const service& standards::service_named(const std::string& name) const {
     throw input_error("--service: unknown service '" + name + "' (known: " + known + ")");
 }
 
+std::set<std::string> standards::known_facility_types() const {
+    std::set<std::string> known;
+    for (const auto& [name, svc] : services) known.insert(svc.facility_types.begin(), svc.facility_types.end());
+    for (const compliance_rule& r : rules) {
+        known.insert(r.facility_types.begin(), r.facility_types.end());
+        known.insert(r.of_types.begin(), r.of_types.end());
+    }
+    return known;
+}
+
+namespace {
+
+// input_error when `to` is no type of the standards: `where` names the entry.
+void check_known_type(const std::set<std::string>& known, const std::string& to, const std::string& where) {
+    if (known.count(to)) return;
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw input_error(where + ": no service or rule of the standards uses the type '" + to + "' (types: " + list + ")");
+}
+
+}  // namespace
+
+type_map standards::merged_type_map(const type_map& user, const std::string& option) const {
+    const std::set<std::string> known = known_facility_types();
+    type_map out;
+    for (const auto& [from, to] : user) {
+        check_known_type(known, to, option + ": '" + from + "=" + to + "'");
+        out.emplace_back(from, to);
+    }
+    for (const auto& [from, to] : facility_type_map) {
+        bool overridden = false;
+        for (const auto& [k, v] : user) overridden = overridden || type_key(k) == type_key(from);
+        if (!overridden) out.emplace_back(from, to);
+    }
+    return out;
+}
+
 const profile& standards::profile_named(const std::string& name) const {
     auto it = profiles.find(name);
     if (it != profiles.end()) return it->second;
@@ -45,6 +82,7 @@ public:
                 service_table(name, t, path);
             });
             else if (key == "rules") rules(v, key);
+            else if (key == "facility_types") facility_types(table(v, key), key);
             else unknown(key);
         }
     }
@@ -153,6 +191,25 @@ private:
             if (key == "off_network_speed_kmh") out_.off_network_speed_kmh = number(v, sub, 0.5, 200);
             else if (key == "source") text(v, sub);
             else unknown(sub);
+        }
+    }
+
+    // A user file's entries replace those of the same key (in any letter case) and add the others;
+    // within one file, two keys differing only in letter case must agree.
+    void facility_types(const toml::table& t, const std::string& path) {
+        type_map& m = out_.facility_type_map;
+        std::map<std::string, std::pair<std::string, std::string>> here;  // by type_key: key, value
+        for (const auto& [k, v] : t) {
+            const std::string from(k.str()), sub = path + "." + from;
+            if (type_key(from).empty()) fail(sub, "the layer's type is empty");
+            const std::string to = text(v, sub);
+            if (to.empty()) fail(sub, "the standards' type is empty");
+            const auto [seen, fresh] = here.emplace(type_key(from), std::pair{from, to});
+            if (!fresh && seen->second.second != to)
+                fail(sub, "'" + seen->second.first + "' is already mapped to '" + seen->second.second + "'");
+            auto same = std::find_if(m.begin(), m.end(), [&](const auto& e) { return type_key(e.first) == type_key(from); });
+            if (same != m.end()) *same = {from, to};
+            else m.emplace_back(from, to);
         }
     }
 
@@ -283,6 +340,8 @@ void check_complete(const standards& s, const std::string& file) {
         if (svc.ratio && svc.ratio->residents_per_unit <= 0)
             throw input_error(path + ".ratio.residents_per_unit: missing");
     }
+    const std::set<std::string> known = s.known_facility_types();
+    for (const auto& [from, to] : s.facility_type_map) check_known_type(known, to, file + ": facility_types." + from);
 }
 
 // Parsed once; every load starts from a copy.

@@ -754,6 +754,21 @@ TEST_CASE("bad input corpus: coverage", "[e2e][bad-input]") {
         for (int i = 0; i < 50; ++i) v[i] = big_nodata;  // real rasters' nodata (-3.4e38), half the cells
         write_grid(k.in("pop-nodata-3.4e38.tif"), 10, 10, {region_x, 100, 0, region_y, 0, -100}, v, 32649, big_nodata);
     }
+    // Facility vocabularies and point tables (stations of the sample: Luzhou 434540,3969500 and
+    // Shangdang 436540,3969500, EPSG:32649).
+    test::write_points(k.in("fac-vocab.geojson"),
+                       {{434540, 3969500, "\"id\":\"H1\",\"type\":\"Hospital\""},
+                        {436540, 3969500, "\"id\":\"C1\",\"type\":\"Clinic\""},
+                        {436540, 3969600, "\"id\":\"M1\",\"type\":\"Maternity Home\""}},
+                       32649);
+    test::write_points(k.in("fac-untyped.geojson"),
+                       {{434540, 3969500, "\"id\":\"A\""}, {436540, 3969500, "\"id\":\"B\""}}, 32649);
+    write_bytes(k.in("fac-nocoords.csv"), "id,name,type,address\nA,Luzhou,ambulance-station,Yingxiong Road\n");
+    write_bytes(k.in("fac-comma.csv"), "id,type,x,y\nA,ambulance-station,434540,3969500\nB,ambulance-station,\"436540,5\",3969500\n");
+    write_bytes(k.in("fac-xy.csv"), "id,type,x,y\nA,ambulance-station,434540,3969500\n");
+    // "急救站" in GBK, and a Latin-1 file that GBK would misread ("Estaç" + "ão").
+    write_bytes(k.in("fac-gbk.csv"), "id,\xC3\xFB\xB3\xC6,type,x,y\nA,\xBC\xB1\xBE\xC8\xD5\xBE,ambulance-station,434540,3969500\n");
+    write_bytes(k.in("fac-latin1.csv"), "id,name,type,x,y\nA,Esta\xE7\xE3o Central,ambulance-station,434540,3969500\n");
     write_grid(k.in("pop-small.tif"), 10, 10, {region_x, 100, 0, region_y, 0, -100}, tens(), 32649);
     write_vrt(k.in("pop-zero-pixel.vrt"), k.in("pop-small.tif"), 10, 10, "430000, 0, 0, 3975000, 0, -100");
     write_grid(k.in("pop-rotated.tif"), 10, 10, {region_x, 100, 20, region_y, 20, -100}, tens(), 32649);
@@ -916,6 +931,46 @@ TEST_CASE("bad input corpus: coverage", "[e2e][bad-input]") {
          {}, {long_out, long_in + "/cost.tif"}, "valid: Linux allows 4096", true},
         {"250-character output file name", cov(roads, pop, fac, {"--out", k.out(name_250(".gpkg"))}), want::ok, {},
          {k.out(name_250(".gpkg"))}, "valid: 255 is the limit (temporary names must fit too)"},
+        {"--type-map entry naming a type no service knows", cov(roads, pop, fac, join(o, {"--type-map", "Hospital=ambulanse-station"})),
+         want::error, {"--type-map", "Hospital=ambulanse-station"}, {out}, "a typo in the standards' type would match nothing"},
+        {"--type-map with an empty entry", cov(roads, pop, fac, join(o, {"--type-map", "Hospital=ambulance-station,,"})),
+         want::error, {"--type-map", "entry 2 is empty"}, {out}, "a stray comma: say where, do not guess"},
+        {"--type-map entry without '='", cov(roads, pop, fac, join(o, {"--type-map", "Hospital"})), want::error,
+         {"--type-map", "'Hospital' has no '='"}, {out}, "half an entry"},
+        {"--type-field that does not exist", cov(roads, pop, fac, join(o, {"--type-field", "kind"})), want::error,
+         {"'kind'", "--type-field"}, {out}, "the named field must exist (the message lists the fields)"},
+        {"types neither in --type-map nor in the standards",
+         cov(roads, pop, k.in("fac-vocab.geojson"), join(o, {"--type-map", "Hospital=ambulance-station"})), want::ok_warn,
+         {"fac-vocab.geojson", "'Clinic' 1", "'Maternity Home' 1"}, {out},
+         "features of unknown types are left out, and the planner is told which", true,
+         [](const std::string& j) -> std::string {
+             return json_number(j, "facilities_used") == 1 && j.find("\"types_mapped\":1") != std::string::npos
+                        ? ""
+                        : "expected 1 facility used and types_mapped 1";
+         }},
+        {"--all-facilities counts the types it takes", cov(roads, pop, fac, join(o, {"--all-facilities"})), want::ok_warn,
+         {"--all-facilities", "distinct types", "'ambulance-station'"}, {out},
+         "every clinic and school would count as an ambulance station without a word", true},
+        {"facilities without a type field", cov(roads, pop, k.in("fac-untyped.geojson"), o), want::ok_warn,
+         {"fac-untyped.geojson", "no type field", "all 2 features"}, {out}, "every feature is used: say so", true},
+        {"CSV without coordinate columns", cov(roads, pop, k.in("fac-nocoords.csv"), o), want::error,
+         {"fac-nocoords.csv", "no coordinate columns"}, {out}, "a list of addresses is not a layer of points"},
+        {"CSV row with an unparsable coordinate", cov(roads, pop, k.in("fac-comma.csv"), join(o, {"--points-crs", "EPSG:32649"})),
+         want::error, {"fac-comma.csv", "row 3", "'436540,5'"}, {out}, "a decimal comma: never a facility dropped"},
+        {"CSV x/y in metres without --points-crs", cov(roads, pop, k.in("fac-xy.csv"), o), want::error,
+         {"fac-xy.csv", "row 2", "--points-crs"}, {out}, "x/y are read as degrees unless told"},
+        {"GBK CSV (Chinese Excel)", cov(roads, pop, k.in("fac-gbk.csv"), join(o, {"--points-crs", "EPSG:32649"})), want::ok,
+         {}, {out}, "valid: decoded as GBK, the name kept", true,
+         [](const std::string& j) -> std::string {
+             return j.find("text read as GBK") != std::string::npos ? "" : "the input summary does not say GBK";
+         }},
+        {"GBK text with a wrong encoding guess (a Latin-1 CSV)",
+         cov(roads, pop, k.in("fac-latin1.csv"), join(o, {"--points-crs", "EPSG:32649"})), want::error,
+         {"fac-latin1.csv", "row 2", "UTF-8"}, {out}, "a Latin-1 name would read as Chinese characters"},
+        {"--coords gcj02 on a layer in metres", cov(roads, pop, fac, join(o, {"--coords", "gcj02"})), want::error,
+         {"--coords", "EPSG:32649"}, {out}, "web-map offsets apply to longitudes and latitudes only"},
+        {"--coords mars", cov(roads, pop, fac, join(o, {"--coords", "mars"})), want::error, {"--coords", "mars"}, {out},
+         "an unknown coordinate system"},
     };
     k.run_all(cases);
     make_writable(ro);

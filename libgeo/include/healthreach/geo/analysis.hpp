@@ -62,12 +62,19 @@ struct population_split {
     void add(demand_status s, double people);
 };
 
-// What one input gave: its file and layer, the fields read (purpose, field) and counts.
+// What one input gave: its file and layer, the fields read (purpose, field), counts, and notes on
+// how it was read (a guessed name field, the type map, a CSV's encoding, converted coordinates).
 struct input_summary {
     std::string role, file, layer;
     std::vector<std::pair<std::string, std::string>> fields;
     std::vector<std::pair<std::string, double>> counts;
+    std::vector<std::string> notes = {};  // initialised so that summaries without notes need not say so
 };
+
+// The summary of a point input (facilities, candidates, villages): file, layer, the fields read
+// (id, name, type; lon and lat for tables), features, points converted from a web map's
+// coordinates, types mapped, and the layer's notes.
+input_summary point_input_summary(const std::string& role, const point_set& pts);
 
 struct analysis {
     analysis_options options;

@@ -19,6 +19,7 @@ struct candidate_set {
     std::vector<std::uint32_t> candidate_of_site;
     std::size_t off_network = 0;
     std::vector<std::string> warnings;  // the point layer's (polygons taken as points, repeated ids, ...)
+    std::optional<input_summary> input;  // a point layer's: file, layer, fields, counts, notes
 };
 
 // Candidates from a point layer; input_error when none lies within the snap limit. With `types`,

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,10 +64,18 @@ struct standards {
     double off_network_speed_kmh = 5;
     std::map<std::string, service> services;
     std::vector<compliance_rule> rules;  // a user rule with a built-in rule's id replaces it
+    // [facility_types]: a facility layer's own type names -> the standards' types (empty built in).
+    type_map facility_type_map;
 
     // input_error listing the known names when there is no such service or profile.
     const service& service_named(const std::string& name) const;
     const profile& profile_named(const std::string& name) const;
+    // Every facility type a service or rule names.
+    std::set<std::string> known_facility_types() const;
+    // The type map a run uses: `user`'s entries (--type-map), then those of [facility_types] whose
+    // key `user` does not map. input_error naming `option` and the entry when a user entry maps to
+    // a type no service or rule knows.
+    type_map merged_type_map(const type_map& user, const std::string& option = "--type-map") const;
 };
 
 // The built-in standards, overridden by `user_file` when it is not empty. input_error naming the

@@ -1,8 +1,11 @@
 #pragma once
-// The words the spatial core and the planning rules share: how a cost is measured and the area
-// class a limit applies to. The core (network, reach, urbanisation) sees these, never the standards.
+// The words the spatial core and the planning rules share: how a cost is measured, the area
+// class a limit applies to, and how a facility layer's own type names map to the standards' types.
+// The core (network, reach, urbanisation, features) sees these, never the standards.
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace healthreach::geo {
 
@@ -16,5 +19,15 @@ const char* direction_name(direction d);  // "from-facility" or "to-facility" (t
 
 enum class area_class : std::uint8_t { urban = 0, rural = 1 };
 const char* area_class_name(area_class c);
+
+// A facility layer's type values mapped to the standards' facility types ("Hospital" ->
+// "ambulance-station"), in the order given. Keys match a layer's values after trimming, ASCII
+// letters in any case (type_key); values are the standards' words, exactly.
+using type_map = std::vector<std::pair<std::string, std::string>>;
+// The form in which type values are compared: spaces trimmed, ASCII letters in lower case.
+std::string type_key(const std::string& value);
+// "Hospital=ambulance-station,Polyclinic=community-station": input_error naming `option` and the
+// entry for an empty entry, an entry without '=', an empty side, or a key given twice with two values.
+type_map parse_type_map(const std::string& text, const std::string& option = "--type-map");
 
 }  // namespace healthreach::geo
