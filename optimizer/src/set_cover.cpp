@@ -548,7 +548,8 @@ set_cover_outcome lagrangian_set_cover(const covering_reduction& red, const set_
         fraction = best_cost < before ? 0.3 : fraction * 1.3;
     }
     if (rounded(lower) < best_cost - tolerance * std::max(1.0, best_cost)) {
-        row_weighting_search(c, best, best_cost, effort.weighting_steps, effort.weighting_work);
+        const double work = std::max(effort.weighting_work, effort.weighting_work_per_row * static_cast<double>(m));
+        row_weighting_search(c, best, best_cost, effort.weighting_steps, work);
         best_cost = search.improve(best);
     }
     return finish(best, best_cost, lower);

@@ -44,7 +44,8 @@ struct set_cover_effort {
     int rounds = 12;              // column-fixing rounds
     int heuristic_every = 10;     // greedy from the multipliers every so many steps
     long weighting_steps = 1000000;  // row-weighting local search on the best cover: at most so many steps
-    double weighting_work = 1e9;     // and so many list entries visited (a deterministic time budget)
+    double weighting_work = 1e9;     // and so many list entries visited (a deterministic time budget),
+    double weighting_work_per_row = 1.5e5;  // or this many per row of the core when more
 };
 
 struct set_cover_outcome {
