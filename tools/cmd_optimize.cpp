@@ -31,6 +31,8 @@ command_runner add_optimize_command(CLI::App& app) {
     cmd->add_option("--sites", r.sites, "New sites (max-cover, backup, min-distance, min-max; sub-centres: instead of the share)")
         ->check(non_negative);
     cmd->add_option("--target", r.target, "cover-all: fraction of the coverable population (default 1)");
+    cmd->add_option("--cost-field", r.cost_field,
+                    "cover-all: candidates' field of site costs; minimise their total (existing sites cost nothing)");
     cmd->add_option("--vehicles", r.vehicles, "expected: new vehicles to place (candidates or existing stations)")
         ->check(non_negative);
     cmd->add_option("--busy-fraction", r.busy_fraction, "expected: probability that a vehicle is busy (default 0.3)");

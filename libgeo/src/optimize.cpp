@@ -90,6 +90,9 @@ void check_request(const optimize_request& r) {
     if (r.exact && r.heuristic) throw input_error("--exact and --heuristic: give one of them, not both");
     if (!r.min_distance_from.empty() && g != objective::sub_centres)
         throw input_error("--min-distance-from applies to sub-centres only");
+    if (!r.cost_field.empty() && g != objective::cover_all) throw input_error("--cost-field applies to cover-all only");
+    if (!r.cost_field.empty() && r.candidates.empty())
+        throw input_error("--cost-field " + r.cost_field + " needs --candidates with that field");
 }
 
 // The sub-centre model: eligible township centres, the quota, and what the answer cannot meet.
@@ -214,6 +217,20 @@ std::vector<double> candidate_capacities(const analysis& a, const candidate_set&
     return cap;
 }
 
+// Cover-all's site costs: the candidates' field, a number >= 0 for every candidate on the network.
+std::vector<double> candidate_costs(const candidate_set& cand, const std::string& field, const std::string& path) {
+    if (!cand.numbers.count(field)) throw input_error(path + ": no field '" + field + "' for the candidates' costs");
+    std::vector<double> cost;
+    for (std::uint32_t c : cand.candidate_of_site) {
+        const auto& v = cand.numbers.at(field)[c];
+        if (!v || !std::isfinite(*v) || *v < 0)
+            throw input_error(path + ": field '" + field + "' of candidate " + cand.id[c] +
+                              " is empty, negative or not finite (site costs are numbers >= 0)");
+        cost.push_back(*v);
+    }
+    return cost;
+}
+
 }  // namespace
 
 std::vector<double> units_of_new_sites(const analysis& a, const candidate_set& cand, const std::vector<std::uint32_t>& chosen) {
@@ -269,6 +286,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     candidate_fields.layer = r.candidates_layer;
     candidate_fields.layer_option = "--candidates-layer";
     if (capacitated) candidate_fields.numeric_fields.push_back(capacity_field);
+    if (!r.cost_field.empty()) candidate_fields.numeric_fields.push_back(r.cost_field);
     candidate_set cand = r.candidates.empty() ? candidates_on_spacing(a, r.candidate_spacing_m)
                                               : candidates_from_points(a, r.candidates, candidate_fields,
                                                                        sub ? rules->candidate_types : std::vector<std::string>{});
@@ -359,6 +377,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
         res = goal == objective::min_distance ? opt::min_distance(costs, existing_cost, so) : opt::min_max(costs, existing_cost, so);
         res.covered = opt::covered_population(m, res.selected);
     } else if (goal == objective::cover_all) {
+        if (!r.cost_field.empty()) so.site_cost = candidate_costs(cand, r.cost_field, r.candidates);
         res = opt::cover_all(m, so);
     } else {
         std::vector<double> base(cand.sites.size(), 0.0);

@@ -2,8 +2,10 @@
 // reduce() or group_points().
 #include "model_builder.hpp"
 #include "reduced_problem.hpp"
+#include "set_cover.hpp"
 #include "siting_common.hpp"
 
+#include <chrono>
 #include <functional>
 #include <future>
 #include <optional>
@@ -16,19 +18,21 @@ using namespace detail;
 namespace {
 
 // Columns: y_j (candidates, integer), then z_r (row r covered). Rows: z_r - sum y_j <= 0 for every r,
-// then the model's own row: sum y = N when fixed_sites, else sum w z >= need. all_rows: every z_r = 1.
-model_builder cover_model(const reduced_problem& p, bool fixed_sites, double sites_or_need, bool all_rows) {
+// then the model's own row: sum y = N when fixed_sites, else sum w z >= need.
+// site_cost: y's objective when not fixed_sites (default 1 each).
+model_builder cover_model(const reduced_problem& p, bool fixed_sites, double sites_or_need,
+                          const std::vector<double>* site_cost = nullptr) {
     const int nr = static_cast<int>(p.rows());
     model_builder b;
     b.add_rows(nr, -COIN_DBL_MAX, 0.0);
     const int own = b.add_row(sites_or_need, fixed_sites ? sites_or_need : COIN_DBL_MAX);
     for (std::uint32_t j = 0; j < p.candidates; ++j) {
-        b.add_column(0.0, 1.0, fixed_sites ? 0.0 : 1.0, true);
+        b.add_column(0.0, 1.0, fixed_sites ? 0.0 : site_cost ? (*site_cost)[j] : 1.0, true);
         for (auto k = p.col_first[j]; k < p.col_first[j + 1]; ++k) b.add(static_cast<int>(p.col_rows[k]), -1.0);
         if (fixed_sites) b.add(own, 1.0);
     }
     for (int r = 0; r < nr; ++r) {
-        b.add_column(all_rows ? 1.0 : 0.0, 1.0, fixed_sites ? -p.weight[r] : 0.0);
+        b.add_column(0.0, 1.0, fixed_sites ? -p.weight[r] : 0.0);
         b.add(r, 1.0);
         if (!fixed_sites) b.add(own, p.weight[r]);
     }
@@ -101,7 +105,7 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     const bool milp = o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below;
     std::optional<model_builder> model;
     if (milp || gap_of(p.base + covered, bound) > o.polish_above_gap) {
-        model = cover_model(p, true, o.sites, false);
+        model = cover_model(p, true, o.sites);
         bound = std::min(bound, p.base - lp_bound(*model, "max-cover"));
     }
     if (milp || gap_of(p.base + covered, bound) > o.polish_above_gap) {
@@ -118,44 +122,131 @@ siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     return r;
 }
 
+namespace {
+
+double cost_of(const std::vector<std::uint32_t>& sites, const std::vector<double>& cost) {
+    double total = 0;
+    for (std::uint32_t j : sites) total += cost[j];
+    return total;
+}
+
+// The lower bound a minimisation's relaxation gives, rounded up when every cost is an integer.
+double round_up_if(bool integral, double bound) { return integral ? std::ceil(bound - 1e-6) : bound; }
+
+// Cover-all of every coverable person: the set-covering heuristic, then CBC on the reductions' core
+// from its answer when the time left, the size or the gap calls for it.
+void cover_everyone(const reduced_problem& p, const std::vector<double>& cost, const siting_options& o,
+                    std::chrono::steady_clock::time_point start, std::vector<std::uint32_t>& chosen, double& value,
+                    double& bound, std::string& solver) {
+    const covering_reduction red = reduce_covering(p, cost);
+    say(o, "cover-all: reductions leave " + std::to_string(red.core.rows()) + " rows and " + std::to_string(red.core.columns()) +
+               " candidates, " + std::to_string(red.forced.size()) + " sites forced");
+    const set_cover_outcome h = lagrangian_set_cover(red);
+    chosen = h.chosen, value = h.cost, bound = h.bound;
+    solver = "lagrangian+local search";
+    say(o, "cover-all: heuristic " + number_text(value) + ", Lagrangian bound " + number_text(bound));
+    const double left = o.time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const bool proven = bound >= value - 1e-9 * std::max(1.0, value);
+    const bool small = p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below;
+    if (proven || left <= 0 || !(o.exact || small || gap_of(value, bound) > o.polish_above_gap)) return;
+    say(o, "cover-all: exact MILP (CBC) from the heuristic's answer");
+    const set_cover_instance& core = red.core;
+    model_builder model;
+    model.add_rows(static_cast<int>(core.rows()), 1.0, COIN_DBL_MAX);
+    for (std::size_t j = 0; j < core.columns(); ++j) {
+        model.add_column(0.0, 1.0, core.cost[j], true);
+        for (auto k = core.col_first[j]; k < core.col_first[j + 1]; ++k) model.add(static_cast<int>(core.col_rows[k]), 1.0);
+    }
+    std::vector<double> x(core.columns(), 0.0);
+    for (std::uint32_t j : h.core_chosen) x[j] = 1;
+    const milp_result c = model.solve_milp(left, &x, value - red.forced_cost);
+    const std::vector<std::uint32_t> core_alt = ones_of(c.solution, core.columns());
+    if (!c.solution.empty() && red.forced_cost + cost_of(core_alt, core.cost) < value - 1e-9 * std::max(1.0, value)) {
+        chosen = red.forced;
+        for (std::uint32_t j : core_alt) chosen.push_back(core.column_of[j]);
+        value = red.forced_cost + cost_of(core_alt, core.cost);
+    }
+    if (!c.infeasible) bound = std::max(bound, red.forced_cost + round_up_if(red.integral_costs, c.bound));
+    solver = c.optimal ? "cbc" : "cbc (time limit)";
+}
+
+}  // namespace
+
 siting_result cover_all(const coverage_matrix& m, const siting_options& o) {
     if (!(o.target > 0) || o.target > 1)
         throw input_error("cover-all: target " + number_text(o.target) + " is not a fraction in (0, 1]");
+    if (!o.site_cost.empty() && o.site_cost.size() != m.candidate_count())
+        throw std::invalid_argument("cover-all: one site cost per candidate");
+    for (std::size_t j = 0; j < o.site_cost.size(); ++j)
+        if (!(o.site_cost[j] >= 0) || !std::isfinite(o.site_cost[j]))
+            throw input_error("cover-all: cost " + number_text(o.site_cost[j]) + " of candidate " + std::to_string(j) +
+                              " is negative or not finite");
+    const auto start = std::chrono::steady_clock::now();
     const reduced_problem p = reduce(m);
+    const std::vector<double> cost = o.site_cost.empty() ? std::vector<double>(p.candidates, 1.0) : o.site_cost;
+    bool integral = true;
+    for (double c : cost) integral = integral && c == std::floor(c);
     const double goal = o.target * p.total();
     const double need = std::max(0.0, goal - p.base);
     const double eps = 1e-9 * std::max(1.0, goal);
     say(o, "cover-all: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes");
-    cover_state state(p);
-    std::vector<std::uint32_t> chosen = greedy(p, state, [&](std::size_t, double covered) { return covered >= need - eps; });
-    // Drop sites the target does not need, least useful first.
-    for (bool dropped = true; dropped;) {
-        dropped = false;
-        std::sort(chosen.begin(), chosen.end(), [&](std::uint32_t a, std::uint32_t b) { return state.loss(a) < state.loss(b); });
-        for (std::size_t k = 0; k < chosen.size(); ++k)
-            if (state.covered() - state.loss(chosen[k]) >= need - eps) {
-                state.close(chosen[k]);
-                chosen.erase(chosen.begin() + static_cast<std::ptrdiff_t>(k));
-                dropped = true;
-                break;
-            }
-    }
     siting_result r;
-    r.solver = "greedy+drop";
-    const bool all_rows = o.target >= 1;
-    const model_builder model = cover_model(p, false, need - eps, all_rows);
-    double bound = std::ceil(lp_bound(model, "cover-all") - 1e-6);
-    if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below ||
-        gap_of(static_cast<double>(chosen.size()), bound) > o.polish_above_gap) {
-        say(o, "cover-all: exact MILP (CBC)");
-        const cover_milp exact = solve_cover_milp(p, model, chosen, o.time_limit_s);
-        if (!exact.chosen.empty() && exact.chosen.size() <= chosen.size() && exact.covered >= need - eps) chosen = exact.chosen;
-        bound = std::max(bound, std::ceil(exact.bound - 1e-6));
-        r.solver = exact.optimal ? "cbc" : "cbc (time limit)";
+    std::vector<std::uint32_t> chosen;
+    double value = 0, bound = 0;
+    if (o.target >= 1) {
+        cover_everyone(p, cost, o, start, chosen, value, bound, r.solver);
+    } else {
+        // Partial covering: greedy by people per unit of cost, then the sites the target does not need
+        // out, dearest first (least useful among equals).
+        cover_state state(p);
+        auto ratio = [&](std::uint32_t j) {
+            const double g = state.gain(j);
+            return cost[j] > 0 ? g / cost[j] : (g > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+        };
+        std::priority_queue<std::pair<double, std::int64_t>> heap;  // (ratio, -candidate): ties to the lower id
+        for (std::uint32_t j = 0; j < p.candidates; ++j) heap.push({ratio(j), -static_cast<std::int64_t>(j)});
+        while (!heap.empty() && state.covered() < need - eps) {
+            const auto [g, neg] = heap.top();
+            heap.pop();
+            const auto j = static_cast<std::uint32_t>(-neg);
+            if (const double fresh = ratio(j); fresh < g - 1e-12 * std::max(1.0, g)) {
+                heap.push({fresh, neg});
+                continue;
+            }
+            state.open(j);
+            chosen.push_back(j);
+        }
+        for (bool dropped = true; dropped;) {
+            dropped = false;
+            std::sort(chosen.begin(), chosen.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return cost[a] != cost[b] ? cost[a] > cost[b] : state.loss(a) < state.loss(b);
+            });
+            for (std::size_t k = 0; k < chosen.size(); ++k)
+                if (state.covered() - state.loss(chosen[k]) >= need - eps) {
+                    state.close(chosen[k]);
+                    chosen.erase(chosen.begin() + static_cast<std::ptrdiff_t>(k));
+                    dropped = true;
+                    break;
+                }
+        }
+        value = cost_of(chosen, cost);
+        r.solver = "greedy+drop";
+        const model_builder model = cover_model(p, false, need - eps, &cost);
+        bound = round_up_if(integral, lp_bound(model, "cover-all"));
+        if (o.exact || p.candidates * std::max<std::size_t>(p.rows(), 1) < o.exact_below ||
+            gap_of(value, bound) > o.polish_above_gap) {
+            say(o, "cover-all: exact MILP (CBC)");
+            const cover_milp exact = solve_cover_milp(p, model, chosen, o.time_limit_s);
+            if (!exact.chosen.empty() && cost_of(exact.chosen, cost) < value - eps && exact.covered >= need - eps)
+                chosen = exact.chosen, value = cost_of(chosen, cost);
+            bound = std::max(bound, round_up_if(integral, exact.bound));
+            r.solver = exact.optimal ? "cbc" : "cbc (time limit)";
+        }
     }
     rank_by_gain(p, chosen, r);
-    r.objective = static_cast<double>(chosen.size());
-    r.bound = std::min(bound, r.objective);
+    if (r.covered < p.base + need - eps) throw std::logic_error("cover-all: the answer misses the target");
+    r.objective = value;
+    r.bound = std::min(bound, value);
     r.gap = gap_of(r.objective, r.bound);
     return r;
 }
@@ -389,7 +480,7 @@ siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& grou
     siting_result r;
     r.solver = "greedy+swap";
     // As many sites as the greedy opened: fewer than asked when the county maxima allow no more.
-    model_builder model = cover_model(p, true, static_cast<double>(chosen.size()), false);
+    model_builder model = cover_model(p, true, static_cast<double>(chosen.size()));
     for (int g = 0; g < groups; ++g) {
         std::vector<int> idx;
         std::vector<double> ones;

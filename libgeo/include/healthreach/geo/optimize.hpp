@@ -30,6 +30,8 @@ struct optimize_request {
     int vehicles = -1;                // expected: new vehicles (required)
     double busy_fraction = 0.3;       // expected: probability that a vehicle is busy, [0, 1)
     double target = 1.0;              // cover-all: fraction of the coverable population, (0, 1]
+    std::string cost_field;           // cover-all: the candidates' numeric field of site costs (minimise their
+                                      // total instead of the number of sites; existing sites cost nothing)
     std::string min_distance_from;    // sub-centres: county hospitals (point layer)
     bool exact = false;               // always solve the MILP (under time_limit_s)
     bool heuristic = false;           // never solve the MILP

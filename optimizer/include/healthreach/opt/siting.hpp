@@ -28,6 +28,7 @@ struct siting_options {
     std::size_t exact_below = 50000;   // MILP automatically when candidates x rows is below this
     int perturbation_rounds = 300;     // min-distance: iterated local search rounds after the first descent
     double polish_above_gap = 0.005;   // cover-all, max-cover: MILP (time-limited) when the heuristic's gap is larger
+    std::vector<double> site_cost;     // cover-all: per candidate, the cost of opening it (empty: 1 each, the count)
     std::function<void(const std::string&)> progress;  // messages for stderr; never stdout
 };
 
@@ -36,7 +37,7 @@ struct siting_result {
     std::vector<double> gain;             // marginal people covered at each rank
     std::vector<int> vehicles;            // expected: new vehicles at each selected site
     double covered = 0;                   // people covered, existing facilities included
-    double objective = 0;                 // max-cover: people covered; cover-all: number of new sites
+    double objective = 0;                 // max-cover: people covered; cover-all: number (or total cost) of new sites
     double bound = 0;                     // proven bound on the optimum (upper for max, lower for min)
     double gap = 0;                       // |bound - objective| / max(|objective|, 1)
     std::string solver;                   // "greedy+swap", "cbc", "cbc (time limit)", ...
@@ -83,6 +84,12 @@ siting_result sub_centres(const coverage_matrix& m, const std::vector<int>& grou
 // column. covered_by_existing is ignored: existing coverage is in base_vehicles.
 siting_result expected_cover(const coverage_matrix& m, const std::vector<double>& base_vehicles,
                              const siting_options& options);
+
+// Cover-all: the new sites of least number, or of least total cost with options.site_cost, that bring
+// the people covered to options.target of the coverable (existing facilities cost nothing). With the
+// whole coverable population as target, a set-covering heuristic (reductions, Lagrangian relaxation,
+// column fixing, local search) whose Lagrangian bound is reported, then CBC from its answer within the
+// time limit when the gap is not closed; never an answer worse than the heuristic's.
 siting_result cover_all(const coverage_matrix& m, const siting_options& options);
 
 }  // namespace healthreach::opt
