@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Facility layers for the real areas of ../shared/data with a population raster, and coverage runs
 # (ambulance, community-station) that map each layer's own vocabulary to the standards' types with
-# --type-map. Writes outside the repository; prints what each run says it used. Not a test.
+# --type-map. Writes outside the repository; prints what each run says it used; and, for review by
+# eye, each run's map, report (with its headless-Chromium screenshot) and QGIS project (with its
+# render) in Chinese and English. Not a test.
 # Usage: bash bench/real-inputs.sh [OUT_DIR (default /tmp/hr-real)] [BUILD_DIR (default build)]
 #   KATHMANDU_FACILITIES=FILE  a point layer of Kathmandu's health facilities (none in ../shared/data)
 #   BRISTOL_FACILITIES=FILE    the same for Bristol
-# Each run leaves OUT_DIR/AREA-SERVICE.{gpkg,json,log}; the log is the run's stderr.
+#   LANGS="zh en"              the languages of the maps and reports (empty: none)
+# Each run leaves OUT_DIR/AREA-SERVICE.{gpkg,json,log} (the log is the run's stderr) and, per
+# language, AREA-SERVICE-LANG-{map.png,report.png,qgis.png} with the .html and .qgz they show.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-/tmp/hr-real}"
 hr="$(pwd)/${2:-build}/healthreach"
 data=../shared/data
+langs=${LANGS-zh en}
+projects=()
 mkdir -p "$out"
 
 # Ghana's open data (accra-health.gpkg, field Type). Ambulances in Accra are based at hospitals and
@@ -35,6 +41,14 @@ run() {  # area roads population facilities service [flags...]
     return 0
   fi
   grep -E "^(input facilities|warning)" "$base.log" | sed 's/^/   /'
+  for lang in $langs; do
+    "$hr" coverage --roads "$roads" --population "$pop" --facilities "$fac" --service "$svc" "$@" --graph-cache "$out/$area-$svc.cache" \
+      --out "$base-$lang.gpkg" --travel-raster "$base-$lang-cost.tif" --map "$base-$lang-map.png" --report "$base-$lang.html" \
+      --qgis-project "$base-$lang.qgz" --admin-table "$base-$lang.csv" --lang "$lang" --quiet
+    chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$out/.chromium" --window-size=1200,2600 \
+      --screenshot="$base-$lang-report.png" "file://$(realpath "$base-$lang.html")" 2>/dev/null
+    projects+=("$base-$lang.qgz" "$base-$lang-qgis.png")
+  done
   /usr/bin/python3 - "$base.json" "$(cat "$base.time")" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -70,3 +84,4 @@ for area in kathmandu bristol; do
   run $area "$roads" "$pop" "$fac" ambulance --type-map "$osm_ambulance" ${TYPE_FIELD:+--type-field "$TYPE_FIELD"}
   run $area "$roads" "$pop" "$fac" community-station --type-map "$osm_community" ${TYPE_FIELD:+--type-field "$TYPE_FIELD"}
 done
+[ ${#projects[@]} -eq 0 ] || /usr/bin/python3 bench/render_project.py "${projects[@]}"

@@ -1,5 +1,5 @@
 """Renders QGIS projects to PNG as a user sees them on opening (the ticked layers, the project's
-study area), for review beside the map and the report.
+study area), for review beside the map and the report (bench/real-inputs.sh).
 
 Usage: /usr/bin/python3 render_project.py PROJECT.qgz OUT.png [PROJECT.qgz OUT.png ...]
 """

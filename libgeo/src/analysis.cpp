@@ -397,6 +397,15 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             throw input_error(o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
                               " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
                               " m) of the routable network");
+        if (a.sites.size() < kept.size()) {
+            std::string names;
+            for (std::size_t i = 0, shown = 0; i < kept.size() && shown < 5; ++i)
+                if (a.site_of_facility[i] == invalid_id) names += std::string(shown++ ? ", " : "") + kept.id[i];
+            const std::size_t unused = kept.size() - a.sites.size();
+            a.warnings.push_back(std::to_string(unused) + " of " + std::to_string(kept.size()) + " " + svc.name + " facilities lie more than " +
+                                 std::to_string(std::lround(o.snap_limit_m)) + " m (--snap-limit) from the routable roads and serve nobody: " +
+                                 names + (unused > 5 ? ", ..." : ""));
+        }
         input_summary in = point_input_summary("facilities", all);
         in.counts.insert(in.counts.begin() + 1, {{"of_the_service", static_cast<double>(kept.size())},
                                                  {"on_network", static_cast<double>(a.sites.size())}});
@@ -488,6 +497,31 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         a.warnings.push_back(std::to_string(std::llround(a.total.off_network)) + " people (" + share + ") live more than " +
                              std::to_string(snap) + " m (--snap-limit) from the routable roads: counted as off network, not as covered");
     }
+    // Inputs that barely overlap: the roads' extent against the populated cells' (both in the run's CRS).
+    if (nd > 0 && near_roads > 0 && net.node_count() > 0) {
+        OGREnvelope people, roads;
+        for (std::size_t d = 0; d < nd; ++d) people.Merge(a.demand_x[d], a.demand_y[d]);
+        for (std::size_t v = 0; v < net.node_count(); ++v) roads.Merge(net.node_x[v], net.node_y[v]);
+        // People within the snap limit of the roads' extent can reach them.
+        roads.MinX -= o.snap_limit_m, roads.MinY -= o.snap_limit_m, roads.MaxX += o.snap_limit_m, roads.MaxY += o.snap_limit_m;
+        // The share of the people's extent the roads' extent holds, axis by axis (a row of cells has
+        // no height: there the axis counts whole when the roads span it).
+        auto axis = [](double p0, double p1, double r0, double r1) {
+            if (p1 <= p0) return p0 >= r0 && p0 <= r1 ? 1.0 : 0.0;
+            return std::max(0.0, std::min(p1, r1) - std::max(p0, r0)) / (p1 - p0);
+        };
+        const double shared = axis(people.MinX, people.MaxX, roads.MinX, roads.MaxX) * axis(people.MinY, people.MaxY, roads.MinY, roads.MaxY);
+        if (shared < 0.5) {
+            char share[32];
+            std::snprintf(share, sizeof share, "%.0f %%", 100 * shared);
+            a.warnings.push_back(o.roads + " covers only " + std::string(share) + " of the extent of the populated cells of " + o.population +
+                                 ": the people beyond the roads count as off network, not as uncovered");
+        }
+    }
+    const double applicable = a.total.covered + a.total.uncovered;
+    if (applicable > 0 && a.total.covered == 0)
+        a.warnings.push_back("nobody is covered: none of the " + std::to_string(std::llround(applicable)) +
+                             " people on the network lies within the " + svc.name + " limit of a facility");
     phase.close();
     return result;
 }

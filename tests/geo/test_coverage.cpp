@@ -6,6 +6,8 @@
 #include "healthreach/error.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -332,5 +334,41 @@ TEST_CASE("per-site reach agrees with nearest-facility coverage on the sample re
         for (std::size_t d = 0; d < count.size(); ++d)
             mismatches += (a->status[d] == demand_status::covered) != (count[d] > 0);
         CHECK(mismatches == 0);
+    }
+}
+
+TEST_CASE("warnings a planner cannot miss: facilities off the network, roads over part of the people, nobody covered",
+          "[coverage][warnings]") {
+    auto has = [](const analysis& a, const std::string& part) {
+        INFO("warnings: " << [&] { std::string all; for (const auto& w : a.warnings) all += w + " | "; return all; }());
+        return std::any_of(a.warnings.begin(), a.warnings.end(), [&](const std::string& w) { return w.find(part) != std::string::npos; });
+    };
+    SECTION("a facility beyond the snap limit is named") {
+        one_way_case c;
+        test::write_points(c.dir + "/fac2.geojson", {{300, 0, "\"id\":\"F1\",\"type\":\"ambulance-station\""},
+                                                     {300, 5000, "\"id\":\"far\",\"type\":\"ambulance-station\""}});
+        c.options.facilities = c.dir + "/fac2.geojson";
+        const auto a = run_analysis(c.options);
+        CHECK(has(*a, "1 of 2 ambulance facilities lie more than 1000 m"));
+        CHECK(has(*a, ": far"));
+    }
+    SECTION("roads over a third of the populated extent; nobody within the limit") {
+        // People along 3 km; the street (with the 100 m snap limit) spans 1.2 km of it, from -100 to
+        // 1,100 m: 36 % of the people's 50-2,950 m; the limit of 1 m covers nobody.
+        one_way_case c;
+        std::vector<float> people(30, 10.0f);
+        test::write_raster(c.dir + "/pop30.tif", 30, 1, 0, 40, 100, people);
+        c.options.population = c.dir + "/pop30.tif";
+        c.options.rural_limit = 1;
+        c.options.snap_limit_m = 100;
+        const auto a = run_analysis(c.options);
+        CHECK(has(*a, "covers only 36 % of the extent of the populated cells"));
+        CHECK(has(*a, "nobody is covered"));
+    }
+    SECTION("overlapping inputs with people covered: neither warning") {
+        one_way_case c;
+        const auto a = run_analysis(c.options);
+        CHECK_FALSE(has(*a, "covers only"));
+        CHECK_FALSE(has(*a, "nobody is covered"));
     }
 }
