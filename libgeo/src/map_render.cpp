@@ -504,7 +504,7 @@ public:
         cairo_select_font_face(cr_, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
         const double size = 3.0 * p_.unit;
         cairo_set_font_size(cr_, size);
-        const rgba text = {0.25, 0.25, 0.25, 1}, halo = rgba_of(sym::label_halo);
+        const rgba text = {0.25, 0.25, 0.25, 1};
         for (std::size_t i = 0; i < units.shapes.size() && i < units.name.size(); ++i) {
             if (units.name[i].empty()) continue;
             OGREnvelope e;
@@ -515,16 +515,21 @@ public:
             const std::unique_ptr<OGRGeometry> inside(
                 OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(units.shapes[i].get()))));
             if (!inside || inside->IsEmpty() || wkbFlatten(inside->getGeometryType()) != wkbPoint) continue;
-            cairo_new_path(cr_);
-            cairo_move_to(cr_, x(inside->toPoint()->getX()) - te.width / 2, y(inside->toPoint()->getY()) + te.height / 2);
-            cairo_text_path(cr_, units.name[i].c_str());
-            cairo_set_source_rgba(cr_, halo.r, halo.g, halo.b, halo.a);
-            cairo_set_line_width(cr_, sym::label_halo_mm * p_.unit);
-            cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
-            cairo_stroke_preserve(cr_);
-            cairo_set_source_rgba(cr_, text.r, text.g, text.b, text.a);
-            cairo_fill(cr_);
+            halo_text(x(inside->toPoint()->getX()) - te.width / 2, y(inside->toPoint()->getY()) + te.height / 2, units.name[i], text);
         }
+    }
+    // Text at a device point in the current font, over a halo that keeps it legible on any fill.
+    void halo_text(double at_x, double at_y, const std::string& s, rgba text) {
+        const rgba halo = rgba_of(sym::label_halo);
+        cairo_new_path(cr_);
+        cairo_move_to(cr_, at_x, at_y);
+        cairo_text_path(cr_, s.c_str());
+        cairo_set_source_rgba(cr_, halo.r, halo.g, halo.b, halo.a);
+        cairo_set_line_width(cr_, sym::label_halo_mm * p_.unit);
+        cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke_preserve(cr_);
+        cairo_set_source_rgba(cr_, text.r, text.g, text.b, text.a);
+        cairo_fill(cr_);
     }
     void markers(const std::vector<mark>& marks, const sym::style& st) {
         for (const mark& m : marks) marker(x(m.x), y(m.y), st);
@@ -533,19 +538,10 @@ public:
     void labels(const std::vector<mark>& marks, const sym::style& st) {
         cairo_select_font_face(cr_, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
         cairo_set_font_size(cr_, sym::label_size_mm * p_.unit);
-        const rgba text = rgba_of(sym::label_text), halo = rgba_of(sym::label_halo);
-        for (const mark& m : marks) {
-            if (m.label.empty()) continue;
-            cairo_new_path(cr_);
-            cairo_move_to(cr_, x(m.x) + (st.size_mm * 0.6 + 0.6) * p_.unit, y(m.y) + sym::label_size_mm * 0.35 * p_.unit);
-            cairo_text_path(cr_, m.label.c_str());
-            cairo_set_source_rgba(cr_, halo.r, halo.g, halo.b, halo.a);
-            cairo_set_line_width(cr_, sym::label_halo_mm * p_.unit);
-            cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
-            cairo_stroke_preserve(cr_);
-            cairo_set_source_rgba(cr_, text.r, text.g, text.b, text.a);
-            cairo_fill(cr_);
-        }
+        const rgba text = rgba_of(sym::label_text);
+        for (const mark& m : marks)
+            if (!m.label.empty())
+                halo_text(x(m.x) + (st.size_mm * 0.6 + 0.6) * p_.unit, y(m.y) + sym::label_size_mm * 0.35 * p_.unit, m.label, text);
     }
     // A square, circle, triangle or star of the style's size (mm) centred on device point (cx, cy).
     void marker(double cx, double cy, const sym::style& st) {

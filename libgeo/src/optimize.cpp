@@ -400,8 +400,23 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     for (std::size_t d = 0; d < gained.size(); ++d)
         if (gained[d]) out.newly_covered.push_back(static_cast<std::uint32_t>(d));
 
+    out.selected = ranked_sites(a, cand, res, out.covered_existing);
+    for (std::size_t k = 0; k < out.selected.size(); ++k) {
+        proposed_site& p = out.selected[k];
+        if (!res.vehicles.empty()) {
+            p.vehicles = res.vehicles[k];
+            p.existing = res.selected[k] >= existing_from;
+        }
+        if (!served.empty()) p.served = served[k];
+    }
+    return out;
+}
+
+std::vector<proposed_site> ranked_sites(const analysis& a, const candidate_set& cand, const opt::siting_result& res,
+                                        double covered_existing) {
     const std::vector<double> units = units_of_new_sites(a, cand, res.selected);
-    double cumulative = out.covered_existing;
+    std::vector<proposed_site> out;
+    double cumulative = covered_existing;
     for (std::size_t k = 0; k < res.selected.size(); ++k) {
         const std::uint32_t c = cand.candidate_of_site[res.selected[k]];
         proposed_site p;
@@ -412,13 +427,8 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
         p.gain = res.gain[k];
         cumulative += res.gain[k];
         p.cumulative_covered = cumulative;
-        if (!res.vehicles.empty()) {
-            p.vehicles = res.vehicles[k];
-            p.existing = res.selected[k] >= existing_from;
-        }
-        if (!served.empty()) p.served = served[k];
         if (!units.empty() && units[k] >= 0) p.units_required = units[k];
-        out.selected.push_back(std::move(p));
+        out.push_back(std::move(p));
     }
     return out;
 }

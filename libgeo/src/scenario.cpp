@@ -513,25 +513,13 @@ void scenario_engine::optimize_json(const scenario_optimize_request& r, json_wri
     out.covered_existing = m.existing_population();
     out.coverable = m.coverable_population();
     const opt::siting_result& res = out.solution;
-    const std::vector<double> units = units_of_new_sites(a, cand, res.selected);
     const transformer to_wgs84(a.crs, wgs84());
-    double cumulative = out.covered_existing;
-    for (std::size_t k = 0; k < res.selected.size(); ++k) {
-        const std::uint32_t c = cand.candidate_of_site[res.selected[k]];
-        proposed_site p;
-        p.id = cand.id[c];
-        p.name = cand.name[c];
-        p.x = cand.x[c];
-        p.y = cand.y[c];
-        p.gain = res.gain[k];
-        cumulative += res.gain[k];
-        p.cumulative_covered = cumulative;
-        if (!units.empty() && units[k] >= 0) p.units_required = units[k];
+    out.selected = ranked_sites(a, cand, res, out.covered_existing);
+    for (proposed_site& p : out.selected) {
         double lon = p.x, lat = p.y;
         to_wgs84.apply(&lon, &lat, 1, "proposed site " + p.id);
         p.lon = lon;
         p.lat = lat;
-        out.selected.push_back(std::move(p));
     }
     write_optimize_json(out, a, j, version);
     j.field("elapsed_ms", elapsed_ms(start));

@@ -257,6 +257,7 @@ TEST_CASE("optimize cover-all --cost-field: the candidates' costs, their total m
     r.analysis.population = sample + "/population.tif";
     r.analysis.facilities = sample + "/facilities.gpkg";
     r.analysis.service = "ambulance";
+    r.analysis.rural_limit = 10000;  // the plans' lower rural limit: the eastern county has people to reach
     r.analysis.threads = 2;
     r.goal = geo::objective::cover_all;
     r.candidates = candidates("priced", {"4", "1", "2.5", "30", "3"});

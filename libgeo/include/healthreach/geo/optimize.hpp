@@ -70,6 +70,11 @@ struct optimize_result {
 // among the analysis' sites and the chosen ones; empty without a ratio rule.
 std::vector<double> units_of_new_sites(const analysis& a, const candidate_set& cand, const std::vector<std::uint32_t>& chosen);
 
+// The new sites of a solution in rank order: id, name, position, the people each adds at its rank,
+// the people covered with it and every higher-ranked site (from covered_existing), units required.
+std::vector<proposed_site> ranked_sites(const analysis& a, const candidate_set& cand, const opt::siting_result& res,
+                                        double covered_existing);
+
 // Runs the analysis, builds the candidates' coverage (or cost) matrix and solves the model.
 // input_error naming the option or value for bad requests; cancelled when a callback says stop.
 optimize_result run_optimize(const optimize_request& request, const job_callbacks& callbacks = {});
