@@ -62,6 +62,11 @@ ROADS = [
     Option("--oneway-field", FIELD, "One-way field", parent="ROADS", advanced=True),
     Option("--junctions", ENUM, "Junctions", values=("shared", "endpoints"), default="shared", advanced=True),
     Option("--junction-tolerance", NUMBER, "Junction tolerance (m)", default=0, minimum=0, advanced=True),
+    Option("--dem", RASTER, "Elevation (DEM)", advanced=True),
+    Option("--closures", POLYGONS, "Closed areas", advanced=True),
+    Option("--speed-factors", POLYGONS, "Speed factor areas (field factor)", advanced=True),
+    Option("--clip", POLYGONS, "Read only the roads around", advanced=True),
+    Option("--clip-buffer", NUMBER, "Clip buffer (m)", minimum=0, advanced=True),
 ]
 GRAPH = [
     Option("--crs", CRS, "Metric CRS of the run", advanced=True),
@@ -76,6 +81,13 @@ STANDARDS = Option("--standards", FILE, "Standards file", file_filter="toml")
 ID_NAME = [
     Option("--id-field", FIELD, "Id field", parent="FACILITIES", advanced=True),
     Option("--name-field", FIELD, "Name field", parent="FACILITIES", advanced=True),
+    Option("--type-field", FIELD, "Type field", parent="FACILITIES", advanced=True),
+    Option("--type-map", STRING, "Type map (Hospital=ambulance-station,...)", advanced=True),
+    # Point tables (CSV, XLSX) and the coordinates they hold.
+    Option("--lon-field", STRING, "Longitude column of a table", advanced=True),
+    Option("--lat-field", STRING, "Latitude column of a table", advanced=True),
+    Option("--points-crs", CRS, "CRS of a table's x/y columns", advanced=True),
+    Option("--coords", ENUM, "Lon/lat from a Chinese web map", values=("wgs84", "gcj02", "bd09"), advanced=True),
 ]
 
 
@@ -122,6 +134,7 @@ EVALUATE = analysis(True) + [
 OPTIMIZE = analysis(False) + [
     Option("--candidates", POINTS, "Candidate sites", layer_flag="--candidates-layer"),
     Option("--candidate-spacing", NUMBER, "Candidate spacing (m)", minimum=POSITIVE),
+    Option("--cost-field", FIELD, "Site cost field (cover-all)", parent="CANDIDATES", numeric_field=True, advanced=True),
     Option("--objective", ENUM, "Objective", optional=False, values=OBJECTIVES, default="max-cover"),
     Option("--sites", INTEGER, "New sites", minimum=0),
     Option("--target", NUMBER, "Target share (cover-all)", minimum=0, maximum=1, advanced=True),
