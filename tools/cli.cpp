@@ -201,7 +201,8 @@ void report_analysis(const analysis_cli& o, const geo::analysis& a, const logger
         if (!in.layer.empty()) line += " layer " + in.layer;
         for (const auto& [purpose, field] : in.fields)
             if (!field.empty()) line += ", " + purpose + " field '" + field + "'";
-        for (const auto& [what, n] : in.counts) line += ", " + what + " " + geo::format_number(n, n == std::floor(n) ? 0 : 3);  // km to the metre
+        for (const auto& [what, n] : in.counts)  // km to the metre, people whole
+            line += ", " + what + " " + geo::format_number(n, what.size() > 3 && what.compare(what.size() - 3, 3, "_km") == 0 ? 3 : 0);
         for (const std::string& note : in.notes) line += "; " + note;
         log.info(line);
     }
