@@ -16,24 +16,7 @@ namespace {
 // meets its own.
 class polygon_tester {
 public:
-    explicit polygon_tester(const polygon_set& polygons) : ctx_(GEOS_init_r()) {
-        for (const auto& g : polygons.geometry) {
-            GEOSGeometry* geos = g->exportToGEOS(ctx_);
-            if (!geos) throw input_error(polygons.path + ": a polygon cannot be used (invalid geometry)");
-            geoms_.push_back(geos);
-            prepared_.push_back(GEOSPrepare_r(ctx_, geos));
-            OGREnvelope env;
-            g->getEnvelope(&env);
-            envelopes_.push_back(env);
-        }
-    }
-    ~polygon_tester() {
-        for (auto* p : prepared_) GEOSPreparedGeom_destroy_r(ctx_, p);
-        for (auto* g : geoms_) GEOSGeom_destroy_r(ctx_, g);
-        GEOS_finish_r(ctx_);
-    }
-    polygon_tester(const polygon_tester&) = delete;
-    polygon_tester& operator=(const polygon_tester&) = delete;
+    explicit polygon_tester(const polygon_set& polygons) : p_(polygons) {}
 
     // Calls f(polygon, length of the edge inside it) for every polygon the edge touches.
     template <class F>
@@ -42,34 +25,31 @@ public:
         OGREnvelope env;
         for (std::uint64_t v = b; v < b + n; ++v) env.Merge(net.geom_x[v], net.geom_y[v]);
         GEOSGeometry* line = nullptr;
-        for (std::size_t k = 0; k < prepared_.size(); ++k) {
-            if (!envelopes_[k].Intersects(env)) continue;
+        for (std::size_t k = 0; k < p_.prepared.size(); ++k) {
+            if (!p_.envelopes[k].Intersects(env)) continue;
             if (!line) {
-                GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx_, static_cast<unsigned>(n), 2);
+                GEOSCoordSequence* seq = GEOSCoordSeq_create_r(p_.ctx, static_cast<unsigned>(n), 2);
                 for (std::uint64_t v = 0; v < n; ++v)
-                    GEOSCoordSeq_setXY_r(ctx_, seq, static_cast<unsigned>(v), net.geom_x[b + v], net.geom_y[b + v]);
-                line = GEOSGeom_createLineString_r(ctx_, seq);
+                    GEOSCoordSeq_setXY_r(p_.ctx, seq, static_cast<unsigned>(v), net.geom_x[b + v], net.geom_y[b + v]);
+                line = GEOSGeom_createLineString_r(p_.ctx, seq);
             }
-            if (!GEOSPreparedIntersects_r(ctx_, prepared_[k], line)) continue;
+            if (!GEOSPreparedIntersects_r(p_.ctx, p_.prepared[k], line)) continue;
             double inside = 0;
             if (need_length) {
-                if (GEOSPreparedContains_r(ctx_, prepared_[k], line) == 1) {
+                if (GEOSPreparedContains_r(p_.ctx, p_.prepared[k], line) == 1) {
                     inside = net.edge_length_m[e];
-                } else if (GEOSGeometry* part = GEOSIntersection_r(ctx_, geoms_[k], line)) {
-                    GEOSLength_r(ctx_, part, &inside);
-                    GEOSGeom_destroy_r(ctx_, part);
+                } else if (GEOSGeometry* part = GEOSIntersection_r(p_.ctx, p_.geoms[k], line)) {
+                    GEOSLength_r(p_.ctx, part, &inside);
+                    GEOSGeom_destroy_r(p_.ctx, part);
                 }
             }
             f(k, std::min(inside, net.edge_length_m[e]));
         }
-        if (line) GEOSGeom_destroy_r(ctx_, line);
+        if (line) GEOSGeom_destroy_r(p_.ctx, line);
     }
 
 private:
-    GEOSContextHandle_t ctx_;
-    std::vector<GEOSGeometry*> geoms_;
-    std::vector<const GEOSPreparedGeometry*> prepared_;
-    std::vector<OGREnvelope> envelopes_;
+    prepared_polygons p_;
 };
 
 }  // namespace

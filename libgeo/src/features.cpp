@@ -564,34 +564,41 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
     return out;
 }
 
-polygon_locator::polygon_locator(const polygon_set& polygons) : ctx_(GEOS_init_r()) {
-    for (const auto& g : polygons.geometry) {
-        GEOSGeometry* geos = g->exportToGEOS(ctx_);
-        if (!geos) throw input_error(polygons.path + ": a polygon cannot be used (invalid geometry)");
-        geoms_.push_back(geos);
-        prepared_.push_back(GEOSPrepare_r(ctx_, geos));
-        OGREnvelope env;
-        g->getEnvelope(&env);
-        envelopes_.push_back(env);
+prepared_polygons::prepared_polygons(const polygon_set& polygons) : ctx(GEOS_init_r()) {
+    try {
+        for (const auto& g : polygons.geometry) {
+            GEOSGeometry* geos = g->exportToGEOS(ctx);
+            if (!geos) throw input_error(polygons.path + ": a polygon cannot be used (invalid geometry)");
+            geoms.push_back(geos);
+            prepared.push_back(GEOSPrepare_r(ctx, geos));
+            OGREnvelope env;
+            g->getEnvelope(&env);
+            envelopes.push_back(env);
+        }
+    } catch (...) {
+        release();  // an unfinished constructor runs no destructor
+        throw;
     }
 }
 
-polygon_locator::~polygon_locator() {
-    for (auto* p : prepared_) GEOSPreparedGeom_destroy_r(ctx_, p);
-    for (auto* g : geoms_) GEOSGeom_destroy_r(ctx_, g);
-    GEOS_finish_r(ctx_);
+prepared_polygons::~prepared_polygons() { release(); }
+
+void prepared_polygons::release() {
+    for (auto* p : prepared) GEOSPreparedGeom_destroy_r(ctx, p);
+    for (auto* g : geoms) GEOSGeom_destroy_r(ctx, g);
+    GEOS_finish_r(ctx);
 }
 
 int polygon_locator::find(double x, double y) const {
     GEOSGeometry* point = nullptr;
     int found = -1;
-    for (std::size_t i = 0; i < prepared_.size() && found < 0; ++i) {
-        const OGREnvelope& e = envelopes_[i];
+    for (std::size_t i = 0; i < polygons_.prepared.size() && found < 0; ++i) {
+        const OGREnvelope& e = polygons_.envelopes[i];
         if (x < e.MinX || x > e.MaxX || y < e.MinY || y > e.MaxY) continue;
-        if (!point) point = GEOSGeom_createPointFromXY_r(ctx_, x, y);
-        if (GEOSPreparedIntersects_r(ctx_, prepared_[i], point) == 1) found = static_cast<int>(i);
+        if (!point) point = GEOSGeom_createPointFromXY_r(polygons_.ctx, x, y);
+        if (GEOSPreparedIntersects_r(polygons_.ctx, polygons_.prepared[i], point) == 1) found = static_cast<int>(i);
     }
-    if (point) GEOSGeom_destroy_r(ctx_, point);
+    if (point) GEOSGeom_destroy_r(polygons_.ctx, point);
     return found;
 }
 

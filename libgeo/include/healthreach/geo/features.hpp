@@ -91,20 +91,31 @@ polygon_set read_polygons(const std::string& path, const OGRSpatialReference& me
 
 // Which polygon holds a point (the first, in layer order); GEOS prepared geometries behind an
 // envelope test. One per thread: GEOS handles are not shared.
+// A polygon set exported to GEOS once, each polygon prepared for repeated predicates, with its
+// envelope; in a GEOS context of its own. input_error naming the file for an unusable polygon.
+struct prepared_polygons {
+    explicit prepared_polygons(const polygon_set& polygons);
+    ~prepared_polygons();
+    prepared_polygons(const prepared_polygons&) = delete;
+    prepared_polygons& operator=(const prepared_polygons&) = delete;
+
+    ::GEOSContextHandle_HS* ctx;
+    std::vector<::GEOSGeom_t*> geoms;
+    std::vector<const ::GEOSPrepGeom_t*> prepared;
+    std::vector<OGREnvelope> envelopes;
+
+private:
+    void release();
+};
+
 class polygon_locator {
 public:
-    explicit polygon_locator(const polygon_set& polygons);
-    ~polygon_locator();
-    polygon_locator(const polygon_locator&) = delete;
-    polygon_locator& operator=(const polygon_locator&) = delete;
+    explicit polygon_locator(const polygon_set& polygons) : polygons_(polygons) {}
 
     int find(double x, double y) const;  // -1: in none (a point on a border counts as inside)
 
 private:
-    ::GEOSContextHandle_HS* ctx_;
-    std::vector<::GEOSGeom_t*> geoms_;
-    std::vector<const ::GEOSPrepGeom_t*> prepared_;
-    std::vector<OGREnvelope> envelopes_;
+    prepared_polygons polygons_;
 };
 
 }  // namespace healthreach::geo
