@@ -168,8 +168,11 @@ road_set read_roads(const std::string& path, const road_options& options) {
     roads.srs = traditional(*srs);
     if (!options.clip.empty()) layer.SetSpatialFilter(clip_area(options.clip, roads.srs, options.clip_buffer_m.value_or(0)).get());
     const std::string clipped = options.clip.empty() ? "" : " within --clip " + options.clip;
+    // Without this the OSM driver keeps every point, polygon and relation of the file in memory
+    // while the lines are read: memory would grow with the extract, not with the roads kept.
+    if (osm)
+        if (OGRLayer* none = ds->ExecuteSQL(("SET interest_layers = " + roads.layer).c_str(), nullptr, nullptr)) ds->ReleaseResultSet(none);
 
-    if (layer.GetFeatureCount(TRUE) == 0) throw input_error(where + ": no road line" + (clipped.empty() ? " (the layer is empty)" : clipped));
     OGRFeatureDefn& defn = *layer.GetLayerDefn();
     const road_fields& f = options.fields;
     const int i_highway = field_index(defn, f.highway);
@@ -235,6 +238,9 @@ road_set read_roads(const std::string& path, const road_options& options) {
                               geom->getGeometryName() + ", not a line");
         }
     }
+    // Counted here rather than up front: an OSM layer has no stored count, and counting it would parse
+    // the whole file once more.
+    if (roads.features_read == 0) throw input_error(where + ": no road line" + (clipped.empty() ? " (the layer is empty)" : clipped));
     if (roads.lines.empty())
         throw input_error(where + ": no road line" + clipped + " (" + std::to_string(roads.features_read) +
                           " features, none with a '" + f.highway + "' value and a line geometry)");
