@@ -177,7 +177,8 @@ road_set read_roads(const std::string& path, const road_options& options) {
     const road_fields& f = options.fields;
     const int i_highway = field_index(defn, f.highway);
     if (i_highway < 0) throw input_error(where + ": no road class field '" + f.highway + "' (--class-field)");
-    const int i_other = osm ? defn.GetFieldIndex("other_tags") : -1;
+    // An OSM file, or a copy of one made by ogr2ogr, keeps oneway, maxspeed, access... in other_tags.
+    const int i_other = defn.GetFieldIndex("other_tags");
     const int i_maxspeed = field_index(defn, f.maxspeed);
     const int i_oneway = field_index(defn, f.oneway);
     const int i_junction = field_index(defn, f.junction);
@@ -199,13 +200,17 @@ road_set read_roads(const std::string& path, const road_options& options) {
         if (!geom) continue;
 
         osm_tags tags = i_other >= 0 ? parse_other_tags(feat->GetFieldAsString(i_other)) : osm_tags{};
-        if (i_maxspeed >= 0) tags.maxspeed = text(*feat, i_maxspeed);
-        if (i_oneway >= 0) tags.oneway = text(*feat, i_oneway);
-        if (i_junction >= 0) tags.junction = text(*feat, i_junction);
-        if (i_access >= 0) tags.access = text(*feat, i_access);
-        if (i_foot >= 0) tags.foot = text(*feat, i_foot);
-        if (i_tunnel >= 0) tags.tunnel = text(*feat, i_tunnel);
-        if (i_bridge >= 0) tags.bridge = text(*feat, i_bridge);
+        // A field of its own, where set, wins over other_tags.
+        auto take = [&](std::string& tag, int i) {
+            if (i >= 0 && feat->IsFieldSetAndNotNull(i)) tag = feat->GetFieldAsString(i);
+        };
+        take(tags.maxspeed, i_maxspeed);
+        take(tags.oneway, i_oneway);
+        take(tags.junction, i_junction);
+        take(tags.access, i_access);
+        take(tags.foot, i_foot);
+        take(tags.tunnel, i_tunnel);
+        take(tags.bridge, i_bridge);
 
         road_line line;
         line.highway = classes.intern(highway);

@@ -64,3 +64,21 @@ TEST_CASE("OSM files: tags from other_tags", "[roads][real]") {
     CHECK(oneways >= roundabouts);
     CHECK(with_speed > 100);
 }
+
+// A GeoPackage made from an OSM file by ogr2ogr keeps oneway, maxspeed and access in other_tags;
+// reading them only from OSM files made such a copy a different network (30,552 edges from the PBF,
+// 31,216 from its copy, on a Porto square).
+TEST_CASE("other_tags of a non-OSM layer copied from OSM", "[roads]") {
+    const std::string dir = test::scratch_dir("roads-other-tags");
+    const std::string path = test::write_lines(
+        dir + "/r.geojson",
+        {{{{0, 0}, {100, 0}}, "\"highway\":\"primary\",\"other_tags\":\"\\\"oneway\\\"=>\\\"yes\\\",\\\"maxspeed\\\"=>\\\"70\\\"\""},
+         {{{0, 0}, {0, 100}}, "\"highway\":\"service\",\"other_tags\":\"\\\"access\\\"=>\\\"private\\\"\""},
+         {{{0, 0}, {-100, 0}}, "\"highway\":\"primary\",\"oneway\":\"-1\",\"other_tags\":\"\\\"oneway\\\"=>\\\"yes\\\"\""}});
+    const road_set roads = read_roads(path);
+    REQUIRE(roads.lines.size() == 3);
+    CHECK(roads.lines[0].oneway == oneway_kind::forward);
+    CHECK(roads.lines[0].maxspeed_kmh == 70);
+    CHECK(roads.lines[1].access_private);
+    CHECK(roads.lines[2].oneway == oneway_kind::backward);  // a field of its own wins over other_tags
+}
