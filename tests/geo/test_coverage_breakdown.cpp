@@ -288,3 +288,36 @@ TEST_CASE("bands and groups: bad values are refused, naming them", "[coverage][b
         CHECK_THAT(message([&] { run_analysis(c.options); }), Catch::Contains("300") && Catch::Contains("ascending"));
     }
 }
+
+TEST_CASE("population groups: a group equal to the population gives the main figures on a real area", "[coverage][groups][real]") {
+    const std::string roads = test::shared_data("accra-roads.gpkg"), pop = test::shared_data("accra-pop-2015.tif"),
+                      health = test::shared_data("accra-health.gpkg");
+    if (roads.empty() || pop.empty() || health.empty()) return;
+    analysis_options o;
+    o.roads = roads;
+    o.population = pop;
+    o.facilities = health;
+    o.facility_fields.types = {{"Hospital", "ambulance-station"}, {"Teaching Hospital", "ambulance-station"}, {"Polyclinic", "ambulance-station"}};
+    o.service = "ambulance";
+    o.threads = 2;
+    o.service_areas = false;
+    o.bands = {1000, 5000, 20000};
+    o.groups = {{"everyone", pop}};
+    const auto a = run_analysis(o);
+    const std::vector<breakdown> b = breakdown_by_unit(*a);
+    const population_split& g = b.back().groups[0];
+    CHECK(a->total.population > 3e6);  // WorldPop's 3.9 million: the whole raster was read
+    CHECK(g.population == a->total.population);
+    CHECK(g.covered == a->total.covered);
+    CHECK(g.uncovered == a->total.uncovered);
+    CHECK(g.off_network == a->total.off_network);
+    // At the urban limit every covered urban person is in the band; at the rural limit every covered one.
+    CHECK(b.back().band_people[1] >= a->by_class[0].covered);
+    CHECK(b.back().band_people[2] >= a->total.covered);
+    CHECK(b.back().band_people[2] <= a->total.covered + a->total.uncovered);
+    // Criticality: nobody is counted alone twice, and every person counted alone is covered.
+    double sole = 0;
+    for (double s : a->pop_sole) sole += s;
+    CHECK(sole <= a->total.covered);
+    CHECK(sole > 0);
+}
