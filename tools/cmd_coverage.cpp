@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include "healthreach/geo/atomic_output.hpp"
+#include "healthreach/geo/coverage_breakdown.hpp"
 #include "healthreach/geo/coverage_io.hpp"
 #include "healthreach/geo/crs.hpp"
 
@@ -13,10 +14,21 @@ command_runner add_coverage_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("coverage", "Who reaches each service within the plan's standard");
     auto o = std::make_shared<analysis_cli>();
     add_analysis_options(*cmd, *o, true);
+    struct breakdown_texts {
+        std::string bands;
+        std::vector<std::string> groups;
+    };
+    auto texts = std::make_shared<breakdown_texts>();
+    cmd->add_option("--bands", texts->bands,
+                    "Cost bands B1,B2,... (ascending, the service's unit: metres or seconds): people within each, and a bands layer");
+    cmd->add_option("--population-group", texts->groups,
+                    "NAME=RASTER (repeatable): a part of the population on the population raster's grid, covered on the same costs");
 
-    return [o]() {
+    return [o, texts]() {
         const logger log(o->common.quiet);
         stopwatch total;
+        if (!texts->bands.empty()) o->analysis.bands = geo::parse_cost_bands(texts->bands);
+        o->analysis.groups = geo::parse_population_groups(texts->groups);
         finish_analysis_options(*o);
         progress_bar bar(log, "coverage");
         const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar));

@@ -1,5 +1,6 @@
 #include "healthreach/geo/analysis.hpp"
 
+#include "healthreach/geo/coverage_breakdown.hpp"
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/graph_cache.hpp"
 #include "healthreach/error.hpp"
@@ -111,6 +112,78 @@ std::string value_counts(const std::map<std::string, std::size_t>& counts, std::
 // People are kept in multiples of 2^-20 so that every total adds up exactly, in any order.
 double quantize_people(double v) { return std::ldexp(std::nearbyint(std::ldexp(v, 20)), -20); }
 
+// Demand points of a population grid: its populated cells, or --demand-cell aggregates at their
+// population-weighted centroid; people quantized.
+struct demand_points_xy {
+    std::vector<double> x, y, pop;
+    std::vector<std::uint32_t> of_cell;  // per populated cell
+};
+
+demand_points_xy demand_points_of(const population_grid& pop, double cell_m) {
+    demand_points_xy out;
+    out.of_cell.resize(pop.size());
+    if (cell_m > 0) {
+        std::map<std::pair<std::int64_t, std::int64_t>, std::uint32_t> index;
+        std::vector<double> sx, sy;
+        for (std::size_t i = 0; i < pop.size(); ++i) {
+            const std::pair<std::int64_t, std::int64_t> key{static_cast<std::int64_t>(std::floor(pop.x[i] / cell_m)),
+                                                            static_cast<std::int64_t>(std::floor(pop.y[i] / cell_m))};
+            auto [it, inserted] = index.emplace(key, static_cast<std::uint32_t>(out.pop.size()));
+            if (inserted) {
+                out.pop.push_back(0);
+                sx.push_back(0);
+                sy.push_back(0);
+            }
+            const std::uint32_t d = it->second;
+            out.of_cell[i] = d;
+            out.pop[d] += pop.people[i];
+            sx[d] += pop.people[i] * pop.x[i];
+            sy[d] += pop.people[i] * pop.y[i];
+        }
+        for (std::size_t d = 0; d < out.pop.size(); ++d) {
+            out.x.push_back(sx[d] / out.pop[d]);
+            out.y.push_back(sy[d] / out.pop[d]);
+        }
+    } else {
+        out.x = pop.x;
+        out.y = pop.y;
+        out.pop = pop.people;
+        for (std::size_t i = 0; i < pop.size(); ++i) out.of_cell[i] = static_cast<std::uint32_t>(i);
+    }
+    for (double& p : out.pop) p = quantize_people(p);
+    return out;
+}
+
+// A group raster must lie on the population raster's own grid: people are never resampled (see
+// docs/decisions.md, "Cost bands, criticality, population groups").
+void same_grid_or_refuse(const raster_grid& g, const raster_grid& pop, const std::string& what) {
+    auto fail = [&](const std::string& differs) {
+        throw input_error(what + ": not on the grid of the population raster " + pop.path + " (" + differs +
+                          "); people are never resampled: warp it onto that grid first (e.g. gdalwarp -r sum)");
+    };
+    if (g.cols != pop.cols || g.rows != pop.rows)
+        fail("size " + std::to_string(g.cols) + " x " + std::to_string(g.rows) + " cells, not " + std::to_string(pop.cols) + " x " +
+             std::to_string(pop.rows));
+    // Within a millionth of a cell: the same grid written by another program.
+    const double cell = std::min(std::hypot(pop.gt[1], pop.gt[4]), std::hypot(pop.gt[2], pop.gt[5]));
+    for (int k = 0; k < 6; ++k)
+        if (std::abs(g.gt[k] - pop.gt[k]) > 1e-6 * cell) {
+            char buf[200];
+            std::snprintf(buf, sizeof buf, "geotransform term %d is %.12g, not %.12g", k, g.gt[k], pop.gt[k]);
+            fail(buf);
+        }
+    if (!g.srs.IsSame(&pop.srs)) fail("CRS " + crs_label(g.srs) + ", not " + crs_label(pop.srs));
+}
+
+// A demand point's status: no limit for its class, off the network, or its nearest site's cost
+// against the limit.
+demand_status status_of(double limit, bool on_network, const nearest_result& nearest, std::size_t d) {
+    if (limit == no_limit) return demand_status::not_applicable;
+    if (!on_network) return demand_status::off_network;
+    if (nearest.site[d] != invalid_id && nearest.cost[d] <= limit) return demand_status::covered;
+    return demand_status::uncovered;
+}
+
 class phase_clock {
 public:
     phase_clock(analysis& a, const job_callbacks& callbacks) : a_(a), callbacks_(callbacks) {}
@@ -121,7 +194,7 @@ public:
         // Rough shares of a typical run's time, measured on the prefecture-scale region.
         static const std::map<std::string, double> done = {{"standards", 0.0}, {"graph", 0.01}, {"population", 0.05}, {"demand", 0.08},
                                                            {"facilities", 0.15}, {"reach", 0.17}, {"capacity", 0.3},
-                                                           {"cells", 0.35}, {"summary", 0.95}};
+                                                           {"cells", 0.35}, {"groups", 0.9}, {"summary", 0.95}};
         callbacks_.advance(name, done.count(name) ? done.at(name) : 0.0);
     }
     void close() {
@@ -193,6 +266,11 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     phase_clock phase(a, callbacks);
 
     phase.next("standards");
+    check_cost_bands(o.bands);
+    for (std::size_t g = 0; g < o.groups.size(); ++g)
+        for (std::size_t h = 0; h < g; ++h)
+            if (o.groups[g].name == o.groups[h].name)
+                throw input_error("--population-group: the name '" + o.groups[g].name + "' is given twice");
     a.rules = load_standards(o.standards_file);
     a.options.facility_fields.types = a.rules.merged_type_map(request.facility_fields.types);
     a.svc = &a.rules.service_named(o.service);
@@ -256,6 +334,17 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                          {"nodata_cells", static_cast<double>(a.pop.nodata_cells)},
                          {"populated_cells", static_cast<double>(a.pop.size())},
                          {"people", a.pop.total}}});
+    // Group rasters are refused before the work when missing or on another grid.
+    for (const population_group_request& req : o.groups) {
+        const std::string what = "--population-group " + req.name + "=" + req.raster;
+        raster_grid g;
+        try {
+            g = read_raster_grid(req.raster);
+        } catch (const input_error& e) {
+            throw input_error(what + ": " + e.what());
+        }
+        same_grid_or_refuse(g, a.pop.grid, what);
+    }
 
     phase.next("demand");
     if (!o.urban.empty()) {
@@ -270,36 +359,13 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     auto class_at = [&](double x, double y) { return a.class_at(x, y); };
 
     const population_grid& pop = a.pop;
-    a.demand_of_cell.resize(pop.size());
-    if (o.demand_cell_m > 0) {
-        std::map<std::pair<std::int64_t, std::int64_t>, std::uint32_t> index;
-        std::vector<double> sx, sy;
-        for (std::size_t i = 0; i < pop.size(); ++i) {
-            const std::pair<std::int64_t, std::int64_t> key{static_cast<std::int64_t>(std::floor(pop.x[i] / o.demand_cell_m)),
-                                                            static_cast<std::int64_t>(std::floor(pop.y[i] / o.demand_cell_m))};
-            auto [it, inserted] = index.emplace(key, static_cast<std::uint32_t>(a.demand_pop.size()));
-            if (inserted) {
-                a.demand_pop.push_back(0);
-                sx.push_back(0);
-                sy.push_back(0);
-            }
-            const std::uint32_t d = it->second;
-            a.demand_of_cell[i] = d;
-            a.demand_pop[d] += pop.people[i];
-            sx[d] += pop.people[i] * pop.x[i];
-            sy[d] += pop.people[i] * pop.y[i];
-        }
-        for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
-            a.demand_x.push_back(sx[d] / a.demand_pop[d]);
-            a.demand_y.push_back(sy[d] / a.demand_pop[d]);
-        }
-    } else {
-        a.demand_x = pop.x;
-        a.demand_y = pop.y;
-        a.demand_pop = pop.people;
-        for (std::size_t i = 0; i < pop.size(); ++i) a.demand_of_cell[i] = static_cast<std::uint32_t>(i);
+    {
+        demand_points_xy points = demand_points_of(pop, o.demand_cell_m);
+        a.demand_x = std::move(points.x);
+        a.demand_y = std::move(points.y);
+        a.demand_pop = std::move(points.pop);
+        a.demand_of_cell = std::move(points.of_cell);
     }
-    for (double& p : a.demand_pop) p = quantize_people(p);
     a.demand_class.resize(a.demand_pop.size());
     for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
         a.demand_class[d] = class_at(a.demand_x[d], a.demand_y[d]);
@@ -424,10 +490,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     for (std::size_t d = 0; d < nd; ++d) {
         const double lim = a.limit_of(a.demand_class[d]);
         demand_limit[d] = lim;
-        if (lim == no_limit) a.status[d] = demand_status::not_applicable;
-        else if (!a.demand->on_network(static_cast<std::uint32_t>(d))) a.status[d] = demand_status::off_network;
-        else if (a.nearest.site[d] != invalid_id && a.nearest.cost[d] <= lim) a.status[d] = demand_status::covered;
-        else a.status[d] = demand_status::uncovered;
+        a.status[d] = status_of(lim, a.demand->on_network(static_cast<std::uint32_t>(d)), a.nearest, d);
     }
     a.within = points_within_limits(net, *a.route, *a.demand, a.sites, demand_limit, a.max_limit(), o.threads);
     a.pop_within_limit.assign(a.facilities.size(), 0);
@@ -437,6 +500,15 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     for (std::size_t d = 0; d < nd; ++d)
         if (a.nearest.site[d] != invalid_id && a.status[d] != demand_status::not_applicable)
             a.pop_nearest[a.facility_of_site[a.nearest.site[d]]] += a.demand_pop[d];
+    // Criticality from the per-site lists already at hand: every site's reach within the limits is
+    // there, so counting the sites that cover each point is exact and costs one pass over them.
+    a.covering_sites.assign(nd, 0);
+    for (const auto& list : a.within)
+        for (const reached_point& r : list) ++a.covering_sites[r.point];
+    a.pop_sole.assign(a.facilities.size(), 0);
+    for (std::size_t s = 0; s < a.sites.size(); ++s)
+        for (const reached_point& r : a.within[s])
+            if (a.covering_sites[r.point] == 1) a.pop_sole[a.facility_of_site[s]] += a.demand_pop[r.point];
 
     if (!o.capacity_field.empty()) {
         phase.next("capacity");
@@ -467,6 +539,24 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         a.cell_nearest = nearest_sites(net, *a.route, *a.cells, a.sites);
     }
 
+    if (!o.groups.empty()) {
+        phase.next("groups");
+        for (const population_group_request& req : o.groups) {
+            const population_grid group_grid = read_population(req.raster, a.crs);
+            demand_points_xy points = demand_points_of(group_grid, o.demand_cell_m);
+            analysis::population_group g{req.name, req.raster, std::move(points.x), std::move(points.y), std::move(points.pop), {}, {}};
+            const network_points at(net, *a.snap, g.x.data(), g.y.data(), g.pop.size(), o.snap_limit_m, m, svc.cost_direction,
+                                    leg_speed, o.threads);
+            const nearest_result near = nearest_sites(net, *a.route, at, a.sites);
+            g.status.resize(g.pop.size());
+            for (std::size_t d = 0; d < g.pop.size(); ++d)
+                g.status[d] = status_of(a.limit_of(class_at(g.x[d], g.y[d])), at.on_network(static_cast<std::uint32_t>(d)), near, d);
+            a.inputs.push_back({"population_group " + req.name, req.raster, "", {},
+                                {{"populated_cells", static_cast<double>(group_grid.size())}, {"people", group_grid.total}}});
+            a.groups.push_back(std::move(g));
+        }
+    }
+
     phase.next("summary");
     if (!o.admin.empty()) {
         a.admin.emplace(read_polygons(o.admin, a.crs, o.admin_layer, o.admin_field));
@@ -477,6 +567,8 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         a.demand_unit.resize(nd);
         for (std::size_t d = 0; d < nd; ++d) a.demand_unit[d] = units.find(a.demand_x[d], a.demand_y[d]);
         for (std::size_t f = 0; f < a.facilities.size(); ++f) a.facility_unit.push_back(units.find(a.facilities.x[f], a.facilities.y[f]));
+        for (analysis::population_group& g : a.groups)
+            for (std::size_t d = 0; d < g.pop.size(); ++d) g.unit.push_back(units.find(g.x[d], g.y[d]));
     }
     for (std::size_t d = 0; d < nd; ++d) {
         a.total.add(a.status[d], a.demand_pop[d]);

@@ -1,6 +1,7 @@
 #include "healthreach/geo/coverage_io.hpp"
 
 #include "healthreach/geo/atomic_output.hpp"
+#include "healthreach/geo/coverage_breakdown.hpp"
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
@@ -64,6 +65,59 @@ std::vector<unit_totals> admin_totals(const analysis& a) {
 void add_coverage_styles(const analysis& a, GDALDataset& ds) {
     qgis::add_default_style(ds, "demand", qgis::demand_by_status(a.options.snap_limit_m, "en"));
     for (const char* layer : {"facilities", "service_areas", "uncovered"}) qgis::add_default_style(ds, layer, qgis::layer_style(layer));
+}
+
+// The --bands rings: band_min < cost <= band_max (the first from 0), their people and their cells.
+void write_bands_layer(const analysis& a, GDALDataset& ds) {
+    const std::vector<double>& edges = a.options.bands;
+    OGRLayer& layer = create_layer(ds, "bands", wkbMultiPolygon, &a.crs, {{"band_min", OFTReal}, {"band_max", OFTReal}, {"pop", OFTReal}});
+    // The ring of a cost: the first edge at or above it; edges.size() beyond the last.
+    auto ring = [&](double cost) {
+        return static_cast<std::size_t>(std::lower_bound(edges.begin(), edges.end(), cost) - edges.begin());
+    };
+    std::vector<double> people(edges.size(), 0.0);
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
+        if (in_cost_band(a, d, edges.back())) people[ring(a.nearest.cost[d])] += a.demand_pop[d];
+    // Cells as the travel raster holds them: on the network, nearest cost off-network leg included,
+    // with a limit for their class (the people counted are those with a limit).
+    std::vector<std::vector<std::uint64_t>> cells(edges.size());
+    if (a.cells)
+        for (std::size_t c = 0; c < a.cells->size(); ++c) {
+            if (a.cell_nearest.site[c] == invalid_id || a.limit_of(a.cell_class[c]) == no_limit) continue;
+            const std::size_t k = ring(a.cell_nearest.cost[c]);
+            if (k < edges.size()) cells[k].push_back(a.cell_index[c]);
+        }
+    feature_ptr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        f->SetField("band_min", k ? edges[k - 1] : 0.0);
+        f->SetField("band_max", edges[k]);
+        f->SetField("pop", people[k]);
+        f->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells[k]).release());
+        add_feature(layer, *f);
+    }
+    qgis::add_default_style(ds, "bands", qgis::cost_band_areas(edges, a.svc->cost_metric == metric::length));
+}
+
+// `bands` (cumulative people per --bands edge) and `groups` (per --population-group), each only when asked for.
+void write_bands_and_groups_json(const analysis& a, const breakdown& b, json_writer& j) {
+    if (!a.options.bands.empty()) {
+        j.key("bands").begin_array();
+        for (std::size_t k = 0; k < a.options.bands.size(); ++k)
+            j.begin_object().field("max", a.options.bands[k]).field("population", b.band_people[k]).end_object();
+        j.end_array();
+    }
+    if (!a.groups.empty()) {
+        j.key("groups").begin_object();
+        for (std::size_t g = 0; g < a.groups.size(); ++g) {
+            const population_split& s = b.groups[g];
+            j.key(a.groups[g].name).begin_object();
+            j.field("population_total", s.population);
+            j.field("population_covered", s.covered);
+            j.field("coverage_ratio", ratio(s.covered, s));
+            j.end_object();
+        }
+        j.end_object();
+    }
 }
 
 }  // namespace
@@ -148,7 +202,8 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
 
         std::vector<std::pair<std::string, OGRFieldType>> facility_fields = {
             {"id", OFTString},           {"name", OFTString},           {"type", OFTString},
-            {"pop_within_limit", OFTReal}, {"pop_nearest", OFTReal},   {"units_required", OFTInteger},
+            {"pop_within_limit", OFTReal}, {"pop_sole", OFTReal},      {"pop_nearest", OFTReal},
+            {"units_required", OFTInteger},
             {"units_present", OFTReal},  {"on_network", OFTInteger},    {"snap_m", OFTReal}};
         if (a.capacitated)
             for (const char* name : {"capacity", "capacity_used", "capacity_residual"}) facility_fields.emplace_back(name, OFTReal);
@@ -159,6 +214,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
             f->SetField("name", a.facilities.name[i].c_str());
             f->SetField("type", a.facilities.type[i].c_str());
             f->SetField("pop_within_limit", a.pop_within_limit[i]);
+            f->SetField("pop_sole", a.pop_sole[i]);
             f->SetField("pop_nearest", a.pop_nearest[i]);
             const double req = a.units_required(a.pop_nearest[i]);
             if (req >= 0) f->SetField("units_required", static_cast<GIntBig>(req));
@@ -199,6 +255,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
         f->SetField("pop", a.total.uncovered);
         f->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells).release());
         add_feature(uncovered, *f);
+        if (!a.options.bands.empty()) write_bands_layer(a, *ds);
 
         OGRLayer& summary = create_layer(*ds, "summary", wkbNone, nullptr,
                                          {{"name", OFTString}, {"population", OFTReal}, {"covered", OFTReal},
@@ -321,6 +378,17 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
     }
     j.field("facilities_used", a.sites.size());
     j.field("facilities_matching", a.facilities.size());
+    const std::vector<breakdown> extra = breakdown_by_unit(a);
+    write_bands_and_groups_json(a, extra.back(), j);
+    j.key("facilities").begin_array();
+    for (std::size_t i : facilities_by_criticality(a))
+        j.begin_object()
+            .field("id", a.facilities.id[i])
+            .field("name", a.facilities.name[i])
+            .field("pop_within_limit", a.pop_within_limit[i])
+            .field("pop_sole", a.pop_sole[i])
+            .end_object();
+    j.end_array();
     j.key("limits").begin_object();
     for (area_class c : {area_class::urban, area_class::rural}) {
         const double l = a.limit_of(c);
@@ -392,6 +460,7 @@ void write_coverage_json(const analysis& a, json_writer& j, const std::string& v
             j.field("units_present", units[u].units_present);
             j.key("urban").begin_object().field("population", units[u].by_class[0].population).field("covered", units[u].by_class[0].covered).end_object();
             j.key("rural").begin_object().field("population", units[u].by_class[1].population).field("covered", units[u].by_class[1].covered).end_object();
+            write_bands_and_groups_json(a, extra[u], j);
             j.end_object();
         }
     }

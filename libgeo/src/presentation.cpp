@@ -247,6 +247,7 @@ void write_presentations(const presentation_options& o, const presentation& p, c
     const map_request& m = p.map;
     if (!o.qgis_project.empty()) {
         std::vector<project_layer> layers = output_layers(m.gpkg);
+        const bool bands = std::any_of(layers.begin(), layers.end(), [](const project_layer& pl) { return pl.layer == "bands"; });
         for (project_layer& pl : layers) {
             // The project in the report's language; the GeoPackage's own default style stays English.
             // Every populated cell as a point is the detail behind the map's picture (bands and the
@@ -255,8 +256,9 @@ void write_presentations(const presentation_options& o, const presentation& p, c
                 pl.qml = qgis::demand_by_status(m.snap_limit_m, o.lang);
                 pl.visible = false;
             }
-            // The travel raster's bands show coverage; the service areas stay available, unticked.
-            if (pl.layer == "service_areas" && !p.travel_raster.empty()) pl.visible = false;
+            // The travel raster's bands (or the --bands layer) show coverage; the service areas stay
+            // available, unticked (a hundred overlapping areas hide the bands beneath).
+            if (pl.layer == "service_areas" && (!p.travel_raster.empty() || bands)) pl.visible = false;
         }
         // Admin borders (named) and roads under the results' points, above their areas.
         const auto areas = std::find_if(layers.begin(), layers.end(), [](const project_layer& pl) {

@@ -22,7 +22,7 @@ const auto& escape = qgis::xml_escape;
 // Drawing order, top first: sites and points above areas; layers not listed come last.
 int draw_rank(const std::string& layer) {
     static const std::vector<std::string> order = {"proposed_sites", "candidates", "facilities", "demand", "newly_covered",
-                                                   "uncovered", "service_areas", "compliance_units"};
+                                                   "uncovered", "service_areas", "bands", "compliance_units"};
     const auto it = std::find(order.begin(), order.end(), layer);
     return static_cast<int>(it - order.begin());
 }

@@ -89,6 +89,7 @@ std::string layer_style(const std::string& layer) { return single(symbology::of(
 std::string graduated(const std::string& field,
                       const std::vector<std::tuple<double, double, std::string, symbology::style>>& classes) {
     std::ostringstream ranges, syms;
+    ranges.precision(17);  // class edges are data values (band edges): exact, never rounded to 6 digits
     for (std::size_t i = 0; i < classes.size(); ++i) {
         const auto& [lower, upper, label, sym] = classes[i];
         ranges << "<range render=\"true\" symbol=\"" << i << "\" lower=\"" << lower << "\" upper=\"" << upper
@@ -149,6 +150,23 @@ std::string roads_by_class(const std::string& highway_field) {
     return document("<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\"><rules key=\"root\">" +
                         rs.str() + "</rules><symbols>" + syms.str() + "</symbols></renderer-v2>",
                     "", 1);
+}
+
+std::string cost_band_areas(const std::vector<double>& edges, bool by_length) {
+    auto text = [by_length](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", by_length ? v / 1000 : v / 60);
+        return std::string(buf);
+    };
+    std::vector<std::tuple<double, double, std::string, symbology::style>> classes;
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        const symbology::colour c = symbology::cost_ramp(k, edges.size());
+        // A band's features hold band_max = its upper edge: each class spans (previous edge, edge].
+        classes.emplace_back(k ? edges[k - 1] : 0.0, edges[k],
+                             (k ? text(edges[k - 1]) : std::string("0")) + "\u2013" + text(edges[k]) + (by_length ? " km" : " min"),
+                             symbology::style{c, c, 0, symbology::shape::none, 0, ""});
+    }
+    return graduated("band_max", classes);
 }
 
 std::string cost_bands(const std::vector<double>& edges, const std::vector<std::string>& labels) {

@@ -146,6 +146,8 @@ struct scenario_engine::fields {
     std::vector<site> sites;
     std::vector<std::vector<reached_point>> within, cells_within;
     std::vector<double> pop_within_limit, pop_nearest;
+    std::vector<std::uint32_t> covering_sites;
+    std::vector<double> pop_sole;
     std::vector<demand_status> status;
     nearest_result nearest, cell_nearest;
     population_split total;
@@ -166,6 +168,8 @@ struct scenario_engine::fields {
         swap(cells_within, a.cells_within);
         swap(pop_within_limit, a.pop_within_limit);
         swap(pop_nearest, a.pop_nearest);
+        swap(covering_sites, a.covering_sites);
+        swap(pop_sole, a.pop_sole);
         swap(status, a.status);
         swap(nearest, a.nearest);
         swap(cell_nearest, a.cell_nearest);
@@ -398,6 +402,12 @@ void scenario_engine::build_view(const scenario_request& r, limits_state& s, boo
             for (const reached_point& p : *reach[t]) people += a.demand_pop[p.point];
         v.pop_within_limit[v.facility_of_site[t]] = people;
     }
+    // Criticality of the trial's facilities: the points only one open site covers.
+    v.pop_sole.assign(fac.size(), 0);
+    for (std::size_t t = 0; t < v.sites.size(); ++t)
+        for (const reached_point& p : *reach[t])
+            if (count[p.point] == 1) v.pop_sole[v.facility_of_site[t]] += a.demand_pop[p.point];
+    v.covering_sites = count;
     for (std::size_t d = 0; d < nd; ++d) {
         if (v.nearest.site[d] != invalid_id && v.status[d] != demand_status::not_applicable)
             v.pop_nearest[v.facility_of_site[v.nearest.site[d]]] += a.demand_pop[d];

@@ -1,6 +1,7 @@
 #include "healthreach/geo/symbology.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <stdexcept>
 
@@ -42,6 +43,16 @@ const style& of(const std::string& layer) {
 }
 
 const colour cost_band[cost_band_count] = {{0, 104, 55, 200}, {49, 163, 84, 180}, {173, 221, 142, 170}, {255, 255, 191, 170}};
+
+colour cost_ramp(std::size_t k, std::size_t n) {
+    if (n <= 1) return cost_band[0];
+    const double t = static_cast<double>(k) / (n - 1) * (cost_band_count - 1);
+    const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(t), cost_band_count - 2);
+    const double f = t - i;
+    auto mix = [f](int x, int y) { return static_cast<int>(std::lround(x + f * (y - x))); };
+    const colour &x = cost_band[i], &y = cost_band[i + 1];
+    return {mix(x.r, y.r), mix(x.g, y.g), mix(x.b, y.b), mix(x.a, y.a)};
+}
 
 std::vector<double> band_edges(std::optional<double> urban, std::optional<double> rural) {
     if (urban && rural && *urban < *rural) return {*urban / 2, *urban, (*urban + *rural) / 2, *rural};

@@ -160,6 +160,10 @@ class HealthreachAlgorithm(QgsProcessingAlgorithm):
                 crs = self.parameterAsCrs(parameters, n, context)
                 if crs.isValid():
                     args += [o.flag, crs.authid() or crs.toWkt()]
+            elif o.kind == opt.STRING and o.repeated:
+                for value in self.parameterAsString(parameters, n, context).split(";"):
+                    if value.strip():
+                        args += [o.flag, value.strip()]
             elif o.kind in (opt.FILE, opt.STRING):
                 value = self.parameterAsString(parameters, n, context)
                 if value:

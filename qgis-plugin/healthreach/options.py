@@ -34,6 +34,7 @@ class Option:
     values: object = ()                # ENUM: the values, or SERVICES
     file_filter: str = ""              # FILE: an extension; FILE_OUT: a Qt file filter
     advanced: bool = False
+    repeated: bool = False             # STRING: ';'-separated values, each given as its own option
 
     @property
     def name(self):
@@ -124,7 +125,10 @@ PRESENTATION = [
     Option("--lang", ENUM, "Language of map and report", values=("zh", "en"), default="zh"),
 ]
 
-COVERAGE = analysis(True) + PRESENTATION
+COVERAGE = analysis(True) + [
+    Option("--bands", STRING, "Cost bands (ascending, metres or seconds: 2500,5000,10000)"),
+    Option("--population-group", STRING, "Population groups (NAME=RASTER; several separated by ';')", repeated=True),
+] + PRESENTATION
 
 EVALUATE = analysis(True) + [
     Option("--candidates", POINTS, "Candidate sites", optional=False, layer_flag="--candidates-layer"),

@@ -3,11 +3,15 @@
 #include "test_paths.hpp"
 
 #include "healthreach/geo/gdal.hpp"
+#include "healthreach/geo/json_parse.hpp"
 #include "healthreach/geo/population.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cpl_vsi.h>
+
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using namespace healthreach;
@@ -158,4 +162,113 @@ TEST_CASE("coverage writes the map (PNG and PDF), the QGIS project and the repor
         CHECK_FALSE(test::file_exists(dir + "/c.gpkg"));
     }
     CHECK(test::run(coverage_args("--service ambulance --out " + dir + "/c.gpkg --lang fr"), &err) == 2);
+}
+
+namespace {
+
+// The people of the demand layer with a limit (covered not null), a facility reached and cost <= edge:
+// the bands' figure recomputed from what the GeoPackage holds.
+double demand_layer_within(GDALDataset& ds, const char* cost_field, double edge) {
+    OGRLayer* demand = ds.GetLayerByName("demand");
+    REQUIRE(demand);
+    double people = 0;
+    demand->ResetReading();
+    for (geo::feature_ptr f(demand->GetNextFeature()); f; f.reset(demand->GetNextFeature())) {
+        const int covered = f->GetFieldIndex("covered"), cost = f->GetFieldIndex(cost_field);
+        if (!f->IsFieldSetAndNotNull(covered) || !f->IsFieldSetAndNotNull(cost)) continue;
+        if (f->GetFieldAsDouble(cost) <= edge) people += f->GetFieldAsDouble("pop");
+    }
+    return people;
+}
+
+}  // namespace
+
+TEST_CASE("coverage --bands and --population-group on the sample region", "[e2e][coverage][bands][groups][criticality]") {
+    const std::string dir = test::scratch_dir("e2e-breakdown");
+    const std::vector<double> edges = {2500, 5000, 12500, 20000, 30000};
+    std::string err;
+    REQUIRE(test::run(coverage_args("--service ambulance --bands 2500,5000,12500,20000,30000 --population-group everyone=" + sample +
+                                    "/population.tif --out " + dir + "/amb.gpkg --qgis-project " + dir + "/amb.qgz --json > " + dir +
+                                    "/amb.json"),
+                      &err) == 0);
+    const geo::json_value doc = geo::parse_json(test::read_text(dir + "/amb.json"));
+    geo::dataset_ptr ds = geo::open_vector(dir + "/amb.gpkg");
+
+    // Bands: cumulative, as recomputed from the demand layer.
+    const auto& bands = doc.find("bands")->as_array("bands");
+    REQUIRE(bands.size() == edges.size());
+    double layer_total = 0, previous = 0;
+    for (std::size_t k = 0; k < edges.size(); ++k) {
+        INFO("band " << edges[k]);
+        CHECK(bands[k].find("max")->as_number("max") == edges[k]);
+        const double people = bands[k].find("population")->as_number("population");
+        CHECK(people == Approx(demand_layer_within(*ds, "cost_m", edges[k])).epsilon(1e-12));
+        CHECK(people >= previous);
+        previous = people;
+    }
+    CHECK(previous <= doc.find("population_covered")->as_number("") + doc.find("population_uncovered")->as_number(""));
+    // The layer: per ring, adding up to the last band.
+    OGRLayer* layer = ds->GetLayerByName("bands");
+    REQUIRE(layer);
+    CHECK(layer->GetFeatureCount() == static_cast<GIntBig>(edges.size()));
+    layer->ResetReading();
+    std::size_t k = 0;
+    for (geo::feature_ptr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature()), ++k) {
+        CHECK(f->GetFieldAsDouble("band_max") == edges[k]);
+        CHECK(f->GetFieldAsDouble("band_min") == (k ? edges[k - 1] : 0));
+        layer_total += f->GetFieldAsDouble("pop");
+    }
+    CHECK(layer_total == Approx(previous).epsilon(1e-12));
+    // The project shows the layer in its graduated style.
+    {
+        VSILFILE* f = VSIFOpenL(("/vsizip/{" + dir + "/amb.qgz}/amb.qgs").c_str(), "rb");  // {}: the name does not end in .zip
+        REQUIRE(f);
+        std::string qgs;
+        char buf[65536];
+        for (std::size_t n; (n = VSIFReadL(buf, 1, sizeof buf, f)) > 0;) qgs.append(buf, n);
+        VSIFCloseL(f);
+        CHECK(qgs.find("layername=bands") != std::string::npos);
+        CHECK(qgs.find("attr=\"band_max\"") != std::string::npos);
+    }
+
+    // A group equal to the population: the main figures, for the region and every admin unit.
+    const geo::json_value* everyone = doc.find("groups")->find("everyone");
+    REQUIRE(everyone);
+    CHECK(everyone->find("population_total")->as_number("") == doc.find("population_total")->as_number(""));
+    CHECK(everyone->find("population_covered")->as_number("") == doc.find("population_covered")->as_number(""));
+    CHECK(everyone->find("coverage_ratio")->as_number("") == doc.find("coverage_ratio")->as_number(""));
+    const auto& units = doc.find("by_admin")->as_array("by_admin");
+    REQUIRE(!units.empty());
+    for (const geo::json_value& u : units) {
+        INFO(u.find("name")->as_string("name"));
+        const geo::json_value* g = u.find("groups")->find("everyone");
+        CHECK(g->find("population_total")->as_number("") == u.find("population")->as_number(""));
+        CHECK(g->find("population_covered")->as_number("") == u.find("covered")->as_number(""));
+        REQUIRE(u.find("bands")->as_array("bands").size() == edges.size());
+    }
+    // Per unit bands add up to at most the region's (people outside every unit are in the region only).
+    for (std::size_t b = 0; b < edges.size(); ++b) {
+        double sum = 0;
+        for (const geo::json_value& u : units) sum += u.find("bands")->as_array("")[b].find("population")->as_number("");
+        CHECK(sum <= bands[b].find("population")->as_number("") + 1e-6);
+    }
+
+    // Criticality: sorted by pop_sole, at most pop_within_limit, the same as the facilities layer.
+    const auto& facilities = doc.find("facilities")->as_array("facilities");
+    OGRLayer* fac = ds->GetLayerByName("facilities");
+    REQUIRE(facilities.size() == static_cast<std::size_t>(fac->GetFeatureCount()));
+    std::map<std::string, double> layer_sole;
+    fac->ResetReading();
+    for (geo::feature_ptr f(fac->GetNextFeature()); f; f.reset(fac->GetNextFeature()))
+        layer_sole[f->GetFieldAsString("id")] = f->GetFieldAsDouble("pop_sole");
+    double sole_total = 0;
+    for (std::size_t i = 0; i < facilities.size(); ++i) {
+        const double sole = facilities[i].find("pop_sole")->as_number("");
+        CHECK(sole <= facilities[i].find("pop_within_limit")->as_number(""));
+        if (i) CHECK(sole <= facilities[i - 1].find("pop_sole")->as_number(""));
+        CHECK(layer_sole.at(facilities[i].find("id")->as_string("id")) == sole);
+        sole_total += sole;
+    }
+    CHECK(sole_total <= doc.find("population_covered")->as_number(""));
+    CHECK(facilities.front().find("pop_sole")->as_number("") > 0);
 }

@@ -110,6 +110,17 @@ TEST_CASE("scenario: closing and adding sites equals a search over the trial's s
             for (std::size_t k = 0; k < within[s].size(); ++k) CHECK(within[s][k].point == v.within[s][k].point);
         }
         CHECK(v.cells_within.size() == v.sites.size());
+        // Criticality of the trial's facilities from those searches: the points one site alone covers.
+        std::vector<std::uint32_t> count(v.demand_pop.size(), 0);
+        for (const auto& list : within)
+            for (const reached_point& p : list) ++count[p.point];
+        std::vector<double> sole(v.facilities.size(), 0.0);
+        for (std::size_t s = 0; s < within.size(); ++s)
+            for (const reached_point& p : within[s])
+                if (count[p.point] == 1) sole[v.facility_of_site[s]] += v.demand_pop[p.point];
+        REQUIRE(v.pop_sole.size() == sole.size());
+        for (std::size_t f = 0; f < sole.size(); ++f) CHECK(v.pop_sole[f] == Approx(sole[f]).margin(1e-6));
+        CHECK(v.covering_sites == count);
     });
     // The loaded analysis is back as it was.
     CHECK(e.base().sites.size() == sites);

@@ -20,6 +20,12 @@
 
 namespace healthreach::geo {
 
+// --population-group NAME=RASTER: a part of the population (the elderly, children under 5) on the
+// population raster's grid, counted as demand of its own on the same network and costs.
+struct population_group_request {
+    std::string name, raster;
+};
+
 struct analysis_options {
     std::string roads;
     road_options road_read;
@@ -41,11 +47,15 @@ struct analysis_options {
     double snap_limit_m = 1000;
     unsigned threads = 0;               // 0: every core; above 4 per core cut back with a warning
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
+    std::vector<double> bands;          // --bands: upper edges of cost bands, ascending, the service's unit
+    std::vector<population_group_request> groups;
 
     // Every file the analysis reads (for the outputs-never-replace-inputs check).
     std::vector<std::string> input_paths() const {
-        return {roads, population, facilities, standards_file, urban, admin,
-                network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip};
+        std::vector<std::string> paths = {roads, population, facilities, standards_file, urban, admin,
+                                          network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip};
+        for (const population_group_request& g : groups) paths.push_back(g.raster);
+        return paths;
     }
 };
 
@@ -123,6 +133,10 @@ struct analysis {
     std::vector<double> units_present;            // per facility: units field, 1 where absent
     std::vector<std::vector<reached_point>> within;  // per site: demand points covered by it
     std::vector<double> pop_within_limit, pop_nearest;  // per facility
+    // Criticality: per demand point, the open sites covering it within its limit; per facility, the
+    // people it covers that no other open site covers (lost if it closes).
+    std::vector<std::uint32_t> covering_sites;
+    std::vector<double> pop_sole;
 
     // Every valid raster cell on the network (for service areas and the travel raster).
     std::vector<std::uint64_t> cell_index;        // raster cell of each entry
@@ -141,6 +155,16 @@ struct analysis {
     // Admin units.
     std::optional<polygon_set> admin;
     std::vector<int> demand_unit, facility_unit;
+
+    // --population-group: each group's own demand points (its populated cells, or --demand-cell
+    // aggregates), priced on the same network by the same search as the main demand.
+    struct population_group {
+        std::string name, raster;
+        std::vector<double> x, y, pop;
+        std::vector<demand_status> status;
+        std::vector<int> unit;  // admin unit (index), -1 outside every unit; empty without --admin
+    };
+    std::vector<population_group> groups;
 
     population_split total;
     std::array<population_split, 2> by_class;

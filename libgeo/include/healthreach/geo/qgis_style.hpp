@@ -33,6 +33,9 @@ std::string roads_by_class(const std::string& highway_field);
 // A cost raster (the travel raster) in the map's cost bands: upper edges and their labels.
 std::string cost_bands(const std::vector<double>& edges, const std::vector<std::string>& labels);
 
+// The bands layer (--bands): graduated on band_max in the cost ramp, labelled in km or minutes.
+std::string cost_band_areas(const std::vector<double>& edges, bool by_length);
+
 // Adds the row for `layer` (creating the table on first use); the layer's geometry column is `geom`.
 void add_default_style(GDALDataset& ds, const std::string& layer, const std::string& qml);
 

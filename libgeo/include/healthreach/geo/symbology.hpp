@@ -37,6 +37,8 @@ const style& of(const std::string& layer);
 // (band_edges); nearest first. Ramp from dark green (near) to pale yellow (at the largest limit).
 constexpr std::size_t cost_band_count = 4;
 extern const colour cost_band[cost_band_count];
+// The ramp of cost_band stretched over `n` bands of a user's choice (--bands): band k of n, nearest first.
+colour cost_ramp(std::size_t k, std::size_t n);
 // The upper edges of the cost bands: with one limit L, L/3, 2L/3 and L; with an urban limit U below a
 // rural limit R, U/2, U, (U+R)/2 and R. Empty without any limit.
 std::vector<double> band_edges(std::optional<double> urban, std::optional<double> rural);
