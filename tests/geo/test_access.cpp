@@ -116,13 +116,16 @@ TEST_CASE("access, gaussian decay with each point's own limit by hand", "[access
     const analysis& a = *r.a;
     const std::size_t A = point_at(a, 50, -10), B = point_at(a, 1050, -10), C = point_at(a, 4950, -10);
     REQUIRE(a.demand_class[B] == area_class::urban);
-    const double w1A = gauss(10, 1200), w1B = gauss(1010, 5000), w2B = gauss(510, 5000);
-    const double R1 = 2 / (10 * w1A + 20 * w1B), R2 = 3 / (20 * w2B);
+    // With its 5000 m limit B also reaches F3 (1960 m), whose only weight B then is.
+    const double w1A = gauss(10, 1200), w1B = gauss(1010, 5000), w2B = gauss(510, 5000), w3B = gauss(1960, 5000);
+    const double R1 = 2 / (10 * w1A + 20 * w1B), R2 = 3 / (20 * w2B), R3 = 4 / (20 * w3B);
     CHECK(r.weighted_demand[0] == Approx(10 * w1A + 20 * w1B).epsilon(1e-12));
     CHECK(r.ratio[0] == Approx(1000 * R1).epsilon(1e-12));
     CHECK(r.ratio[1] == Approx(1000 * R2).epsilon(1e-12));
+    CHECK(r.ratio[2] == Approx(1000 * R3).epsilon(1e-12));
+    CHECK(r.facilities_without_demand == 0);
     CHECK(r.score[A] == Approx(1000 * R1 * w1A).epsilon(1e-12));
-    CHECK(r.score[B] == Approx(1000 * (R1 * w1B + R2 * w2B)).epsilon(1e-12));
+    CHECK(r.score[B] == Approx(1000 * (R1 * w1B + R2 * w2B + R3 * w3B)).epsilon(1e-12));
     CHECK(r.score[C] == 0);
     double sum = 0;
     for (std::size_t d = 0; d < a.demand_pop.size(); ++d)
