@@ -433,6 +433,7 @@ point_set read_points(const std::string& path, const OGRSpatialReference& metric
     if (i_type >= 0) pts.type_field = defn.GetFieldDefn(i_type)->GetNameRef();
     std::map<std::string, std::string> mapped;  // by type_key
     for (const auto& [from, to] : options.types) mapped.emplace(type_key(from), to);
+    for (int k = 0; k < defn.GetFieldCount(); ++k) pts.field_names.push_back(defn.GetFieldDefn(k)->GetNameRef());
     std::vector<std::pair<int, std::vector<std::optional<double>>*>> numeric;
     for (const std::string& f : options.numeric_fields) {
         const int i = field_index(defn, f);

@@ -1,4 +1,4 @@
-"""healthreach for QGIS: the CLI's coverage, evaluate, optimize, compliance and network jobs in the
+"""healthreach for QGIS: the CLI's coverage, evaluate, optimize, compliance, network and access jobs in the
 Processing Toolbox."""
 
 

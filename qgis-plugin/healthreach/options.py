@@ -150,6 +150,12 @@ OPTIMIZE = analysis(False) + [
     Option("--time-limit", NUMBER, "Time limit (s)", minimum=POSITIVE, advanced=True),
 ] + PRESENTATION
 
+ACCESS = analysis(True) + [
+    Option("--supply-field", FIELD, "Supply field (default 1 per facility)", parent="FACILITIES", numeric_field=True),
+    Option("--decay", ENUM, "Distance decay", values=("gaussian", "step"), default="gaussian"),
+    Option("--access-raster", RASTER_OUT, "Accessibility score raster"),
+] + PRESENTATION
+
 COMPLIANCE = [
     Option("--population", RASTER, "Population raster", optional=False),
     Option("--facilities", POINTS, "Facilities", optional=False, layer_flag="--facilities-layer"),
@@ -188,11 +194,16 @@ COMMANDS = [
     Command("compliance", "Compliance with the plans' rules", COMPLIANCE,
             ("counts.meets", "counts.short", "counts.cannot-check"), progress=False),
     Command("network", "Routable network", NETWORK, progress=False, json=False),
+    Command("access", "Accessibility score (2SFCA)", ACCESS,
+            ("population_total", "access.access_mean", "access.share_below_half_mean", "access.population_no_access")),
 ]
 
 
 def result_name(key):
-    """The output's name for a JSON key: population_total -> POPULATION_TOTAL, counts.meets -> RULES_MEETS."""
+    """The output's name for a JSON key: population_total -> POPULATION_TOTAL, counts.meets -> RULES_MEETS,
+    access.access_mean -> ACCESS_MEAN."""
+    if key.startswith("access."):
+        key = key[len("access."):]
     if key.startswith("counts."):
         key = "rules_" + key[len("counts."):]
     if key == "objective":

@@ -1060,6 +1060,44 @@ TEST_CASE("bad input corpus: evaluate", "[e2e][bad-input]") {
     k.run_all(cases);
 }
 
+TEST_CASE("bad input corpus: access", "[e2e][bad-input]") {
+    corpus k("access", "access");
+    const std::string roads = k.sample_copy("roads.gpkg"), pop = city_population(k.in("population.tif"));
+    auto stations = [&](const std::string& file, const std::string& second_supply) {
+        test::write_points(k.in(file), {{448888.18, 3978444.30, "\"id\":\"east\",\"type\":\"ambulance-station\",\"doctors\":4"},
+                                        {425100, 3960100, "\"id\":\"west\",\"type\":\"ambulance-station\",\"doctors\":" + second_supply}},
+                           32649);
+        return k.in(file);
+    };
+    const std::string fac = stations("stations.geojson", "2"), negative = stations("stations-neg.geojson", "-3"),
+                      text = stations("stations-text.geojson", "\"many\""), empty = stations("stations-null.geojson", "null");
+    auto acc = [&](const std::string& f, std::vector<std::string> extra) {
+        return join({"--roads", roads, "--population", pop, "--facilities", f, "--service", "ambulance"}, extra);
+    };
+    const std::string out = k.out("access.gpkg"), raster = k.out("access.tif");
+    const std::vector<std::string> o = {"--out", out};
+
+    const std::vector<bad_case> cases = {
+        {"supply field missing", acc(fac, join(o, {"--supply-field", "beds"})), want::error, {"stations.geojson", "beds", "doctors"},
+         {out}, "names the field and lists the layer's fields"},
+        {"negative supply", acc(negative, join(o, {"--supply-field", "doctors"})), want::error, {"doctors", "west", "-3"}, {out},
+         "supply is people or units, never below 0"},
+        {"non-numeric supply", acc(text, join(o, {"--supply-field", "doctors"})), want::error, {"doctors", "west", "many"}, {out},
+         "text where a number belongs"},
+        {"empty supply", acc(empty, join(o, {"--supply-field", "doctors"})), want::error, {"doctors", "west", "empty"}, {out},
+         "a facility must not count as 0 silently"},
+        {"unknown decay", acc(fac, join(o, {"--decay", "linear"})), want::error, {"--decay", "linear"}, {out},
+         "step or gaussian"},
+        {"--access-raster is the population", acc(fac, join(o, {"--access-raster", pop})), want::error, {"population.tif"}, {out},
+         "the population would be overwritten"},
+        {"--access-raster not .tif", acc(fac, join(o, {"--access-raster", k.out("access.png")})), want::error,
+         {"--access-raster", "access.png"}, {out, k.out("access.png")}, "a GeoTIFF is written"},
+        {"supply field, step decay and an access raster", acc(fac, join(o, {"--supply-field", "doctors", "--decay", "step", "--access-raster", raster})),
+         want::ok, {}, {out, raster}, "valid", true},
+    };
+    k.run_all(cases);
+}
+
 TEST_CASE("bad input corpus: optimize", "[e2e][bad-input]") {
     corpus k("optimize", "optimize");
     const std::string roads = k.sample_copy("roads.gpkg"), pop = city_population(k.in("population.tif")),

@@ -64,6 +64,7 @@ struct point_set {
     // Per requested numeric field present in the layer: one value per point (nullopt where empty).
     std::map<std::string, std::vector<std::optional<double>>> numbers;
     std::map<std::string, std::vector<std::string>> texts;  // requested text fields present in the layer
+    std::vector<std::string> field_names;  // every field of the layer, for messages naming a missing one
 
     std::size_t size() const { return x.size(); }
 };
