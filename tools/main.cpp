@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     runners["compliance"] = cli::add_compliance_command(app);
     runners["evaluate"] = cli::add_evaluate_command(app);
     runners["serve"] = cli::add_serve_command(app);
+    runners["audit"] = cli::add_audit_command(app);
 
     try {
         app.parse(argc, argv);

@@ -67,7 +67,7 @@ use_executable(exe)
 registry = QgsApplication.processingRegistry()
 registry.providerById("healthreach").refreshAlgorithms()  # as the settings dialog does after a change
 ids = sorted(a.id() for a in registry.providerById("healthreach").algorithms())
-check(ids == sorted(f"healthreach:{c}" for c in ("coverage", "evaluate", "optimize", "compliance", "network")),
+check(ids == sorted(f"healthreach:{c}" for c in ("coverage", "evaluate", "optimize", "compliance", "network", "audit")),
       f"provider healthreach loaded from {plugin_parent}: {ids}")
 
 # --- the parameters follow the CLI ----------------------------------------------------------------
