@@ -14,6 +14,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 namespace healthreach::geo {
@@ -291,8 +292,35 @@ std::string limits_text(const audit_service& s, const words& w) {
         const auto& l = s.limit[static_cast<int>(c)];
         out += (out.empty() ? "" : " · ") + (c == area_class::urban ? w("城市 ", "urban ") : w("农村 ", "rural "));
         out += l ? cost_text(*l, s.metric == "distance", w.zh) : w("未规定", "no limit");
+        // A limit the plans do not set is the standards file's default: marked, and said under the table.
+        if (l && s.limit_source[static_cast<int>(c)].rfind("default", 0) == 0) out += "*";
     }
     return out;
+}
+
+// A built-in rule in the report's language (the plans' wording in Chinese); a user's rule keeps its
+// description.
+std::string rule_text(const compliance_row& row, bool zh) {
+    static const std::map<std::string, std::string> chinese = {
+        {"township-centre-per-township", "每个乡镇 1 所乡镇卫生院"},
+        {"community-centre-per-sub-district", "每个街道 1 所社区卫生服务中心"},
+        {"community-centre-per-100000", "每 3 万至 10 万城市居民 1 所社区卫生服务中心（市辖区）"},
+        {"community-station-per-20000", "每 1 万至 2 万城市居民 1 个社区卫生服务站（市辖区）"},
+        {"ambulances-per-30000", "每 3 万人口至少 1 辆救护车"},
+        {"ambulances-per-30000-city", "全市每 3 万人口至少 1 辆救护车"},
+        {"ambulances-0.2-per-10000", "每万人口至少 0.2 辆救护车"},
+        {"county-hospitals", "每县 1 所综合医院、1 所中医医院、1 所妇幼保健院（10 万人以下合并）"},
+        {"city-hospital-per-2-million", "每 100 万至 200 万人口 1 至 2 所市办综合性医院"},
+        {"beds-per-1000", "每千人口床位数：2025 年 7.5 张（长治市各县目标另列）"},
+        {"grassroots-beds-per-1000", "每千人口基层床位 1.5 张"},
+        {"infectious-surge-beds", "县级传染病可转换床位：按人口 20、50、80、100 张"},
+        {"sub-centre-share", "2028 年 15% 的乡镇卫生院建成县域医疗卫生服务次中心"},
+        {"sub-centres-per-county", "每县 1 至 3 个县域医疗卫生服务次中心"},
+        {"village-clinic-every-village", "每个行政村 1 个村卫生室"},
+        {"village-clinic-over-800", "800 人以上的村有 1 个合格村卫生室"},
+        {"demonstration-clinic-over-1000", "1000 人以上的村：示范村卫生室，至少 2 名医生"}};
+    const auto it = chinese.find(row.rule);
+    return zh && it != chinese.end() ? it->second : row.description;
 }
 
 std::string units_text(const audit_unit& u) {
@@ -304,8 +332,9 @@ const char* audit_css = R"(
 .card { border: 1px solid #ccc; border-radius: 6px; padding: 0.6em 1em; min-width: 9em; }
 .card b { display: block; font-size: 1.6em; } .card.bad b { color: #b2182b; } .card.good b { color: #1a7a35; }
 td.ok { color: #1a7a35; font-weight: bold; } td.bad { color: #b2182b; font-weight: bold; } td.na { color: #777; }
-tr.short td { background: #fde0dd; } tr.na td { color: #777; background: #f6f6f6; }
-.summary-page { page-break-after: always; } p.lead { font-size: 1.05em; }
+tr.short td, tr.miss td { background: #fde0dd; } tr.miss td:last-child { color: #b2182b; } tr.na td { color: #777; background: #f6f6f6; }
+.summary-page { page-break-after: always; } p.lead { font-size: 1.05em; } p.note { color: #555; font-size: 0.88em; }
+th { text-align: center; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
 )";
 
@@ -364,7 +393,12 @@ void write_audit_report(const audit_result& r, const std::string& lang, const st
     body << "<h3>" << w("各项空间标准", "The plan's spatial standards") << "</h3>"
          << html_table("standards", {w("服务", "Service"), w("标准", "Standard"), w("覆盖率", "Coverage"), w("未覆盖人口", "People uncovered"),
                                      w("需配置 / 现有", "Units required / present"), w("结论", "Status"), w("最差行政区", "Worst unit")},
-                       rows);
+                       rows)
+         << "<p class=\"note\">" << w("* 规划未规定服务半径，采用标准文件的默认值。需配置 / 现有：全区按比例需配置与现有的设施单位；缺：各行政区缺口之和（一个行政区的富余不抵另一个的不足）。",
+                                     "* The plans set no limit here: the standards file's default. Units required / present: for the whole region "
+                                     "at the plan's ratio; short: the shortfalls of the admin units added up (a surplus in one unit does not make up "
+                                     "for another's shortfall).")
+         << "</p>";
 
     // The worst admin units: the largest uncovered populations, any service.
     struct worst_row {
@@ -392,7 +426,7 @@ void write_audit_report(const audit_result& r, const std::string& lang, const st
         std::stable_sort(shortfalls.begin(), shortfalls.end(),
                          [](const compliance_row* a, const compliance_row* b) { return a->required - a->present > b->required - b->present; });
         for (std::size_t i = 0; i < shortfalls.size() && i < 5; ++i)
-            rows.push_back({{shortfalls[i]->admin, shortfalls[i]->description, format_number(shortfalls[i]->required, 1),
+            rows.push_back({{shortfalls[i]->admin, rule_text(*shortfalls[i], w.zh), format_number(shortfalls[i]->required, 1),
                              format_number(shortfalls[i]->present, 1), format_number(shortfalls[i]->required - shortfalls[i]->present, 1)},
                             "short"});
         body << "<h3>" << w("数量与配比规则", "Count and ratio rules") << "</h3><p>" << r.compliance->meets << w(" 条达标，", " met, ")
@@ -434,13 +468,22 @@ void write_audit_report(const audit_result& r, const std::string& lang, const st
              << w("；设施 ", "; facilities ") << s.facilities_matching << w(" 个（在路网上 ", " (") << s.facilities_used
              << w(" 个）。", " on the network).") << "</p>";
         rows.clear();
+        // The status says what falls short: people uncovered, units missing, or both.
+        auto status = [&](const audit_unit& u) {
+            if (u.meets()) return w("达标", "meets");
+            std::string why;
+            if (u.people.uncovered > 0) why = format_number(u.people.uncovered) + w(" 人未覆盖", " uncovered");
+            if (u.units_required >= 0 && u.units_present < u.units_required)
+                why += (why.empty() ? "" : w("；", "; ")) + w("缺 ", "") + format_number(u.units_required - u.units_present) + w(" 个单位", " units short");
+            return why;
+        };
         auto row = [&](const std::string& name, const audit_unit& u, const std::string& css) {
             rows.push_back({{name, format_number(u.people.population), format_number(u.people.covered), format_number(u.people.uncovered),
                              format_number(u.people.off_network), format_number(u.people.not_applicable), percent(u.coverage_ratio, w),
-                             units_text(u), u.meets() ? w("达标", "meets") : w("未达标", "short")},
+                             units_text(u), status(u)},
                             css});
         };
-        for (const audit_unit& u : s.units) row(u.name, u, u.meets() ? "" : "short");
+        for (const audit_unit& u : s.units) row(u.name, u, u.meets() ? "" : "miss");
         row(w("合计", "Total"), s.total, "total");
         body << html_table("detail-" + s.name, {w("行政区", "Admin unit"), w("人口", "Population"), w("覆盖", "Covered"), w("未覆盖", "Uncovered"),
                                                 w("路网外", "Off network"), w("不适用", "Not applicable"), w("覆盖率", "Coverage"),
@@ -464,7 +507,7 @@ void write_audit_report(const audit_result& r, const std::string& lang, const st
         rows.clear();
         for (const compliance_row& row : r.compliance->rows) {
             const bool checked = row.status != rule_status::cannot_check;
-            rows.push_back({{row.admin, row.description, row.source, checked ? format_number(row.required, 1) : "–",
+            rows.push_back({{row.admin, rule_text(row, w.zh), row.source, checked ? format_number(row.required, 1) : "–",
                              checked ? format_number(row.present, 1) : "–",
                              row.status == rule_status::meets ? w("达标", "meets") : row.status == rule_status::short_of ? w("未达标", "short")
                                                                                                                       : w("无法核查", "cannot check"),
