@@ -15,6 +15,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace healthreach::geo {
@@ -400,7 +401,8 @@ void write_audit_report(const audit_result& r, const std::string& lang, const st
                                      "for another's shortfall).")
          << "</p>";
 
-    // The worst admin units: the largest uncovered populations, any service.
+    // The worst admin units: the largest uncovered populations, one row per service (else one service
+    // far off its standard would fill the list).
     struct worst_row {
         double uncovered;
         std::string unit, service;
@@ -413,9 +415,11 @@ void write_audit_report(const audit_result& r, const std::string& lang, const st
     std::stable_sort(worst.begin(), worst.end(), [](const worst_row& a, const worst_row& b) { return a.uncovered > b.uncovered; });
     if (!worst.empty()) {
         rows.clear();
-        for (std::size_t i = 0; i < worst.size() && i < 5; ++i)
-            rows.push_back({{worst[i].unit, worst[i].service, format_number(worst[i].uncovered), percent(worst[i].ratio, w)}, ""});
-        body << "<h3>" << w("未覆盖人口最多的行政区", "Admin units with the most people uncovered") << "</h3>"
+        std::set<std::string> shown;
+        for (std::size_t i = 0; i < worst.size() && rows.size() < 5; ++i)
+            if (shown.insert(worst[i].service).second)
+                rows.push_back({{worst[i].unit, worst[i].service, format_number(worst[i].uncovered), percent(worst[i].ratio, w)}, ""});
+        body << "<h3>" << w("未覆盖人口最多的行政区（每项服务最差的一个）", "Admin units with the most people uncovered (the worst of each service)") << "</h3>"
              << html_table("worst", {w("行政区", "Admin unit"), w("服务", "Service"), w("未覆盖人口", "People uncovered"), w("覆盖率", "Coverage")}, rows);
     }
     if (r.compliance) {

@@ -145,7 +145,7 @@ TEST_CASE("audit: every service's figures are its coverage run's, the rules the 
     CHECK(r.compliance->short_of == ref.short_of);
 }
 
-TEST_CASE("audit: only the services whose types are present; cancel stops it", "[audit]") {
+TEST_CASE("audit: only the services whose types are present, and cancel stops it", "[audit]") {
     const std::string dir = test::scratch_dir("audit-types");
     // Two of the sample's ambulance stations and three of its village clinics, as a table in its CRS.
     const std::string fac = dir + "/fac.csv";
