@@ -144,5 +144,6 @@ command_runner add_compliance_command(CLI::App& app);
 command_runner add_evaluate_command(CLI::App& app);
 command_runner add_serve_command(CLI::App& app);
 command_runner add_access_command(CLI::App& app);
+command_runner add_audit_command(CLI::App& app);
 
 }  // namespace healthreach::cli

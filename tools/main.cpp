@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     runners["evaluate"] = cli::add_evaluate_command(app);
     runners["serve"] = cli::add_serve_command(app);
     runners["access"] = cli::add_access_command(app);
+    runners["audit"] = cli::add_audit_command(app);
 
     try {
         app.parse(argc, argv);

@@ -255,6 +255,25 @@ void allocate(analysis& a) {
 
 }  // namespace
 
+graph_inputs analysis_graph_inputs(const analysis_options& o, const standards& rules) {
+    const service& svc = rules.service_named(o.service);
+    const profile& prof = rules.profile_named(o.profile.empty() ? svc.profile : o.profile);
+    road_options read = o.road_read;
+    if (!read.clip.empty() && !read.clip_buffer_m) {
+        // As far as the service's largest limit can reach at the profile's top speed, plus the snap limit.
+        // The limits as the run applies them (--rural-limit replaces the rural one).
+        double reach_m = std::max(0.0, svc.urban.value.value_or(0.0));
+        reach_m = std::max(reach_m, o.rural_limit ? *o.rural_limit : svc.rural.value.value_or(0.0));
+        if (svc.cost_metric == metric::time) {
+            double kmh = prof.mode == travel_mode::walk ? prof.walk_speed_kmh * (o.network_build.dem.empty() ? 1 : 6.0 / 5) : 0;
+            for (const auto& [cls, speed] : prof.speed_kmh) kmh = std::max(kmh, speed);
+            reach_m *= kmh / 3.6;
+        }
+        read.clip_buffer_m = reach_m + o.snap_limit_m;
+    }
+    return {o.roads, read, prof, o.network_build, o.crs};
+}
+
 std::unique_ptr<analysis> run_analysis(const analysis_options& request, const job_callbacks& callbacks) {
     auto result = std::make_unique<analysis>();
     analysis& a = *result;
@@ -275,7 +294,6 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     a.options.facility_fields.types = a.rules.merged_type_map(request.facility_fields.types);
     a.svc = &a.rules.service_named(o.service);
     const service& svc = *a.svc;
-    const profile& prof = a.rules.profile_named(o.profile.empty() ? svc.profile : o.profile);
     const metric m = svc.cost_metric;
     for (area_class c : {area_class::urban, area_class::rural}) {
         a.limit[static_cast<int>(c)] = svc.limit(c).value;
@@ -299,18 +317,8 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     }
 
     phase.next("graph");
-    road_options read = o.road_read;
-    if (!read.clip.empty() && !read.clip_buffer_m) {
-        // As far as the service's largest limit can reach at the profile's top speed, plus the snap limit.
-        double reach_m = std::max(0.0, a.max_limit());
-        if (m == metric::time) {
-            double kmh = prof.mode == travel_mode::walk ? prof.walk_speed_kmh * (o.network_build.dem.empty() ? 1 : 6.0 / 5) : 0;
-            for (const auto& [cls, speed] : prof.speed_kmh) kmh = std::max(kmh, speed);
-            reach_m *= kmh / 3.6;
-        }
-        read.clip_buffer_m = reach_m + o.snap_limit_m;
-    }
-    graph_result graph = load_or_build_graph({o.roads, read, prof, o.network_build, o.crs}, o.graph_cache);
+    const graph_inputs graph_in = analysis_graph_inputs(o, a.rules);
+    graph_result graph = o.graph ? *o.graph : load_or_build_graph(graph_in, o.graph_cache);
     a.crs = graph.crs;
     a.built = std::move(graph.built);
     a.graph_cache_status = graph.cache_status;
@@ -320,7 +328,8 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                          {"road_lines", static_cast<double>(graph.road_lines)},
                          {"graph_nodes", static_cast<double>(a.built.net.node_count())},
                          {"graph_edges", static_cast<double>(a.built.net.edge_count())}}});
-    if (!read.clip.empty()) a.inputs.push_back({"clip", read.clip, "", {}, {{"buffer_m", std::round(*read.clip_buffer_m)}}});
+    if (!graph_in.read.clip.empty())
+        a.inputs.push_back({"clip", graph_in.read.clip, "", {}, {{"buffer_m", std::round(*graph_in.read.clip_buffer_m)}}});
     for (const adjustment_summary& adj : summarize_adjustments(o.network_build, a.built.adjusted))
         a.inputs.push_back({adj.role, adj.file, "", {}, adj.counts});
     const network& net = a.built.net;

@@ -14,7 +14,15 @@ void write_compliance_gpkg(const compliance_report& rep, const std::string& path
     {
         dataset_ptr ds = create_vector("GPKG", out.temp_path());
         ds->StartTransaction();
-        OGRLayer& table = create_layer(*ds, "compliance", wkbNone, nullptr,
+        write_compliance_layers(rep, *ds);
+        if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
+    }
+    out.commit();
+}
+
+void write_compliance_layers(const compliance_report& rep, GDALDataset& ds) {
+    {
+        OGRLayer& table = create_layer(ds, "compliance", wkbNone, nullptr,
                                        {{"admin", OFTString}, {"level", OFTString}, {"rule", OFTString},
                                         {"description", OFTString}, {"source", OFTString}, {"required", OFTReal},
                                         {"present", OFTReal}, {"status", OFTString}, {"reason", OFTString}});
@@ -36,7 +44,7 @@ void write_compliance_gpkg(const compliance_report& rep, const std::string& path
             f->SetField("reason", r.reason.c_str());
             add_feature(table, *f);
         }
-        OGRLayer& units = create_layer(*ds, "compliance_units", wkbMultiPolygon, &rep.crs,
+        OGRLayer& units = create_layer(ds, "compliance_units", wkbMultiPolygon, &rep.crs,
                                        {{"name", OFTString}, {"unmet", OFTInteger}});
         f.reset(OGRFeature::CreateFeature(units.GetLayerDefn()));
         for (std::size_t u = 0; u < rep.counties.size(); ++u) {
@@ -48,13 +56,11 @@ void write_compliance_gpkg(const compliance_report& rep, const std::string& path
         namespace sym = symbology;
         const sym::style& border = sym::of("admin");
         auto area = [&](const sym::colour& c) { return sym::style{c, border.outline, 0.2, sym::shape::none, 0, ""}; };
-        qgis::add_default_style(*ds, "compliance_units",
+        qgis::add_default_style(ds, "compliance_units",
                                 qgis::graduated("unmet", {{-0.5, 0.5, "all rules met", area(sym::compliance_unmet[0])},
                                                           {0.5, 2.5, "1-2 rules unmet", area(sym::compliance_unmet[1])},
                                                           {2.5, 1e9, "3 or more unmet", area(sym::compliance_unmet[2])}}));
-        if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error(path + ": " + gdal_last_error());
     }
-    out.commit();
 }
 
 void write_compliance_csv(const compliance_report& rep, const std::string& path) {

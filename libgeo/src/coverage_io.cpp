@@ -335,9 +335,11 @@ void write_travel_raster(const analysis& a, const std::string& path) {
     out.commit();
 }
 
-void write_inputs_and_warnings_json(const analysis& a, json_writer& j) {
+void write_inputs_and_warnings_json(const analysis& a, json_writer& j) { write_inputs_and_warnings_json(a.inputs, a.warnings, j); }
+
+void write_inputs_and_warnings_json(const std::vector<input_summary>& inputs, const std::vector<std::string>& warnings, json_writer& j) {
     j.key("inputs").begin_object();
-    for (const input_summary& in : a.inputs) {
+    for (const input_summary& in : inputs) {
         j.key(in.role).begin_object().field("file", in.file);
         if (!in.layer.empty()) j.field("layer", in.layer);
         if (!in.fields.empty()) {
@@ -358,7 +360,7 @@ void write_inputs_and_warnings_json(const analysis& a, json_writer& j) {
     }
     j.end_object();
     j.key("warnings").begin_array();
-    for (const std::string& w : a.warnings) j.value(w);
+    for (const std::string& w : warnings) j.value(w);
     j.end_array();
 }
 

@@ -42,9 +42,6 @@ std::string service_title(const std::string& service, const std::string& lang) {
     return service;
 }
 
-namespace {
-
-// A cost in the service's unit, as people read it: "5 km", "750 m", "15 min".
 std::string cost_text(double cost, bool by_length, bool zh) {
     char buf[64];
     if (!by_length) std::snprintf(buf, sizeof buf, zh ? "%g 分钟" : "%g min", std::round(cost / 6) / 10);
@@ -52,6 +49,8 @@ std::string cost_text(double cost, bool by_length, bool zh) {
     else std::snprintf(buf, sizeof buf, "%g m", std::round(cost));
     return buf;
 }
+
+namespace {
 
 // The travel raster's reached cells with their centres in the analysis's CRS, and a cell's ground size.
 std::shared_ptr<const cost_cells> reached_cells(const analysis& a) {

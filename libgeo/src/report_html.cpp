@@ -360,4 +360,13 @@ void write_report_html(const map_request& r, const report_notes& notes, const st
     write_file_atomically(path, page.str());
 }
 
+std::string report_css() { return style; }
+
+std::string html_table(const std::string& id, const std::vector<std::string>& header,
+                       const std::vector<std::pair<std::vector<std::string>, std::string>>& rows) {
+    table t(id, header);
+    for (const auto& [cells, css] : rows) t.row(cells, css);
+    return t.html();
+}
+
 }  // namespace healthreach::geo

@@ -23,7 +23,7 @@ GEOMETRY = {opt.LINES: [QgsProcessing.TypeVectorLine],
 
 # Layers of the output GeoPackage from the bottom of the layer tree to its top (the drawing order of
 # the CLI's QGIS project, docs/decisions.md); tables and unknown layers go below.
-DRAWING_ORDER = ["compliance_units", "service_areas", "uncovered", "bands", "demand", "facilities", "candidates",
+DRAWING_ORDER = ["audit_units", "compliance_units", "service_areas", "uncovered", "bands", "demand", "facilities", "candidates",
                  "proposed_sites", "edges", "nodes"]
 
 

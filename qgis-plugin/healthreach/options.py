@@ -172,6 +172,24 @@ COMPLIANCE = [
 
 NETWORK = ROADS + [STANDARDS] + GRAPH
 
+# Every service at once: each runs on its own profile, so there is no PROFILE; the report in
+# Chinese, English or both (R.html and R.en.html).
+AUDIT = [o for o in ROADS if o.flag != "--profile"] + [
+    Option("--population", RASTER, "Population raster", optional=False),
+    Option("--facilities", POINTS, "Facilities (with a type field)", optional=False, layer_flag="--facilities-layer"),
+    STANDARDS,
+    Option("--urban", POLYGONS, "Urban areas", layer_flag="--urban-layer"),
+    Option("--admin", POLYGONS, "Admin units (counties)", layer_flag="--admin-layer"),
+    Option("--admin-field", FIELD, "Admin name field", parent="ADMIN"),
+    Option("--townships-layer", STRING, "Townships layer of the admin file", advanced=True),
+    Option("--villages", POINTS, "Villages", layer_flag="--villages-layer"),
+    Option("--demand-cell", NUMBER, "Demand cell (m)", minimum=0, advanced=True),
+    *ID_NAME,
+] + GRAPH + THREADS_SNAP + [
+    Option("--report", FILE_OUT, "Report", file_filter="HTML (*.html)"),
+    Option("--lang", ENUM, "Language of the report", values=("zh", "en", "both"), default="zh"),
+]
+
 
 @dataclass(frozen=True)
 class Command:
@@ -196,6 +214,8 @@ COMMANDS = [
     Command("network", "Routable network", NETWORK, progress=False, json=False),
     Command("access", "Accessibility score (2SFCA)", ACCESS,
             ("population_total", "access.access_mean", "access.share_below_half_mean", "access.population_no_access")),
+    Command("audit", "Whole-plan audit (every service and rule)", AUDIT,
+            ("services_assessed", "services_meet", "services_short", "services_not_assessed")),
 ]
 
 

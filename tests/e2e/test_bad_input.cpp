@@ -1260,6 +1260,46 @@ TEST_CASE("bad input corpus: compliance", "[e2e][bad-input]") {
     k.run_all(cases);
 }
 
+TEST_CASE("bad input corpus: audit", "[e2e][bad-input]") {
+    corpus k("audit", "audit");
+    const std::string roads = k.sample_copy("roads.gpkg"), pop = k.sample_copy("population.tif"),
+                      fac = k.sample_copy("facilities.gpkg"), admin = k.sample_copy("admin.gpkg");
+    auto audit = [&](const std::string& f, std::vector<std::string> extra) {
+        return join({"--roads", roads, "--population", pop, "--facilities", f, "--admin", admin, "--threads", "2"}, extra);
+    };
+    const std::string out = k.out("audit.gpkg"), report = k.out("audit.html");
+    const std::vector<std::string> o = {"--out", out, "--report", report};
+    fs::create_symlink(admin, k.out("link-to-admin.html"));
+    write_bytes(k.in("fac-untyped.csv"), "id,name,lon,lat\nA,Station A,110.25,35.85\n");
+    write_bytes(k.in("fac-hospitals.csv"), "id,name,type,lon,lat\nA,Station A,Hospital,110.25,35.85\nB,Station B,Clinic,110.26,35.86\n");
+
+    const std::vector<bad_case> cases = {
+        {"missing facilities file", audit(k.in("no-such-facilities.gpkg"), o), want::error, {"no-such-facilities.gpkg"}, {out, report},
+         "a mistyped path"},
+        {"facilities without a type field", audit(k.in("fac-untyped.csv"), o), want::error, {"fac-untyped.csv", "type"}, {out, report},
+         "without types the audit cannot tell the services apart"},
+        {"facility types of no service", audit(k.in("fac-hospitals.csv"), o), want::error, {"fac-hospitals.csv", "Hospital"},
+         {out, report}, "nothing to audit: a wrong file or a vocabulary to map (--type-map)"},
+        {"--type-field naming no field", audit(fac, join(o, {"--type-field", "kind_of_site"})), want::error, {"kind_of_site"},
+         {out, report}, "a mistyped field"},
+        {"--profile given", audit(fac, join(o, {"--profile", "walk"})), want::error, {"--profile"}, {out, report},
+         "each service runs on its own profile"},
+        {"--lang fr", audit(fac, join(o, {"--lang", "fr"})), want::error, {"fr"}, {out, report}, "zh, en or both"},
+        {"--report is the population raster", audit(fac, {"--out", out, "--report", pop}), want::error, {"population.tif"}, {out},
+         "a report is .html: refused before any work, the raster untouched"},
+        {"--report is a symlink to the admin file", audit(fac, {"--out", out, "--report", k.out("link-to-admin.html")}), want::error,
+         {"admin.gpkg"}, {out, k.out("link-to-admin.html")}, "the admin units would be overwritten"},
+        {"--out in a directory that does not exist", audit(fac, {"--out", k.out("no-dir/audit.gpkg")}), want::error, {"no-dir"},
+         {k.out("no-dir/audit.gpkg")}, "found before any work"},
+        {"no admin units", join({"--roads", roads, "--population", pop, "--facilities", fac, "--threads", "2"}, o), want::ok, {},
+         {out, report}, "valid: every service for the whole region; the rules are said not checked", true,
+         [](const std::string& json) -> std::string {
+             return json.find("\"assessed\":false,\"reason\":\"no admin units") == std::string::npos ? "compliance not said unchecked" : "";
+         }},
+    };
+    k.run_all(cases);
+}
+
 TEST_CASE("bad input corpus: network", "[e2e][bad-input]") {
     corpus k("network", "network");
     const std::string roads = k.sample_copy("roads.gpkg"), pop = k.sample_copy("population.tif"),

@@ -67,7 +67,7 @@ use_executable(exe)
 registry = QgsApplication.processingRegistry()
 registry.providerById("healthreach").refreshAlgorithms()  # as the settings dialog does after a change
 ids = sorted(a.id() for a in registry.providerById("healthreach").algorithms())
-check(ids == sorted(f"healthreach:{c}" for c in ("coverage", "evaluate", "optimize", "compliance", "network", "access")),
+check(ids == sorted(f"healthreach:{c}" for c in ("coverage", "evaluate", "optimize", "compliance", "network", "access", "audit")),
       f"provider healthreach loaded from {plugin_parent}: {ids}")
 
 # --- the parameters follow the CLI ----------------------------------------------------------------
@@ -300,6 +300,23 @@ with open(res["SUMMARY_JSON"], encoding="utf-8") as f:
 units = QgsVectorLayer(f"{scratch}/compliance.gpkg|layername=compliance_units", "units", "ogr")
 check(units.isValid() and units.featureCount() > 0 and units.listStylesInDatabase()[0] >= 1,
       f"compliance: compliance_units valid ({units.featureCount()} units), default style stored")
+
+# --- audit: every service and the rules in one run; the CLI's figures, a styled layer per service ---
+audit_inputs = {"ROADS": f"{S}/roads.gpkg", "POPULATION": f"{S}/population.tif", "FACILITIES": f"{S}/facilities.gpkg",
+                "ADMIN": f"{S}/admin.gpkg", "VILLAGES": f"{S}/villages.gpkg"}
+reference_audit = cli("audit", ["--roads", f"{S}/roads.gpkg", "--population", f"{S}/population.tif", "--facilities",
+                                f"{S}/facilities.gpkg", "--admin", f"{S}/admin.gpkg", "--villages", f"{S}/villages.gpkg",
+                                "--out", f"{scratch}/cli-audit.gpkg"])
+res, err, _ = run("audit", {**audit_inputs, "OUTPUT": f"{scratch}/audit.gpkg", "REPORT": f"{scratch}/audit.html"})
+check(err is None, f"audit runs ({err})")
+same_numbers(res, reference_audit, ("services_assessed", "services_meet", "services_short", "services_not_assessed"), "audit")
+with open(res["SUMMARY_JSON"], encoding="utf-8") as f:
+    got = json.load(f)
+check([s.get("population_covered") for s in got["services"]] == [s.get("population_covered") for s in reference_audit["services"]],
+      "audit: each service's covered people are the CLI's")
+ambulance = QgsVectorLayer(f"{scratch}/audit.gpkg|layername=coverage_ambulance", "ambulance", "ogr")
+check(ambulance.isValid() and ambulance.featureCount() > 0 and default_style_applied(ambulance)
+      and os.path.exists(f"{scratch}/audit.html"), "audit: coverage_ambulance valid and styled, report written")
 
 # --- cancel: the process ends, nothing is left ----------------------------------------------------
 cancel_dir = f"{scratch}/cancel"

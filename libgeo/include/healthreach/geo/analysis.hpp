@@ -4,6 +4,7 @@
 // site, its cost and its status. Output writers (coverage_io) and the optimizer start from here.
 #include "healthreach/geo/coverage.hpp"
 #include "healthreach/geo/features.hpp"
+#include "healthreach/geo/graph_cache.hpp"
 #include "healthreach/geo/network.hpp"
 #include "healthreach/geo/population.hpp"
 #include "healthreach/geo/roads.hpp"
@@ -49,6 +50,9 @@ struct analysis_options {
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
     std::vector<double> bands;          // --bands: upper edges of cost bands, ascending, the service's unit
     std::vector<population_group_request> groups;
+    // A graph already loaded from analysis_graph_inputs of these options (the audit loads one per
+    // profile for all its services): copied instead of reading the roads or the cache again.
+    std::shared_ptr<const graph_result> graph;
 
     // Every file the analysis reads (for the outputs-never-replace-inputs check).
     std::vector<std::string> input_paths() const {
@@ -175,6 +179,11 @@ struct analysis {
     // Units required for `people` by the service's ratio rule (ceil), or -1 without a ratio.
     double units_required(double people) const;
 };
+
+// What the run's graph is built from: the roads, the service's profile (or --profile) and, with
+// --clip and no --clip-buffer, a buffer as far as the service's largest limit reaches plus the snap
+// limit. input_error for an unknown service or profile.
+graph_inputs analysis_graph_inputs(const analysis_options& options, const standards& rules);
 
 // The coverage job: runs the analysis, reporting each phase as it starts. input_error naming the
 // culprit for bad input; cancelled when the progress callback says stop.

@@ -24,6 +24,8 @@ void write_travel_raster(const analysis& a, const std::string& path);
 // `inputs` (per input: file, layer, fields read, counts) and `warnings` (every warning of the run),
 // written into an open object.
 void write_inputs_and_warnings_json(const analysis& a, json_writer& json);
+void write_inputs_and_warnings_json(const std::vector<input_summary>& inputs, const std::vector<std::string>& warnings,
+                                    json_writer& json);
 
 // The coverage keys of the JSON summary (inputs and warnings included), written into an open object.
 void write_coverage_json(const analysis& a, json_writer& json, const std::string& version);

@@ -47,6 +47,8 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
 
 // The service's name in a language (zh: the plans' term; en: the standards file's id).
 std::string service_title(const std::string& service, const std::string& lang);
+// A cost in the service's unit, as people read it: "5 km", "750 m", "15 min" ("15 分钟" in zh).
+std::string cost_text(double cost, bool by_length, bool zh);
 
 // Writes the QGIS project, the map, the report and the per-admin table that were asked for.
 void write_presentations(const presentation_options& o, const presentation& p, const std::string& version);

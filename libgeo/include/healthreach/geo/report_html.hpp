@@ -22,4 +22,10 @@ struct report_notes {
 void write_report_html(const map_request& request, const report_notes& notes, const std::string& map_png,
                        const std::string& version, const std::string& path);
 
+// The reports' style sheet, and a table in their style: numbers right-aligned, words left, each row
+// with an optional CSS class (total, meets, short); cells are escaped. For reports of other jobs (audit).
+std::string report_css();
+std::string html_table(const std::string& id, const std::vector<std::string>& header,
+                       const std::vector<std::pair<std::vector<std::string>, std::string>>& rows);
+
 }  // namespace healthreach::geo
