@@ -1,9 +1,10 @@
 // healthreach's bounded reach against the plain Boost.Graph search a programmer writes with the
 // mandated library in a day: a compressed_sparse_row_graph and dijkstra_shortest_paths_no_init with a
-// visitor that stops at the limit, its buffers reused from one source to the next. Both run on one
-// thread from the same sources (spread evenly over the node ids, as bench/peers.sh picks them) at the
-// same limit, by length; each is timed in CPU time (user + sys) several times, and every source's
-// reach must be the same: the same nodes with bit-identical costs (checked row by row), else exit 1.
+// visitor that stops at the limit, its buffers reused from one source to the next, and the same
+// search as a loop over Boost's heap kept across sources. All run on one thread from the same sources
+// (spread evenly over the node ids) at the same limit, by length; each is timed in CPU time (user +
+// sys) several times, and every source's reach must be the same as healthreach's: the same nodes
+// with bit-identical costs (checked row by row), else exit 1.
 // Writes one line per source (row count and an order-free hash of its rows) for the scipy peer.
 // Usage: healthreach_peers_bench GRAPH.gpkg SOURCES LIMIT REPEATS HASHES_OUT
 #include "healthreach/geo/graph_io.hpp"
