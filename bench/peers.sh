@@ -3,15 +3,20 @@
 # healthreach reach, pgRouting's pgr_drivingDistance and networkx's single-source Dijkstra with a
 # cutoff. Each is timed on its compute phase (graph load excluded) and all three must return the same
 # reach: the same (source, node) pairs with costs equal to 1e-6 m. Each tool runs several times;
-# the fastest run and the median are reported. Installs the peers from Debian packages when run as root. Not part of the test suite.
-# Usage: bash bench/peers.sh [BUILD_DIR]
+# the fastest run and the median are reported. Then the engine against plain code: a Boost.Graph CSR
+# Dijkstra with a distance limit (bench/peers_bench.cpp) and scipy's C Dijkstra (bench/peers_scipy.py)
+# from 100, 1,000 and 5,000 sources at the same 20 km, one thread, in CPU time (median of 5 runs, 3 at
+# 5,000), on the same prefecture graph and on ../shared/data/porto.osm.pbf (drive), every reach
+# checked equal to healthreach's bit for bit. Installs the peers from Debian packages when run as
+# root. Not part of the test suite.
+# Usage: bash bench/peers.sh [BUILD_DIR]    (PEERS_ONLY_PLAIN=1: the Boost.Graph and scipy part only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hr="$(pwd)/${1:-build}/healthreach"
 limit=20000
 if [ "$(id -u)" = 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-pgrouting python3-networkx \
-    python3-gdal gdal-bin >/dev/null
+    python3-gdal gdal-bin python3-scipy >/dev/null
 fi
 work=$(mktemp -d)
 chmod 777 "$work"  # psql runs as postgres and writes its output here
@@ -20,6 +25,20 @@ py=/usr/bin/python3  # Debian's modules (networkx, gdal) load under this one
 
 "$hr" synth --out "$work/pref" --scale prefecture --quiet
 "$hr" network --roads "$work/pref/roads.gpkg" --out "$work/net.gpkg" 2>&1 | grep -E "^graph:"
+
+# The engine against plain code. Each line of healthreach_peers_bench and peers_scipy.py gives the
+# median CPU time (user + sys) of its runs; the ratios are to healthreach's bounded_search line.
+cmake --build "$(dirname "$hr")" --target healthreach_peers_bench >/dev/null
+"$hr" network --roads ../shared/data/porto.osm.pbf --profile drive --out "$work/porto.gpkg" 2>&1 | grep -E "^graph:"
+for graph in net porto; do
+  for count in 100 1000 5000; do
+    runs=5; [ $count = 5000 ] && runs=3
+    echo "== ${graph/net/prefecture}, $count sources"
+    "$(dirname "$hr")/healthreach_peers_bench" "$work/$graph.gpkg" $count $limit $runs "$work/hashes"
+    $py bench/peers_scipy.py "$work/$graph.gpkg" $count $limit $runs "$work/hashes"
+  done
+done
+[ "${PEERS_ONLY_PLAIN:-0}" = 1 ] && exit 0
 ogr2ogr -f CSV "$work/edges.csv" "$work/net.gpkg" edges -select edge_id,source,target,length_m,reverse_time_s
 # 100 sources spread evenly over the node ids.
 $py - "$work" <<'PY'
