@@ -36,6 +36,15 @@ void population_split::add(demand_status s, double people) {
     }
 }
 
+bool analysis::writes_demand_points() const {
+    switch (options.demand_points) {
+    case demand_points_when::always: return true;
+    case demand_points_when::never: return false;
+    case demand_points_when::automatic: break;
+    }
+    return demand_pop.size() <= demand_points_auto_max;
+}
+
 double analysis::max_limit() const {
     double m = no_limit;
     for (const auto& l : limit)
