@@ -113,6 +113,9 @@ void add_analysis_options(CLI::App& app, analysis_cli& o, bool facilities_requir
     app.add_option("--admin-field", a.admin_field, "Name field of the admin units (default name)");
     app.add_option("--demand-cell", a.demand_cell_m, "Aggregate demand to cells of this size in metres")
         ->check(non_negative);
+    app.add_option("--demand-points", o.demand_points,
+                   "The demand layer, a point per demand point: auto (default; up to 250,000 points), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_option("--delay-field", a.delay_field, "Facility field: start delay in minutes (time metrics)");
     app.add_option("--capacity-field", a.capacity_field, "Facility field: people a facility can serve");
     app.add_option("--id-field", a.facility_fields.id_field, "Point id field (default id; else the feature id)");
@@ -162,6 +165,9 @@ void finish_analysis_options(analysis_cli& o, std::vector<std::string> more_inpu
     a.network_build = o.roads.build;
     a.profile = o.roads.profile;
     if (o.rural_limit > 0) a.rural_limit = o.rural_limit;
+    a.demand_points = o.demand_points == "always" ? geo::demand_points_when::always
+                      : o.demand_points == "never" ? geo::demand_points_when::never
+                                                   : geo::demand_points_when::automatic;
     a.crs = o.common.crs;
     a.graph_cache = o.common.graph_cache;
     a.snap_limit_m = o.common.snap_limit_m;

@@ -66,6 +66,7 @@ struct analysis_cli {
     geo::analysis_options analysis;
     double rural_limit = 0;
     bool urban_auto = false;
+    std::string demand_points = "auto";
     std::string out, travel_raster;
     geo::presentation_options present;
     point_input_cli points;

@@ -37,6 +37,15 @@ void population_split::add(demand_status s, double people) {
     }
 }
 
+bool analysis::writes_demand_points() const {
+    switch (options.demand_points) {
+    case demand_points_when::always: return true;
+    case demand_points_when::never: return false;
+    case demand_points_when::automatic: break;
+    }
+    return demand_pop.size() <= demand_points_auto_max;
+}
+
 double analysis::max_limit() const {
     double m = no_limit;
     for (const auto& l : limit)
@@ -530,11 +539,23 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         const transformer to_metric(g.srs, a.crs);
         std::vector<double> rx, ry, cx, cy;
         std::vector<double> cell_limit;
+        // A populated cell is its own demand point unless --demand-cell groups them: its snap is
+        // already made (on a WorldPop-like raster, nearly every cell's).
+        const bool cells_are_demand = o.demand_cell_m <= 0;
+        std::vector<snap_result> snaps;
+        std::vector<std::size_t> unsnapped;  // cells (entries) that are no demand point
+        std::size_t populated = 0;           // the next populated cell, in pop's (row-major) order
         for (int row = 0; row < g.rows; ++row) {
             row_centres(g, to_metric, row, rx, ry);
             for (int col = 0; col < g.cols; ++col) {
                 const std::uint64_t i = static_cast<std::uint64_t>(row) * g.cols + col;
                 if (!pop.valid[i]) continue;
+                const bool is_demand = cells_are_demand && populated < pop.size() && pop.cell[populated] == i;
+                if (is_demand) snaps.push_back(a.demand->snapped(static_cast<std::uint32_t>(populated++)));
+                else {
+                    snaps.emplace_back();
+                    unsnapped.push_back(cx.size());
+                }
                 a.cell_index.push_back(i);
                 cx.push_back(rx[col]);
                 cy.push_back(ry[col]);
@@ -542,8 +563,13 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                 cell_limit.push_back(a.limit_of(a.cell_class.back()));
             }
         }
-        a.cells = std::make_unique<network_points>(net, *a.snap, cx.data(), cy.data(), cx.size(), o.snap_limit_m, m,
-                                                   svc.cost_direction, leg_speed, o.threads);
+        {
+            std::vector<double> ux(unsnapped.size()), uy(unsnapped.size());
+            for (std::size_t k = 0; k < unsnapped.size(); ++k) ux[k] = cx[unsnapped[k]], uy[k] = cy[unsnapped[k]];
+            const std::vector<snap_result> fresh = snap_all(*a.snap, ux.data(), uy.data(), ux.size(), o.threads);
+            for (std::size_t k = 0; k < unsnapped.size(); ++k) snaps[unsnapped[k]] = fresh[k];
+        }
+        a.cells = std::make_unique<network_points>(net, snaps, o.snap_limit_m, m, svc.cost_direction, leg_speed);
         a.cells_within = points_within_limits(net, *a.route, *a.cells, a.sites, cell_limit, a.max_limit(), o.threads);
         a.cell_nearest = nearest_sites(net, *a.route, *a.cells, a.sites);
     }

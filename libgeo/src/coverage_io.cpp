@@ -60,10 +60,55 @@ std::vector<unit_totals> admin_totals(const analysis& a) {
     return units;
 }
 
+// One point per demand point. Fields are set by index: by name, each of 1.4 million rows would
+// look up its eight names.
+void write_demand_layer(const analysis& a, GDALDataset& ds) {
+    std::vector<std::pair<std::string, OGRFieldType>> demand_fields = {
+        {"pop", OFTReal},     {"area_class", OFTString}, {"limit", OFTReal},   {"nearest_id", OFTString},
+        {"cost_m", OFTReal},  {"cost_s", OFTReal},       {"covered", OFTInteger}, {"snap_m", OFTReal}};
+    if (a.capacitated) {
+        demand_fields.emplace_back("served_by", OFTString);
+        demand_fields.emplace_back("unserved_for_capacity", OFTReal);
+    }
+    OGRLayer& demand = create_layer(ds, "demand", wkbPoint, &a.crs, demand_fields);
+    feature_ptr f(OGRFeature::CreateFeature(demand.GetLayerDefn()));
+    enum { pop, cls, limit, nearest_id, cost_m, cost_s, covered, snap_m, served_by, unserved };
+    int field[10];
+    for (std::size_t k = 0; k < demand_fields.size(); ++k) field[k] = f->GetFieldIndex(demand_fields[k].first.c_str());
+    auto number_or_null = [&](int k, double v) {
+        if (std::isfinite(v)) f->SetField(field[k], v);
+        else f->SetFieldNull(field[k]);
+    };
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
+        f->SetField(field[pop], a.demand_pop[d]);
+        f->SetField(field[cls], area_class_name(a.demand_class[d]));
+        number_or_null(limit, a.limit_of(a.demand_class[d]) == no_limit ? nan : a.limit_of(a.demand_class[d]));
+        const std::uint32_t s = a.nearest.site[d];
+        if (s != invalid_id) f->SetField(field[nearest_id], a.facilities.id[a.facility_of_site[s]].c_str());
+        else f->SetFieldNull(field[nearest_id]);
+        double cm, cs;
+        demand_costs(a, d, cm, cs);
+        number_or_null(cost_m, cm);
+        number_or_null(cost_s, cs);
+        if (a.status[d] == demand_status::not_applicable) f->SetFieldNull(field[covered]);
+        else f->SetField(field[covered], a.status[d] == demand_status::covered ? 1 : 0);
+        f->SetField(field[snap_m], a.demand->snap_m(static_cast<std::uint32_t>(d)));
+        if (a.capacitated) {
+            if (a.served_by[d] != invalid_id) f->SetField(field[served_by], a.facilities.id[a.served_by[d]].c_str());
+            else f->SetFieldNull(field[served_by]);
+            const bool is_covered = a.status[d] == demand_status::covered;
+            f->SetField(field[unserved], is_covered ? std::max(0.0, a.demand_pop[d] - a.served[d]) : 0.0);
+        }
+        OGRPoint p(a.demand_x[d], a.demand_y[d]);
+        f->SetGeometry(&p);
+        add_feature(demand, *f);
+    }
+}
+
 // Demand by status as the map shows it (a cost ramp would colour an uncovered urban cell 6 km out
 // like a covered rural one); uncovered in red; service areas translucent; facilities labelled.
 void add_coverage_styles(const analysis& a, GDALDataset& ds) {
-    qgis::add_default_style(ds, "demand", qgis::demand_by_status(a.options.snap_limit_m, "en"));
+    if (a.writes_demand_points()) qgis::add_default_style(ds, "demand", qgis::demand_by_status(a.options.snap_limit_m, "en"));
     for (const char* layer : {"facilities", "service_areas", "uncovered"}) qgis::add_default_style(ds, layer, qgis::layer_style(layer));
 }
 
@@ -166,40 +211,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
     {
         dataset_ptr ds = create_vector("GPKG", out.temp_path());
         ds->StartTransaction();
-        std::vector<std::pair<std::string, OGRFieldType>> demand_fields = {
-            {"pop", OFTReal},     {"area_class", OFTString}, {"limit", OFTReal},   {"nearest_id", OFTString},
-            {"cost_m", OFTReal},  {"cost_s", OFTReal},       {"covered", OFTInteger}, {"snap_m", OFTReal}};
-        if (a.capacitated) {
-            demand_fields.emplace_back("served_by", OFTString);
-            demand_fields.emplace_back("unserved_for_capacity", OFTReal);
-        }
-        OGRLayer& demand = create_layer(*ds, "demand", wkbPoint, &a.crs, demand_fields);
-        feature_ptr f(OGRFeature::CreateFeature(demand.GetLayerDefn()));
-        for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
-            f->SetField("pop", a.demand_pop[d]);
-            f->SetField("area_class", area_class_name(a.demand_class[d]));
-            set_or_null(*f, "limit", a.limit_of(a.demand_class[d]) == no_limit ? nan : a.limit_of(a.demand_class[d]));
-            const std::uint32_t s = a.nearest.site[d];
-            if (s != invalid_id) f->SetField("nearest_id", a.facilities.id[a.facility_of_site[s]].c_str());
-            else f->SetFieldNull(f->GetFieldIndex("nearest_id"));
-            double cm, cs;
-            demand_costs(a, d, cm, cs);
-            set_or_null(*f, "cost_m", cm);
-            set_or_null(*f, "cost_s", cs);
-            if (a.status[d] == demand_status::not_applicable) f->SetFieldNull(f->GetFieldIndex("covered"));
-            else f->SetField("covered", a.status[d] == demand_status::covered ? 1 : 0);
-            f->SetField("snap_m", a.demand->snap_m(static_cast<std::uint32_t>(d)));
-            if (a.capacitated) {
-                if (a.served_by[d] != invalid_id) f->SetField("served_by", a.facilities.id[a.served_by[d]].c_str());
-                else f->SetFieldNull(f->GetFieldIndex("served_by"));
-                const bool covered = a.status[d] == demand_status::covered;
-                f->SetField("unserved_for_capacity", covered ? std::max(0.0, a.demand_pop[d] - a.served[d]) : 0.0);
-            }
-            OGRPoint p(a.demand_x[d], a.demand_y[d]);
-            f->SetGeometry(&p);
-            add_feature(demand, *f);
-        }
-
+        if (a.writes_demand_points()) write_demand_layer(a, *ds);
         std::vector<std::pair<std::string, OGRFieldType>> facility_fields = {
             {"id", OFTString},           {"name", OFTString},           {"type", OFTString},
             {"pop_within_limit", OFTReal}, {"pop_sole", OFTReal},      {"pop_nearest", OFTReal},
@@ -208,7 +220,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
         if (a.capacitated)
             for (const char* name : {"capacity", "capacity_used", "capacity_residual"}) facility_fields.emplace_back(name, OFTReal);
         OGRLayer& fac = create_layer(*ds, "facilities", wkbPoint, &a.crs, facility_fields);
-        f.reset(OGRFeature::CreateFeature(fac.GetLayerDefn()));
+        feature_ptr f(OGRFeature::CreateFeature(fac.GetLayerDefn()));
         for (std::size_t i = 0; i < a.facilities.size(); ++i) {
             f->SetField("id", a.facilities.id[i].c_str());
             f->SetField("name", a.facilities.name[i].c_str());

@@ -227,18 +227,27 @@ map_data read_map(const map_request& r) {
     d.proposed = read_marks(*ds, "proposed_sites", "", "rank");
     d.candidates = read_marks(*ds, "candidates");
     const std::string status = demand_status_sql(r.snap_limit_m);
-    d.demand_off = read_marks(*ds, "demand", status + " = 'off_network'");
-    d.demand_na = read_marks(*ds, "demand", status + " = 'not_applicable'");
+    OGRLayer* demand = ds->GetLayerByName("demand");
+    if (demand) {
+        d.demand_off = read_marks(*ds, "demand", status + " = 'off_network'");
+        d.demand_na = read_marks(*ds, "demand", status + " = 'not_applicable'");
+    } else if (r.demand) {
+        for (std::size_t i = 0; i < r.demand->off_x.size(); ++i) d.demand_off.push_back({r.demand->off_x[i], r.demand->off_y[i], ""});
+        for (std::size_t i = 0; i < r.demand->na_x.size(); ++i) d.demand_na.push_back({r.demand->na_x[i], r.demand->na_y[i], ""});
+    }
     d.total = total_people(*ds);
 
     // The study area: admin units, else compliance units, else the populated cells; only when none
     // of these exists do the drawn features themselves decide.
     bool any = merge(d.study_area, false, d.admin);
     if (!any) any = merge(d.study_area, false, d.units);
-    OGRLayer* demand = ds->GetLayerByName("demand");
     OGREnvelope e;
     if (!any && demand && demand->GetFeatureCount() > 0 && demand->GetExtent(&e, TRUE) == OGRERR_NONE)
         any = merge(d.study_area, false, e);
+    if (!any && !demand && r.demand && r.demand->any) {
+        e.MinX = r.demand->min_x, e.MinY = r.demand->min_y, e.MaxX = r.demand->max_x, e.MaxY = r.demand->max_y;
+        any = merge(d.study_area, false, e);
+    }
     if (!any) {
         for (const layer_shapes* l : {&d.areas, &d.uncovered}) any = merge(d.study_area, any, *l);
         for (const std::vector<mark>* m : {&d.facilities, &d.facilities_off, &d.proposed, &d.candidates})

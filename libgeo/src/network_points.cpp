@@ -29,27 +29,39 @@ void site_seeds(const network& net, metric m, direction d, edge_id e, double off
     if (along.cost(e, offset, 0, c, o)) out.push_back({net.edge_source[e], start_cost + c, label, start_other + o});
 }
 
-network_points::network_points(const network& net, const snapper& snap, const double* x, const double* y,
-                               std::size_t n, double snap_limit_m, metric m, direction d, double leg_speed_mps,
-                               unsigned threads)
-    : direction_(d), edge_(n, invalid_id), offset_(n, 0), snap_(n, 0), leg_cost_(n, 0), leg_other_(n, 0) {
+std::vector<snap_result> snap_all(const snapper& snap, const double* x, const double* y, std::size_t n, unsigned threads) {
+    std::vector<snap_result> out(n);
     threads = std::max(1u, threads);
     auto work = [&](unsigned t) {
-        for (std::size_t p = t; p < n; p += threads) {
-            const snap_result r = snap.nearest(x[p], y[p]);
-            snap_[p] = r.distance_m;
-            if (r.edge == invalid_id || r.distance_m > snap_limit_m) continue;
-            edge_[p] = r.edge;
-            offset_[p] = r.offset_m;
-            const double leg_time = r.distance_m / leg_speed_mps;
-            leg_cost_[p] = m == metric::length ? r.distance_m : leg_time;
-            leg_other_[p] = m == metric::length ? leg_time : r.distance_m;
-        }
+        for (std::size_t p = t; p < n; p += threads) out[p] = snap.nearest(x[p], y[p]);
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
     work(0);
     for (auto& th : pool) th.join();
+    return out;
+}
+
+network_points::network_points(const network& net, const snapper& snap, const double* x, const double* y,
+                               std::size_t n, double snap_limit_m, metric m, direction d, double leg_speed_mps,
+                               unsigned threads)
+    : network_points(net, snap_all(snap, x, y, n, threads), snap_limit_m, m, d, leg_speed_mps) {}
+
+network_points::network_points(const network& net, const std::vector<snap_result>& snaps, double snap_limit_m, metric m,
+                               direction d, double leg_speed_mps)
+    : direction_(d), edge_(snaps.size(), invalid_id), offset_(snaps.size(), 0), snap_(snaps.size(), 0),
+      leg_cost_(snaps.size(), 0), leg_other_(snaps.size(), 0) {
+    const std::size_t n = snaps.size();
+    for (std::size_t p = 0; p < n; ++p) {
+        const snap_result& r = snaps[p];
+        snap_[p] = r.distance_m;
+        if (r.edge == invalid_id || r.distance_m > snap_limit_m) continue;
+        edge_[p] = r.edge;
+        offset_[p] = r.offset_m;
+        const double leg_time = r.distance_m / leg_speed_mps;
+        leg_cost_[p] = m == metric::length ? r.distance_m : leg_time;
+        leg_other_[p] = m == metric::length ? leg_time : r.distance_m;
+    }
 
     // Node index: a point on edge e hangs on each end of e from which (from_facility) or towards
     // which (to_facility) the edge can be travelled to or from the point: both ends where the edge is

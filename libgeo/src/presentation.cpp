@@ -85,6 +85,24 @@ std::shared_ptr<const cost_cells> reached_cells(const analysis& a) {
     return out;
 }
 
+// The demand layer's dots, extent and people by class, for outputs that leave the layer out.
+std::shared_ptr<demand_digest> demand_of(const analysis& a) {
+    auto out = std::make_shared<demand_digest>();
+    for (std::size_t d = 0; d < a.demand_pop.size(); ++d) {
+        const double x = a.demand_x[d], y = a.demand_y[d];
+        if (a.status[d] == demand_status::off_network) out->off_x.push_back(x), out->off_y.push_back(y);
+        if (a.status[d] == demand_status::not_applicable) out->na_x.push_back(x), out->na_y.push_back(y);
+        if (!out->any) out->min_x = out->max_x = x, out->min_y = out->max_y = y, out->any = true;
+        out->min_x = std::min(out->min_x, x), out->max_x = std::max(out->max_x, x);
+        out->min_y = std::min(out->min_y, y), out->max_y = std::max(out->max_y, y);
+    }
+    for (area_class c : {area_class::urban, area_class::rural}) {
+        const population_split& s = a.by_class[static_cast<int>(c)];
+        (c == area_class::urban ? out->urban : out->rural) = {s.population, s.covered, s.uncovered, s.off_network, s.not_applicable};
+    }
+    return out;
+}
+
 // The cost bands of the map with the people (on the network, with a limit) whose cost falls in each.
 std::vector<cost_band> people_by_band(const analysis& a, bool zh) {
     const bool by_length = a.svc->cost_metric == metric::length;
@@ -195,6 +213,10 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
     p.costs = reached_cells(a);
     m.costs = p.costs.get();
     m.bands = people_by_band(a, zh);
+    if (!a.writes_demand_points()) {
+        p.demand = demand_of(a);
+        m.demand = p.demand.get();
+    }
     m.bands_title = by_length ? (zh ? "到最近设施的道路距离" : "Road distance to the nearest site")
                               : (zh ? "到最近设施的出行时间" : "Travel time to the nearest site");
     for (const input_summary& in : a.inputs)

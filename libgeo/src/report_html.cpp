@@ -238,7 +238,10 @@ void write_report_html(const map_request& r, const report_notes& notes, const st
     // headline's formula applied to the class; the total row is the summary's.
     table classes("classes", {w("", ""), w("人口", "Population"), w("覆盖", "Covered"), w("未覆盖", "Uncovered"), w("路网外", "Off network"),
                               w("不适用", "Not applicable"), w("覆盖率", "Coverage")});
-    const std::map<std::string, split> by_class = demand_by_class(*ds, r.snap_limit_m);
+    std::map<std::string, split> by_class = demand_by_class(*ds, r.snap_limit_m);
+    if (!ds->GetLayerByName("demand") && r.demand)
+        for (const auto& [name, p] : {std::pair{"urban", r.demand->urban}, std::pair{"rural", r.demand->rural}})
+            if (p.population > 0) by_class[name] = {p.population, p.covered, p.uncovered, p.off_network, p.not_applicable};
     auto class_row = [&](const std::string& label, const split& s, const std::string& css = "") {
         classes.row({label, number(s.population), number(s.covered), number(s.uncovered), number(s.off_network),
                      number(s.not_applicable), s.ratio(w)},

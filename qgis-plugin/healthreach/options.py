@@ -105,6 +105,8 @@ def analysis(facilities_required):
         Option("--admin", POLYGONS, "Admin units", layer_flag="--admin-layer"),
         Option("--admin-field", FIELD, "Admin name field", parent="ADMIN"),
         Option("--demand-cell", NUMBER, "Demand cell (m)", minimum=0, advanced=True),
+        Option("--demand-points", ENUM, "Demand points layer", values=("auto", "always", "never"), default="auto",
+               advanced=True),
         Option("--delay-field", FIELD, "Start delay field (minutes)", parent="FACILITIES", numeric_field=True,
                advanced=True),
         Option("--capacity-field", FIELD, "Capacity field", parent="FACILITIES", numeric_field=True, advanced=True),

@@ -272,3 +272,48 @@ TEST_CASE("coverage --bands and --population-group on the sample region", "[e2e]
     CHECK(sole_total <= doc.find("population_covered")->as_number(""));
     CHECK(facilities.front().find("pop_sole")->as_number("") > 0);
 }
+
+TEST_CASE("coverage without the demand points gives the same JSON, layers, map and report figures", "[e2e][coverage]") {
+    const std::string dir = test::scratch_dir("e2e-coverage-demand-points");
+    std::string err;
+    auto run = [&](const std::string& name, const std::string& option) {
+        REQUIRE(test::run(coverage_args("--service ambulance --rural-limit 10000 " + option + " --travel-raster " + dir + "/" + name +
+                                        ".tif --out " + dir + "/" + name + ".gpkg --map " + dir + "/" + name + ".png --report " +
+                                        dir + "/" + name + ".html --lang en --json > " + dir + "/" + name + ".json"),
+                          &err) == 0);
+    };
+    run("auto", "");
+    run("never", "--demand-points never");
+    CHECK(test::read_text(dir + "/auto.json") == test::read_text(dir + "/never.json"));
+    CHECK(test::read_text(dir + "/auto.tif") == test::read_text(dir + "/never.tif"));
+    geo::dataset_ptr with = geo::open_vector(dir + "/auto.gpkg"), without = geo::open_vector(dir + "/never.gpkg");
+    REQUIRE(with->GetLayerByName("demand") != nullptr);  // the sample is under the automatic threshold
+    CHECK(without->GetLayerByName("demand") == nullptr);
+    for (const char* name : {"facilities", "service_areas", "uncovered", "summary"}) {
+        OGRLayer* a = with->GetLayerByName(name);
+        OGRLayer* b = without->GetLayerByName(name);
+        REQUIRE(b != nullptr);
+        REQUIRE(a->GetFeatureCount() == b->GetFeatureCount());
+        for (geo::feature_ptr fa(a->GetNextFeature()), fb(b->GetNextFeature()); fa; fa.reset(a->GetNextFeature()), fb.reset(b->GetNextFeature()))
+            CHECK(fa->Equal(fb.get()));
+    }
+    // The map draws the same picture (off-network dots and study area from memory) and the report
+    // holds the same urban/rural table.
+    // (Pixels above the footer, which names the file and the time of the run.)
+    const auto pixels = [](const std::string& png) {
+        geo::dataset_ptr img = geo::open_raster(png);
+        REQUIRE(img);
+        const int w = img->GetRasterXSize(), h = img->GetRasterYSize() - 60;
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(w) * h * img->GetRasterCount());
+        REQUIRE(img->RasterIO(GF_Read, 0, 0, w, h, out.data(), w, h, GDT_Byte, img->GetRasterCount(), nullptr, 0, 0, 0) == CE_None);
+        return out;
+    };
+    CHECK(pixels(dir + "/auto.png") == pixels(dir + "/never.png"));
+    const std::string report_with = test::read_text(dir + "/auto.html"), report_without = test::read_text(dir + "/never.html");
+    const auto table = [](const std::string& html) {
+        const auto at = html.find("id=\"classes\"");
+        REQUIRE(at != std::string::npos);
+        return html.substr(at, html.find("</table>", at) - at);
+    };
+    CHECK(table(report_with) == table(report_without));
+}

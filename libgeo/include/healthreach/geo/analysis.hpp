@@ -27,6 +27,11 @@ struct population_group_request {
     std::string name, raster;
 };
 
+enum class demand_points_when : std::uint8_t { automatic, always, never };
+// demand_points_when::automatic writes the demand points up to this many (a WorldPop raster of a
+// prefecture gives over a million: a 190 MB layer that takes longer to write than the analysis).
+constexpr std::size_t demand_points_auto_max = 250000;
+
 struct analysis_options {
     std::string roads;
     road_options road_read;
@@ -53,6 +58,9 @@ struct analysis_options {
     // A graph already loaded from analysis_graph_inputs of these options (the audit loads one per
     // profile for all its services): copied instead of reading the roads or the cache again.
     std::shared_ptr<const graph_result> graph;
+    // The GeoPackage's `demand` layer, one point per demand point: automatic (written up to
+    // demand_points_auto_max points), always or never. The JSON, summary and map are the same either way.
+    demand_points_when demand_points = demand_points_when::automatic;
 
     // Every file the analysis reads (for the outputs-never-replace-inputs check).
     std::vector<std::string> input_paths() const {
@@ -175,6 +183,8 @@ struct analysis {
     std::vector<phase_time> phases;
 
     double max_limit() const;
+    // Whether the outputs hold the demand layer (options.demand_points against the demand's size).
+    bool writes_demand_points() const;
     double limit_of(area_class c) const { return limit[static_cast<int>(c)].value_or(no_limit); }
     // Units required for `people` by the service's ratio rule (ceil), or -1 without a ratio.
     double units_required(double people) const;

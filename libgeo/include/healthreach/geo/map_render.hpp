@@ -24,6 +24,19 @@ struct cost_band {
     double people;
 };
 
+// What the map and report read from the demand layer, taken from the analysis when the GeoPackage
+// leaves that layer out (analysis_options::demand_points): the same figures either way.
+struct demand_digest {
+    std::vector<double> off_x, off_y;  // demand points off the network (map dots)
+    std::vector<double> na_x, na_y;    // demand points whose class has no limit (map dots)
+    bool any = false;                  // any demand point: then their extent (the map's study area)
+    double min_x = 0, min_y = 0, max_x = 0, max_y = 0;
+    struct people {
+        double population = 0, covered = 0, uncovered = 0, off_network = 0, not_applicable = 0;
+    };
+    people urban, rural;               // by area class and status (the report's table)
+};
+
 struct map_request {
     std::string gpkg;                // output GeoPackage of coverage, evaluate, optimize or compliance
     std::string admin, admin_layer;  // admin borders (optional)
@@ -36,6 +49,7 @@ struct map_request {
     const cost_cells* costs = nullptr;  // drawn in `bands`; without them the service areas are drawn
     std::vector<cost_band> bands;
     std::string bands_title;         // the legend's heading over the bands
+    const demand_digest* demand = nullptr;  // read when the GeoPackage has no demand layer
 };
 
 // The paper sizes --map-size takes.

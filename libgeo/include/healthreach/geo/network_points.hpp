@@ -15,6 +15,9 @@ struct priced {
     std::uint32_t label;
 };
 
+// The nearest network point of each of n points, snapped in parallel.
+std::vector<snap_result> snap_all(const snapper& snap, const double* x, const double* y, std::size_t n, unsigned threads);
+
 class network_points {
 public:
     // Snaps every point (in parallel); points farther than snap_limit_m are off network. The leg from a
@@ -22,6 +25,9 @@ public:
     // along edges run in direction `d` (see along_edge), as the router's searches do.
     network_points(const network& net, const snapper& snap, const double* x, const double* y, std::size_t n,
                    double snap_limit_m, metric m, direction d, double leg_speed_mps, unsigned threads);
+    // From snaps already made: a point snapped once serves as demand and as a raster cell.
+    network_points(const network& net, const std::vector<snap_result>& snaps, double snap_limit_m, metric m, direction d,
+                   double leg_speed_mps);
 
     direction cost_direction() const { return direction_; }
 
@@ -32,6 +38,15 @@ public:
     double snap_m(std::uint32_t p) const { return snap_[p]; }
     double leg_cost(std::uint32_t p) const { return leg_cost_[p]; }
     double leg_other(std::uint32_t p) const { return leg_other_[p]; }
+    // What snapping gave, as far as this set keeps it: the edge and offset on the network, the
+    // distance always (the snap point's coordinates are not kept).
+    snap_result snapped(std::uint32_t p) const {
+        snap_result r;
+        r.edge = edge_[p];
+        r.offset_m = offset_[p];
+        r.distance_m = snap_[p];
+        return r;
+    }
 
     // Points hung on node v along one of its edges, with the cost between v and the snap point in the
     // points' direction (from v to the point, or from the point to v).

@@ -34,6 +34,7 @@ struct roads_source {
 struct presentation {
     map_request map;
     std::shared_ptr<const cost_cells> costs;
+    std::shared_ptr<const demand_digest> demand;  // when the GeoPackage leaves the demand points out
     std::string travel_raster;                 // the run's travel raster (empty: none), in the project
     roads_source roads;                        // empty path: no roads in the project
     report_notes notes;                        // the report's methods and warnings
