@@ -77,6 +77,9 @@ milp_result model_builder::solve_milp(double time_limit_s, const std::vector<dou
     model.setLogLevel(0);
     model.messageHandler()->setLogLevel(0);
     model.solver()->messageHandler()->setLogLevel(0);
+    // CBC counts CPU seconds by default: on a loaded machine a limit of 20 s then ran for minutes of
+    // wall time. The callers' budgets (--time-limit less what the heuristic spent) are wall time.
+    model.setUseElapsedTime(true);
     model.setMaximumSeconds(time_limit_s);
     if (start) model.setBestSolution(start->data(), static_cast<int>(start->size()), start_value, true);
     model.branchAndBound();
