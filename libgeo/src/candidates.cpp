@@ -110,21 +110,48 @@ candidate_set with_existing_sites(const analysis& a, candidate_set c, std::size_
     return c;
 }
 
-opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c) {
+namespace {
+
+// The matrix straight from the per-site lists (each in point order, a point at most once): no
+// triplets, and each list freed once copied, so that the peak stays near one copy of the pairs (at a
+// million demand points the pairs are most of a run's memory).
+template <class Keep>
+opt::coverage_matrix matrix_of_lists(std::vector<std::vector<reached_point>>& within, std::vector<double> weight,
+                                     std::vector<std::uint8_t> existing, Keep keep) {
+    opt::coverage_matrix m;
+    std::size_t pairs = 0;
+    for (const auto& list : within)
+        for (const reached_point& r : list) pairs += keep(r) ? 1 : 0;
+    m.cost.resize(static_cast<std::int64_t>(weight.size()), static_cast<std::int64_t>(within.size()));
+    m.cost.reserve(static_cast<std::int64_t>(pairs));
+    for (std::size_t s = 0; s < within.size(); ++s) {
+        const auto col = static_cast<std::int64_t>(s);
+        m.cost.startVec(col);
+        for (const reached_point& r : within[s])
+            if (keep(r)) m.cost.insertBack(static_cast<std::int64_t>(r.point), col) = r.cost;
+        std::vector<reached_point>().swap(within[s]);
+    }
+    m.cost.finalize();
+    m.population = std::move(weight);
+    m.covered_by_existing = std::move(existing);
+    return m;
+}
+
+}  // namespace
+
+opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c, bool uncovered_only) {
     const std::size_t nd = a.demand_pop.size();
     std::vector<double> limit(nd), weight(nd);
     std::vector<std::uint8_t> existing(nd, 0);
     for (std::size_t d = 0; d < nd; ++d) {
         const bool counts = a.status[d] == demand_status::covered || a.status[d] == demand_status::uncovered;
-        limit[d] = counts ? a.limit_of(a.demand_class[d]) : no_limit;
+        const bool wanted = counts && !(uncovered_only && (a.status[d] == demand_status::covered || !(a.demand_pop[d] > 0)));
+        limit[d] = wanted ? a.limit_of(a.demand_class[d]) : no_limit;
         weight[d] = counts ? a.demand_pop[d] : 0;
         existing[d] = a.status[d] == demand_status::covered;
     }
-    const auto within = points_within_limits(a.built.net, *a.route, *a.demand, c.sites, limit, a.max_limit(), a.options.threads);
-    std::vector<opt::coverage_matrix::entry> entries;
-    for (std::size_t s = 0; s < within.size(); ++s)
-        for (const reached_point& r : within[s]) entries.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
-    return opt::coverage_matrix::from_entries(c.sites.size(), std::move(weight), std::move(existing), entries);
+    auto within = points_within_limits(a.built.net, *a.route, *a.demand, c.sites, limit, a.max_limit(), a.options.threads);
+    return matrix_of_lists(within, std::move(weight), std::move(existing), [](const reached_point&) { return true; });
 }
 
 std::vector<std::uint8_t> within_reach_of_layer(const analysis& a, const std::string& path, const service& svc,
@@ -169,12 +196,9 @@ opt::coverage_matrix candidate_cost_matrix(const analysis& a, const candidate_se
         throw input_error(std::to_string(c.sites.size()) + " candidates x " + std::to_string(open_points) +
                           " demand points with no existing facility is too large a cost matrix for min-distance; "
                           "use --demand-cell or fewer candidates");
-    const auto within = points_within_limits(a.built.net, *a.route, *a.demand, c.sites, limit, largest, a.options.threads);
-    std::vector<opt::coverage_matrix::entry> entries;
-    for (std::size_t s = 0; s < within.size(); ++s)
-        for (const reached_point& r : within[s])
-            if (r.cost < existing_cost[r.point]) entries.push_back({static_cast<std::uint32_t>(s), r.point, r.cost});
-    return opt::coverage_matrix::from_entries(c.sites.size(), std::move(weight), std::vector<std::uint8_t>(nd, 0), entries);
+    auto within = points_within_limits(a.built.net, *a.route, *a.demand, c.sites, limit, largest, a.options.threads);
+    return matrix_of_lists(within, std::move(weight), std::vector<std::uint8_t>(nd, 0),
+                           [&](const reached_point& r) { return r.cost < existing_cost[r.point]; });
 }
 
 }  // namespace healthreach::geo

@@ -306,7 +306,10 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
 
     const auto matrix_start = std::chrono::steady_clock::now();
     cb.advance("matrix", 0.65);
-    opt::coverage_matrix m = candidate_matrix(a, cand);
+    // Max-cover and cover-all look only at people no existing facility covers: on a raster populated
+    // everywhere the pairs over covered demand would be most of the matrix.
+    const bool uncovered_only = (goal == objective::max_cover && !capacitated) || goal == objective::cover_all;
+    opt::coverage_matrix m = candidate_matrix(a, cand, uncovered_only);
     // Sub-centres are credited only with people beyond their county hospital's limit.
     for (std::size_t d = 0; d < setup.demand_near_hospital.size(); ++d)
         if (setup.demand_near_hospital[d]) m.population[d] = 0;

@@ -75,7 +75,8 @@ cover_milp solve_cover_milp(const reduced_problem& p, const model_builder& model
 siting_result max_cover(const coverage_matrix& m, const siting_options& o) {
     check_sites("max-cover", o.sites, m.candidate_count());
     const reduced_problem p = reduce(m);
-    say(o, "max-cover: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes");
+    say(o, "max-cover: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes, " +
+               std::to_string(p.col_rows.size()) + " pairs");
     cover_state state(p);
     std::vector<std::uint32_t> chosen =
         greedy(p, state, [&](std::size_t n, double) { return n >= static_cast<std::size_t>(o.sites); });
@@ -189,7 +190,8 @@ siting_result cover_all(const coverage_matrix& m, const siting_options& o) {
     const double goal = o.target * p.total();
     const double need = std::max(0.0, goal - p.base);
     const double eps = 1e-9 * std::max(1.0, goal);
-    say(o, "cover-all: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes");
+    say(o, "cover-all: " + std::to_string(p.candidates) + " candidates, " + std::to_string(p.rows()) + " demand classes, " +
+               std::to_string(p.col_rows.size()) + " pairs");
     siting_result r;
     std::vector<std::uint32_t> chosen;
     double value = 0, bound = 0;

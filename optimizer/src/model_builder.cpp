@@ -4,6 +4,8 @@
 #include <ClpSimplex.hpp>
 #include <OsiClpSolverInterface.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 namespace healthreach::opt::detail {
@@ -68,19 +70,34 @@ std::optional<double> model_builder::solve_lp() const {
 }
 
 milp_result model_builder::solve_milp(double time_limit_s, const std::vector<double>* start, double start_value) const {
+    const auto began = std::chrono::steady_clock::now();
     OsiClpSolverInterface solver;
     solver.messageHandler()->setLogLevel(0);
     solver.loadProblem(matrix(), col_lo_.data(), col_hi_.data(), objective_.data(), row_lo_.data(), row_hi_.data());
     for (int j = 0; j < columns(); ++j)
         if (integer_[j]) solver.setInteger(j);
+    // CBC checks its limit between nodes only: the root's LP solves are not interrupted, and on a large
+    // core they alone outlast a short budget (the lattice town's 9 s ran for 180 s on a loaded machine).
+    // So the root LP is solved first under Clp's own clock, within a tenth of the budget; when it does
+    // not finish, CBC does not start and neither a solution nor a bound comes back (the callers keep
+    // their heuristic's), since an LP stopped part-way bounds nothing.
+    ClpSimplex* lp = solver.getModelPtr();
+    lp->setMaximumWallSeconds(0.1 * time_limit_s);
+    solver.initialSolve();
+    lp->setMaximumWallSeconds(-1);
+    milp_result out;
+    out.bound = -COIN_DBL_MAX;
+    if (!solver.isProvenOptimal() && !solver.isProvenPrimalInfeasible()) return out;
     CbcModel model(solver);
     model.setLogLevel(0);
     model.messageHandler()->setLogLevel(0);
     model.solver()->messageHandler()->setLogLevel(0);
-    model.setMaximumSeconds(time_limit_s);
+    // CBC counts CPU seconds by default: on a loaded machine a limit of 20 s then ran for minutes of
+    // wall time. The callers' budgets (--time-limit less what the heuristic spent) are wall time.
+    model.setUseElapsedTime(true);
+    model.setMaximumSeconds(std::max(0.0, time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()));
     if (start) model.setBestSolution(start->data(), static_cast<int>(start->size()), start_value, true);
     model.branchAndBound();
-    milp_result out;
     out.optimal = model.isProvenOptimal();
     out.infeasible = model.isProvenInfeasible();
     out.bound = model.getBestPossibleObjValue();

@@ -17,7 +17,8 @@ namespace healthreach::opt::detail {
 // A CBC run, in the model's minimisation form.
 struct milp_result {
     std::vector<double> solution;     // empty when CBC found none
-    double objective = 0, bound = 0;  // the incumbent's value; the best possible value
+    double objective = 0, bound = 0;  // the incumbent's value; the best possible value (-COIN_DBL_MAX
+                                      // when the root LP did not solve within a tenth of the time limit)
     bool optimal = false, infeasible = false;
 };
 

@@ -6,6 +6,7 @@
 #include "healthreach/error.hpp"
 #include "healthreach/geo/evaluate.hpp"
 #include "healthreach/geo/optimize.hpp"
+#include "healthreach/opt/siting.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -72,6 +73,39 @@ TEST_CASE("optimize max-cover with one site picks the candidate evaluate ranks f
     CHECK(o.solution.covered == Approx(o.covered_existing + best.gain).epsilon(1e-12));
     CHECK(o.selected[0].cumulative_covered == Approx(o.solution.covered).epsilon(1e-12));
     CHECK(o.solution.gap == 0);
+}
+
+TEST_CASE("the matrix over uncovered demand holds every pair max-cover and cover-all look at", "[optimize][library]") {
+    analysis_options o = sample_options("ambulance");
+    o.rural_limit = 10000;  // at 10 km the east has gaps: some demand covered, some not
+    const auto a = run_analysis(o);
+    const candidate_set cand = candidates_on_spacing(*a, 1500);
+    const opt::coverage_matrix all = candidate_matrix(*a, cand);
+    const opt::coverage_matrix part = candidate_matrix(*a, cand, true);
+    REQUIRE(all.demand_count() == part.demand_count());
+    CHECK(part.population == all.population);
+    CHECK(part.covered_by_existing == all.covered_by_existing);
+    CHECK(part.existing_population() == all.existing_population());
+    CHECK(part.coverable_population() == Approx(all.coverable_population()).epsilon(1e-12));
+    REQUIRE(part.cost.nonZeros() < all.cost.nonZeros());
+    REQUIRE(part.cost.nonZeros() > 0);
+    // Pair by pair: the part is the full matrix less the pairs of covered or empty demand.
+    std::size_t kept = 0;
+    for (std::int64_t j = 0; j < all.cost.outerSize(); ++j)
+        for (opt::coverage_matrix::sparse::InnerIterator it(all.cost, j); it; ++it) {
+            const auto d = static_cast<std::size_t>(it.row());
+            if (all.covered_by_existing[d] || !(all.population[d] > 0)) continue;
+            ++kept;
+            CHECK(part.cost.coeff(it.row(), j) == it.value());
+        }
+    CHECK(kept == static_cast<std::size_t>(part.cost.nonZeros()));
+    opt::siting_options so;
+    so.sites = 3;
+    so.exact = true;
+    const opt::siting_result x = opt::max_cover(all, so), y = opt::max_cover(part, so);
+    CHECK(y.selected == x.selected);
+    CHECK(y.covered == Approx(x.covered).epsilon(1e-12));
+    CHECK(y.bound == Approx(x.bound).epsilon(1e-9));
 }
 
 TEST_CASE("evaluate: ranks follow gains and the scenario's existing coverage is the analysis'", "[evaluate][library]") {

@@ -38,7 +38,9 @@ candidate_set with_existing_sites(const analysis& a, candidate_set c, std::size_
 
 // Demand x candidate coverage (cost within each demand point's limit) with the existing
 // facilities' coverage; demand that is off network or not applicable is left out (zero weight).
-opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c);
+// uncovered_only: pairs only for populated demand no existing facility covers, all that max-cover and
+// cover-all look at (their weights and existing coverage stay for every point).
+opt::coverage_matrix candidate_matrix(const analysis& a, const candidate_set& c, bool uncovered_only = false);
 
 // Demand x candidate costs whatever the limit (p-median), kept only where the candidate beats the
 // point's existing nearest cost, which goes to `existing_cost` (+inf without existing facilities).
