@@ -9,17 +9,20 @@
 
 namespace healthreach::cli {
 
-command_runner add_coverage_command(CLI::App& app) {
+command_runner add_coverage_command(CLI::App& app, const geo::part_runner& runner) {
     auto* cmd = app.add_subcommand("coverage", "Who reaches each service within the plan's standard");
     auto o = std::make_shared<analysis_cli>();
     add_analysis_options(*cmd, *o, true);
+    cmd->add_option("--partition", o->analysis.partition,
+                    "Polygons to run the searches part by part (each with a halo; results equal a whole run's)");
+    cmd->add_option("--partition-layer", o->analysis.partition_layer, "Layer of the --partition file (default: the first)");
 
-    return [o]() {
+    return [o, runner]() {
         const logger log(o->common.quiet);
         stopwatch total;
         finish_analysis_options(*o);
         progress_bar bar(log, "coverage");
-        const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar));
+        const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar), runner);
         stopwatch write;
         geo::output_transaction outputs;
         geo::write_coverage_gpkg(*a, o->out);

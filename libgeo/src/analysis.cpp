@@ -182,7 +182,7 @@ void allocate(analysis& a) {
 
 }  // namespace
 
-std::unique_ptr<analysis> run_analysis(const analysis_options& request, const job_callbacks& callbacks) {
+std::unique_ptr<analysis> run_analysis(const analysis_options& request, const job_callbacks& callbacks, const part_runner& runner) {
     auto result = std::make_unique<analysis>();
     analysis& a = *result;
     a.options = request;
@@ -416,20 +416,55 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         a.inputs.push_back(std::move(in));
     }
 
-    phase.next("reach");
-    a.nearest = nearest_sites(net, *a.route, *a.demand, a.sites);
+    // Every valid raster cell (centres in the run's CRS) with its class and limit, for service areas
+    // and the travel raster.
+    std::vector<double> cx, cy, cell_limit;
+    auto list_cells = [&] {
+        const raster_grid& g = pop.grid;
+        const transformer to_metric(g.srs, a.crs);
+        std::vector<double> rx, ry;
+        for (int row = 0; row < g.rows; ++row) {
+            row_centres(g, to_metric, row, rx, ry);
+            for (int col = 0; col < g.cols; ++col) {
+                const std::uint64_t i = static_cast<std::uint64_t>(row) * g.cols + col;
+                if (!pop.valid[i]) continue;
+                a.cell_index.push_back(i);
+                cx.push_back(rx[col]);
+                cy.push_back(ry[col]);
+                a.cell_class.push_back(class_at(rx[col], ry[col]));
+                cell_limit.push_back(a.limit_of(a.cell_class.back()));
+            }
+        }
+    };
     const std::size_t nd = a.demand_pop.size();
     std::vector<double> demand_limit(nd);
+    for (std::size_t d = 0; d < nd; ++d) demand_limit[d] = a.limit_of(a.demand_class[d]);
+    if (!o.partition.empty()) {
+        phase.next("partition");
+        if (o.service_areas) list_cells();
+        const partition_plan plan = plan_partition(a, std::move(cx), std::move(cy), o.partition, o.partition_layer, a.warnings);
+        a.inputs.push_back({"partition", o.partition, plan.layer, {},
+                            {{"parts", static_cast<double>(plan.polygons)},
+                             {"people_outside_parts", plan.remainder_people}}});
+        if (plan.remainder_people > 0)
+            a.warnings.push_back(std::to_string(std::llround(plan.remainder_people)) + " people lie in no polygon of --partition " +
+                                 o.partition + ": they are analysed as one more part, " + plan.names.back() +
+                                 ", and counted in every total");
+        phase.next("reach");
+        merge_parts(a, plan, runner ? runner(a, plan) : run_parts_here(a, plan));
+    } else {
+        phase.next("reach");
+        a.nearest = nearest_sites(net, *a.route, *a.demand, a.sites);
+        a.within = points_within_limits(net, *a.route, *a.demand, a.sites, demand_limit, a.max_limit(), o.threads);
+    }
     a.status.resize(nd);
     for (std::size_t d = 0; d < nd; ++d) {
-        const double lim = a.limit_of(a.demand_class[d]);
-        demand_limit[d] = lim;
+        const double lim = demand_limit[d];
         if (lim == no_limit) a.status[d] = demand_status::not_applicable;
         else if (!a.demand->on_network(static_cast<std::uint32_t>(d))) a.status[d] = demand_status::off_network;
         else if (a.nearest.site[d] != invalid_id && a.nearest.cost[d] <= lim) a.status[d] = demand_status::covered;
         else a.status[d] = demand_status::uncovered;
     }
-    a.within = points_within_limits(net, *a.route, *a.demand, a.sites, demand_limit, a.max_limit(), o.threads);
     a.pop_within_limit.assign(a.facilities.size(), 0);
     a.pop_nearest.assign(a.facilities.size(), 0);
     for (std::size_t s = 0; s < a.sites.size(); ++s)
@@ -443,24 +478,9 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         allocate(a);
     }
 
-    if (o.service_areas) {
+    if (o.service_areas && o.partition.empty()) {
         phase.next("cells");
-        const raster_grid& g = pop.grid;
-        const transformer to_metric(g.srs, a.crs);
-        std::vector<double> rx, ry, cx, cy;
-        std::vector<double> cell_limit;
-        for (int row = 0; row < g.rows; ++row) {
-            row_centres(g, to_metric, row, rx, ry);
-            for (int col = 0; col < g.cols; ++col) {
-                const std::uint64_t i = static_cast<std::uint64_t>(row) * g.cols + col;
-                if (!pop.valid[i]) continue;
-                a.cell_index.push_back(i);
-                cx.push_back(rx[col]);
-                cy.push_back(ry[col]);
-                a.cell_class.push_back(class_at(rx[col], ry[col]));
-                cell_limit.push_back(a.limit_of(a.cell_class.back()));
-            }
-        }
+        list_cells();
         a.cells = std::make_unique<network_points>(net, *a.snap, cx.data(), cy.data(), cx.size(), o.snap_limit_m, m,
                                                    svc.cost_direction, leg_speed, o.threads);
         a.cells_within = points_within_limits(net, *a.route, *a.cells, a.sites, cell_limit, a.max_limit(), o.threads);

@@ -5,6 +5,7 @@
 #include "healthreach/geo/coverage.hpp"
 #include "healthreach/geo/features.hpp"
 #include "healthreach/geo/network.hpp"
+#include "healthreach/geo/partition.hpp"
 #include "healthreach/geo/population.hpp"
 #include "healthreach/geo/roads.hpp"
 #include "healthreach/geo/standards.hpp"
@@ -41,11 +42,14 @@ struct analysis_options {
     double snap_limit_m = 1000;
     unsigned threads = 0;               // 0: every core; above 4 per core cut back with a warning
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
+    // --partition FILE, --partition-layer NAME: the searches run part by part over these polygons
+    // (partition.hpp); the results equal a whole run's.
+    std::string partition, partition_layer;
 
     // Every file the analysis reads (for the outputs-never-replace-inputs check).
     std::vector<std::string> input_paths() const {
         return {roads, population, facilities, standards_file, urban, admin,
-                network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip};
+                network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip, partition};
     }
 };
 
@@ -154,7 +158,10 @@ struct analysis {
 
 // The coverage job: runs the analysis, reporting each phase as it starts. input_error naming the
 // culprit for bad input; cancelled when the progress callback says stop.
-std::unique_ptr<analysis> run_analysis(const analysis_options& options, const job_callbacks& callbacks = {});
+// With options.partition, `runner` runs the parts (run_parts_here when empty: the MPI executable
+// hands them to its ranks).
+std::unique_ptr<analysis> run_analysis(const analysis_options& options, const job_callbacks& callbacks = {},
+                                       const part_runner& runner = {});
 
 // Population-weighted percentile (0..1) of costs; NaN when there is nobody.
 double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p);
