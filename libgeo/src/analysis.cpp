@@ -451,7 +451,16 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                                  o.partition + ": they are analysed as one more part, " + plan.names.back() +
                                  ", and counted in every total");
         phase.next("reach");
-        merge_parts(a, plan, runner ? runner(a, plan) : run_parts_here(a, plan));
+        const std::vector<part_result> parts = runner ? runner(a, plan) : run_parts_here(a, plan);
+        for (const part_result& r : parts) {
+            char line[512];
+            std::snprintf(line, sizeof line, "part %s: %zu demand points, %zu cells; halo %.1f km, %llu nodes, %llu edges, %llu widening(s); %.2f s",
+                          plan.names.at(r.part).c_str(), plan.demand[r.part].size(), plan.cells[r.part].size(), r.halo_m / 1000,
+                          static_cast<unsigned long long>(r.nodes), static_cast<unsigned long long>(r.edges),
+                          static_cast<unsigned long long>(r.widenings), r.seconds);
+            callbacks.say(line);
+        }
+        merge_parts(a, plan, parts);
     } else {
         phase.next("reach");
         a.nearest = nearest_sites(net, *a.route, *a.demand, a.sites);

@@ -175,6 +175,7 @@ part_result run_part(const analysis& a, const partition_plan& plan, std::size_t 
     // cheap stays within the halo. A nearest facility found dearer (or none found) may lie beyond
     // it: then the halo widens to that cost (doubles when none was found) and the part runs again.
     double exact_to = std::max(0.0, a.max_limit());
+    std::uint64_t widenings = 0;
     for (;;) {
         const double halo = std::max(exact_to * plan.metres_per_cost + snap_m, 1.0);
         OGREnvelope box = plan.extent[part];
@@ -205,6 +206,7 @@ part_result run_part(const analysis& a, const partition_plan& plan, std::size_t 
         }
         if (!whole && (needed > exact_to || unreached)) {
             exact_to = unreached ? std::max(needed, (2 * halo - snap_m) / plan.metres_per_cost) : needed;
+            ++widenings;
             continue;
         }
         if (!cells.index.empty())
@@ -212,6 +214,7 @@ part_result run_part(const analysis& a, const partition_plan& plan, std::size_t 
         r.halo_m = halo;
         r.nodes = sub.net.node_count();
         r.edges = sub.net.edge_count();
+        r.widenings = widenings;
         break;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
