@@ -195,5 +195,11 @@ TEST_CASE("healthreach-mpi on 1, 2 and 3 ranks writes the single process's outpu
     CHECK(err.find("rank 2 of 3") != std::string::npos);
     CHECK(err.find("missing.tif") != std::string::npos);
     CHECK(test::list_dir(fail_dir).empty());
+
+    // Without --partition there is nothing to share out: exit 2 naming the option, nothing written.
+    CHECK(test::run(mpirun + "1 " + HEALTHREACH_MPI_BINARY + " coverage " + sample_args("ambulance") + " --out " + fail_dir +
+                        "/out.gpkg", &err) == 2);
+    CHECK(err.find("--partition") != std::string::npos);
+    CHECK(test::list_dir(fail_dir).empty());
 }
 #endif
