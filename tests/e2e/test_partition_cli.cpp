@@ -162,7 +162,7 @@ TEST_CASE("coverage --partition equals the whole run on Accra (real roads, popul
 }
 
 #ifdef HEALTHREACH_MPI_BINARY
-TEST_CASE("healthreach-mpi on 1, 2 and 3 ranks writes the single process's outputs; a failing rank fails the run",
+TEST_CASE("healthreach-mpi on 1, 2 and 3 ranks write the single process's outputs, and a failing rank fails the run",
           "[e2e][partition][mpi]") {
     const std::string dir = test::scratch_dir("e2e-partition-mpi");
     const std::string mpirun = "mpirun --allow-run-as-root --oversubscribe -np ";
