@@ -139,7 +139,8 @@ using command_runner = std::function<int()>;
 command_runner add_network_command(CLI::App& app);
 command_runner add_reach_command(CLI::App& app);
 command_runner add_synth_command(CLI::App& app);
-command_runner add_coverage_command(CLI::App& app);
+// `runner` runs the parts of a --partition run (empty: here, one after another; healthreach-mpi: on its ranks).
+command_runner add_coverage_command(CLI::App& app, const geo::part_runner& runner = {});
 command_runner add_optimize_command(CLI::App& app);
 command_runner add_compliance_command(CLI::App& app);
 command_runner add_evaluate_command(CLI::App& app);

@@ -10,7 +10,7 @@
 
 namespace healthreach::cli {
 
-command_runner add_coverage_command(CLI::App& app) {
+command_runner add_coverage_command(CLI::App& app, const geo::part_runner& runner) {
     auto* cmd = app.add_subcommand("coverage", "Who reaches each service within the plan's standard");
     auto o = std::make_shared<analysis_cli>();
     add_analysis_options(*cmd, *o, true);
@@ -23,15 +23,18 @@ command_runner add_coverage_command(CLI::App& app) {
                     "Cost bands B1,B2,... (ascending, the service's unit: metres or seconds): people within each, and a bands layer");
     cmd->add_option("--population-group", texts->groups,
                     "NAME=RASTER (repeatable): a part of the population on the population raster's grid, covered on the same costs");
+    cmd->add_option("--partition", o->analysis.partition,
+                    "Polygons to run the searches part by part (each with a halo; results equal a whole run's)");
+    cmd->add_option("--partition-layer", o->analysis.partition_layer, "Layer of the --partition file (default: the first)");
 
-    return [o, texts]() {
+    return [o, texts, runner]() {
         const logger log(o->common.quiet);
         stopwatch total;
         if (!texts->bands.empty()) o->analysis.bands = geo::parse_cost_bands(texts->bands);
         o->analysis.groups = geo::parse_population_groups(texts->groups);
         finish_analysis_options(*o);
         progress_bar bar(log, "coverage");
-        const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar));
+        const auto a = geo::run_analysis(o->analysis, stderr_callbacks(log, bar), runner);
         stopwatch write;
         geo::output_transaction outputs;
         geo::write_coverage_gpkg(*a, o->out);

@@ -283,7 +283,7 @@ graph_inputs analysis_graph_inputs(const analysis_options& o, const standards& r
     return {o.roads, read, prof, o.network_build, o.crs};
 }
 
-std::unique_ptr<analysis> run_analysis(const analysis_options& request, const job_callbacks& callbacks) {
+std::unique_ptr<analysis> run_analysis(const analysis_options& request, const job_callbacks& callbacks, const part_runner& runner) {
     auto result = std::make_unique<analysis>();
     analysis& a = *result;
     a.options = request;
@@ -500,17 +500,60 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         a.inputs.push_back(std::move(in));
     }
 
-    phase.next("reach");
-    a.nearest = nearest_sites(net, *a.route, *a.demand, a.sites);
+    // Every valid raster cell (centres in the run's CRS) with its class and limit, for service areas
+    // and the travel raster.
+    std::vector<double> cx, cy, cell_limit;
+    auto list_cells = [&] {
+        const raster_grid& g = pop.grid;
+        const transformer to_metric(g.srs, a.crs);
+        std::vector<double> rx, ry;
+        for (int row = 0; row < g.rows; ++row) {
+            row_centres(g, to_metric, row, rx, ry);
+            for (int col = 0; col < g.cols; ++col) {
+                const std::uint64_t i = static_cast<std::uint64_t>(row) * g.cols + col;
+                if (!pop.valid[i]) continue;
+                a.cell_index.push_back(i);
+                cx.push_back(rx[col]);
+                cy.push_back(ry[col]);
+                a.cell_class.push_back(class_at(rx[col], ry[col]));
+                cell_limit.push_back(a.limit_of(a.cell_class.back()));
+            }
+        }
+    };
     const std::size_t nd = a.demand_pop.size();
     std::vector<double> demand_limit(nd);
+    for (std::size_t d = 0; d < nd; ++d) demand_limit[d] = a.limit_of(a.demand_class[d]);
+    if (!o.partition.empty()) {
+        phase.next("partition");
+        if (o.service_areas) list_cells();
+        const partition_plan plan = plan_partition(a, std::move(cx), std::move(cy), o.partition, o.partition_layer, a.warnings);
+        a.inputs.push_back({"partition", o.partition, plan.layer, {},
+                            {{"parts", static_cast<double>(plan.polygons)},
+                             {"people_outside_parts", plan.remainder_people}}});
+        if (plan.remainder_people > 0)
+            a.warnings.push_back(std::to_string(std::llround(plan.remainder_people)) + " people lie in no polygon of --partition " +
+                                 o.partition + ": they are analysed as one more part, " + plan.names.back() +
+                                 ", and counted in every total");
+        phase.next("reach");
+        const std::vector<part_result> parts = runner ? runner(a, plan) : run_parts_here(a, plan);
+        for (const part_result& r : parts) {
+            char line[512];
+            std::snprintf(line, sizeof line, "part %s: %zu demand points, %zu cells; halo %.1f km, %llu nodes, %llu edges, %llu widening(s); %.2f s",
+                          plan.names.at(r.part).c_str(), plan.demand[r.part].size(), plan.cells[r.part].size(), r.halo_m / 1000,
+                          static_cast<unsigned long long>(r.nodes), static_cast<unsigned long long>(r.edges),
+                          static_cast<unsigned long long>(r.widenings), r.seconds);
+            callbacks.say(line);
+        }
+        merge_parts(a, plan, parts);
+    } else {
+        phase.next("reach");
+        a.nearest = nearest_sites(net, *a.route, *a.demand, a.sites);
+        a.within = points_within_limits(net, *a.route, *a.demand, a.sites, demand_limit, a.max_limit(), o.threads);
+    }
     a.status.resize(nd);
     for (std::size_t d = 0; d < nd; ++d) {
-        const double lim = a.limit_of(a.demand_class[d]);
-        demand_limit[d] = lim;
-        a.status[d] = status_of(lim, a.demand->on_network(static_cast<std::uint32_t>(d)), a.nearest, d);
+        a.status[d] = status_of(demand_limit[d], a.demand->on_network(static_cast<std::uint32_t>(d)), a.nearest, d);
     }
-    a.within = points_within_limits(net, *a.route, *a.demand, a.sites, demand_limit, a.max_limit(), o.threads);
     a.pop_within_limit.assign(a.facilities.size(), 0);
     a.pop_nearest.assign(a.facilities.size(), 0);
     for (std::size_t s = 0; s < a.sites.size(); ++s)
@@ -533,35 +576,20 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         allocate(a);
     }
 
-    if (o.service_areas) {
+    if (o.service_areas && o.partition.empty()) {
         phase.next("cells");
-        const raster_grid& g = pop.grid;
-        const transformer to_metric(g.srs, a.crs);
-        std::vector<double> rx, ry, cx, cy;
-        std::vector<double> cell_limit;
+        list_cells();
         // A populated cell is its own demand point unless --demand-cell groups them: its snap is
         // already made (on a WorldPop-like raster, nearly every cell's).
         const bool cells_are_demand = o.demand_cell_m <= 0;
-        std::vector<snap_result> snaps;
+        std::vector<snap_result> snaps(a.cell_index.size());
         std::vector<std::size_t> unsnapped;  // cells (entries) that are no demand point
         std::size_t populated = 0;           // the next populated cell, in pop's (row-major) order
-        for (int row = 0; row < g.rows; ++row) {
-            row_centres(g, to_metric, row, rx, ry);
-            for (int col = 0; col < g.cols; ++col) {
-                const std::uint64_t i = static_cast<std::uint64_t>(row) * g.cols + col;
-                if (!pop.valid[i]) continue;
-                const bool is_demand = cells_are_demand && populated < pop.size() && pop.cell[populated] == i;
-                if (is_demand) snaps.push_back(a.demand->snapped(static_cast<std::uint32_t>(populated++)));
-                else {
-                    snaps.emplace_back();
-                    unsnapped.push_back(cx.size());
-                }
-                a.cell_index.push_back(i);
-                cx.push_back(rx[col]);
-                cy.push_back(ry[col]);
-                a.cell_class.push_back(class_at(rx[col], ry[col]));
-                cell_limit.push_back(a.limit_of(a.cell_class.back()));
-            }
+        for (std::size_t k = 0; k < a.cell_index.size(); ++k) {
+            if (cells_are_demand && populated < pop.size() && pop.cell[populated] == a.cell_index[k])
+                snaps[k] = a.demand->snapped(static_cast<std::uint32_t>(populated++));
+            else
+                unsnapped.push_back(k);
         }
         {
             std::vector<double> ux(unsnapped.size()), uy(unsnapped.size());

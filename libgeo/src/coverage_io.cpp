@@ -253,7 +253,7 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
             f->SetField("name", a.facilities.name[i].c_str());
             f->SetField("pop_within_limit", a.pop_within_limit[i]);
             std::vector<std::uint64_t> cells;
-            if (a.cells)
+            if (!a.cells_within.empty())
                 for (const reached_point& c : a.cells_within[s]) cells.push_back(a.cell_index[c.point]);
             f->SetGeometryDirectly(polygonize_cells(a.pop.grid, a.crs, cells).release());
             add_feature(areas, *f);
@@ -316,12 +316,10 @@ void write_travel_raster(const analysis& a, const std::string& path) {
     const double nodata = -1;
     std::vector<float> values(g.cell_count(), static_cast<float>(nodata));
     const double largest = a.max_limit();
-    if (a.cells)
-        for (std::size_t c = 0; c < a.cells->size(); ++c) {
-            const std::uint32_t s = a.cell_nearest.site[c];
-            if (s != invalid_id && a.cell_nearest.cost[c] <= largest)
-                values[a.cell_index[c]] = static_cast<float>(a.cell_nearest.cost[c]);
-        }
+    for (std::size_t c = 0; c < a.cell_nearest.site.size(); ++c) {
+        const std::uint32_t s = a.cell_nearest.site[c];
+        if (s != invalid_id && a.cell_nearest.cost[c] <= largest) values[a.cell_index[c]] = static_cast<float>(a.cell_nearest.cost[c]);
+    }
     atomic_output out(path);
     {
         GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");

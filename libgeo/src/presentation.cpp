@@ -55,7 +55,7 @@ namespace {
 // The travel raster's reached cells with their centres in the analysis's CRS, and a cell's ground size.
 std::shared_ptr<const cost_cells> reached_cells(const analysis& a) {
     auto out = std::make_shared<cost_cells>();
-    if (!a.cells) return out;
+    if (a.cell_nearest.site.empty()) return out;
     const raster_grid& g = a.pop.grid;
     const transformer to_metric(g.srs, a.crs);
     std::vector<double> rx, ry;
@@ -70,7 +70,7 @@ std::shared_ptr<const cost_cells> reached_cells(const analysis& a) {
     }
     const double largest = a.max_limit();
     std::int64_t row_done = -1;
-    for (std::size_t c = 0; c < a.cells->size(); ++c) {
+    for (std::size_t c = 0; c < a.cell_nearest.site.size(); ++c) {
         if (a.cell_nearest.site[c] == invalid_id || a.cell_nearest.cost[c] > largest) continue;
         const auto row = static_cast<std::int64_t>(a.cell_index[c] / static_cast<std::uint64_t>(g.cols));
         const auto col = static_cast<std::size_t>(a.cell_index[c] % static_cast<std::uint64_t>(g.cols));

@@ -6,6 +6,7 @@
 #include "healthreach/geo/features.hpp"
 #include "healthreach/geo/graph_cache.hpp"
 #include "healthreach/geo/network.hpp"
+#include "healthreach/geo/partition.hpp"
 #include "healthreach/geo/population.hpp"
 #include "healthreach/geo/roads.hpp"
 #include "healthreach/geo/standards.hpp"
@@ -62,10 +63,15 @@ struct analysis_options {
     // demand_points_auto_max points), always or never. The JSON, summary and map are the same either way.
     demand_points_when demand_points = demand_points_when::automatic;
 
+    // --partition FILE, --partition-layer NAME: the searches run part by part over these polygons
+    // (partition.hpp); the results equal a whole run's.
+    std::string partition, partition_layer;
+
     // Every file the analysis reads (for the outputs-never-replace-inputs check).
     std::vector<std::string> input_paths() const {
         std::vector<std::string> paths = {roads, population, facilities, standards_file, urban, admin,
-                                          network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip};
+                                          network_build.dem, network_build.closures, network_build.speed_factors, road_read.clip,
+                                          partition};
         for (const population_group_request& g : groups) paths.push_back(g.raster);
         return paths;
     }
@@ -197,7 +203,10 @@ graph_inputs analysis_graph_inputs(const analysis_options& options, const standa
 
 // The coverage job: runs the analysis, reporting each phase as it starts. input_error naming the
 // culprit for bad input; cancelled when the progress callback says stop.
-std::unique_ptr<analysis> run_analysis(const analysis_options& options, const job_callbacks& callbacks = {});
+// With options.partition, `runner` runs the parts (run_parts_here when empty: the MPI executable
+// hands them to its ranks).
+std::unique_ptr<analysis> run_analysis(const analysis_options& options, const job_callbacks& callbacks = {},
+                                       const part_runner& runner = {});
 
 // Population-weighted percentile (0..1) of costs; NaN when there is nobody.
 double weighted_percentile(std::vector<std::pair<double, double>> cost_people, double p);
