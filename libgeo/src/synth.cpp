@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -60,12 +61,13 @@ struct params {
     // Local streets of township seats and lanes of villages (0: none): a prefecture's roads are mostly
     // these, and the timings of a prefecture-scale run depend on them.
     double township_street_spacing, village_lane_spacing;
+    double lake_radius, river_width;
 };
 
 params params_for(synth_scale scale) {
     if (scale == synth_scale::prefecture)
-        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 150, 120, 3, 100, 60};
-    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1, 0, 0};
+        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 150, 120, 3, 100, 60, 2500, 250};
+    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1, 0, 0, 900, 150};
 }
 
 struct road {
@@ -100,6 +102,9 @@ struct settlement {
     pt at;
     double population, scale_m, radius_m;
     bool exponential;  // exp(-r/scale) for towns; Gaussian for villages
+    // Share of its people living outside its core, on the township's background (modelled population):
+    // dispersed hamlets and farmsteads of the countryside, the built-up fringe of the city and towns.
+    double dispersed;
 };
 
 // Streets on a square lattice clipped to a circle; vertices shared where streets cross.
@@ -312,20 +317,140 @@ OGRPolygon circle(pt c, double r) {
     return poly;
 }
 
+// The 100 m population grid; row 0 is the northern edge.
+struct grid_frame {
+    double x0, y1, cell;
+    int cols, rows;
+    std::size_t size() const { return static_cast<std::size_t>(cols) * rows; }
+    pt centre(std::size_t i) const {
+        return {x0 + (static_cast<double>(i % cols) + 0.5) * cell, y1 - (static_cast<double>(i / cols) + 0.5) * cell};
+    }
+    std::size_t index(pt p) const {
+        const int col = std::clamp(static_cast<int>(std::floor((p.x - x0) / cell)), 0, cols - 1);
+        const int row = std::clamp(static_cast<int>(std::floor((y1 - p.y) / cell)), 0, rows - 1);
+        return static_cast<std::size_t>(row) * cols + col;
+    }
+};
+
+// Where nobody lives: water (a river from north to south and a reservoir; NoData in the raster, as in
+// WorldPop) and the steepest slopes (ridges in the eastern mountains; 0 people).
+enum class ground : std::uint8_t { land, steep, water };
+
+struct terrain {
+    double region_y0, size, mountains_x;
+    double river_x, river_amplitude, river_phase, river_width;
+    pt lake;
+    double lake_radius, lake_phase, ridge_phase;
+
+    // How far into the mountains, 0 at their foot to 1 some kilometres in.
+    double relief(pt p) const { return std::clamp((p.x - mountains_x) / (0.06 * size), 0.0, 1.0); }
+    ground at(pt p) const {
+        const double t = (p.y - region_y0) / size;
+        if (std::abs(p.x - river_x - river_amplitude * std::sin(2 * pi * 1.3 * t + river_phase)) < river_width / 2)
+            return ground::water;
+        const double a = std::atan2(p.y - lake.y, p.x - lake.x);
+        if (dist(p, lake) < lake_radius * (1 + 0.25 * std::sin(3 * a + lake_phase))) return ground::water;
+        // Ridges run roughly north-south, 2.5 km apart; their crests are the steep cells.
+        const double ridge = 0.5 + 0.5 * std::sin(2 * pi * p.x / 2500 + 1.5 * std::sin(2 * pi * p.y / 7000 + ridge_phase));
+        return relief(p) * ridge > 0.8 ? ground::steep : ground::land;
+    }
+};
+
+// Metres from each cell to the nearest marked cell (two chamfer passes, steps of 1 and sqrt(2) cells;
+// within 8 % of the Euclidean distance, enough for a density model).
+std::vector<float> distance_to_marked(const std::vector<std::uint8_t>& marked, const grid_frame& g) {
+    const float far = 1e9f, straight = static_cast<float>(g.cell), diagonal = static_cast<float>(g.cell * std::sqrt(2.0));
+    std::vector<float> d(marked.size());
+    for (std::size_t i = 0; i < d.size(); ++i) d[i] = marked[i] ? 0.0f : far;
+    const int w = g.cols, h = g.rows;
+    auto relax = [&](int row, int col, int dr, int dc, float step) {
+        const int r2 = row + dr, c2 = col + dc;
+        if (r2 < 0 || r2 >= h || c2 < 0 || c2 >= w) return;
+        float& here = d[static_cast<std::size_t>(row) * w + col];
+        here = std::min(here, d[static_cast<std::size_t>(r2) * w + c2] + step);
+    };
+    for (int row = 0; row < h; ++row)
+        for (int col = 0; col < w; ++col) {
+            relax(row, col, 0, -1, straight);
+            relax(row, col, -1, 0, straight);
+            relax(row, col, -1, -1, diagonal);
+            relax(row, col, -1, 1, diagonal);
+        }
+    for (int row = h - 1; row >= 0; --row)
+        for (int col = w - 1; col >= 0; --col) {
+            relax(row, col, 0, 1, straight);
+            relax(row, col, 1, 0, straight);
+            relax(row, col, 1, 1, diagonal);
+            relax(row, col, 1, -1, diagonal);
+        }
+    return d;
+}
+
 // People per county or district, by the unit nearest each populated cell (as the admin polygons).
 template <class Nearest>
-std::vector<double> people_by_unit(const std::vector<double>& grid, int cols, int rows, double cell, double x0, double y1,
-                                   Nearest nearest) {
+std::vector<double> people_by_unit(const std::vector<double>& grid, const grid_frame& g, Nearest nearest) {
     std::vector<double> out;
-    for (int row = 0; row < rows; ++row)
-        for (int col = 0; col < cols; ++col) {
-            const double v = grid[static_cast<std::size_t>(row) * cols + col];
-            if (v <= 0) continue;
-            const int u = nearest(pt{x0 + (col + 0.5) * cell, y1 - (row + 0.5) * cell});
-            if (u >= static_cast<int>(out.size())) out.resize(u + 1, 0.0);
-            out[u] += v;
-        }
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+        if (!(grid[i] > 0)) continue;
+        const int u = nearest(g.centre(i));
+        if (u >= static_cast<int>(out.size())) out.resize(u + 1, 0.0);
+        out[u] += grid[i];
+    }
     return out;
+}
+
+// The township (as its polygon: the nearest seat in the nearest county) of each habitable cell; -1 for
+// water, steep cells and counties without townships.
+template <class Nearest>
+std::vector<int> township_of_cells(const grid_frame& g, const std::vector<ground>& ground_of,
+                                   const std::vector<unit>& townships, Nearest nearest_county) {
+    std::vector<std::vector<int>> townships_of;
+    for (int t = 0; t < static_cast<int>(townships.size()); ++t) {
+        if (townships[t].parent >= static_cast<int>(townships_of.size())) townships_of.resize(townships[t].parent + 1);
+        townships_of[townships[t].parent].push_back(t);
+    }
+    std::vector<int> out(g.size(), -1);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (ground_of[i] != ground::land) continue;
+        const pt p = g.centre(i);
+        const int c = nearest_county(p);
+        if (c < 0 || c >= static_cast<int>(townships_of.size()) || townships_of[c].empty()) continue;
+        int best = townships_of[c][0];
+        for (int t : townships_of[c])
+            if (dist(p, townships[t].seat) < dist(p, townships[best].seat)) best = t;
+        out[i] = best;
+    }
+    return out;
+}
+
+// The modelled background, as WorldPop and GHS-POP spread census counts: the people each township's
+// settlements disperse (`dispersed`, by township) go on every habitable cell of the township, more of
+// them near roads and settlements and fewer in the mountains. Each township keeps its total, so the
+// counties' totals and the facilities sized on them are those of the settlements.
+void add_background(std::vector<double>& grid, const grid_frame& g, const std::vector<int>& township_of,
+                    const std::vector<double>& dispersed, const terrain& land, const std::vector<road>& roads) {
+    std::vector<std::uint8_t> marked(g.size(), 0);
+    for (const road& rd : roads)
+        for (std::size_t k = 1; k < rd.pts.size(); ++k) {
+            const pt a = rd.pts[k - 1], b = rd.pts[k];
+            const int steps = static_cast<int>(std::ceil(dist(a, b) / (g.cell / 2))) + 1;
+            for (int j = 0; j <= steps; ++j)
+                marked[g.index({a.x + (b.x - a.x) * j / steps, a.y + (b.y - a.y) * j / steps})] = 1;
+        }
+    const std::vector<float> to_road = distance_to_marked(marked, g);
+    for (std::size_t i = 0; i < g.size(); ++i) marked[i] = grid[i] > 0;
+    const std::vector<float> to_settlement = distance_to_marked(marked, g);
+
+    std::vector<float> weight(g.size(), 0.0f);
+    std::vector<double> weights(dispersed.size(), 0.0);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (township_of[i] < 0) continue;
+        weight[i] = static_cast<float>((1 - 0.6 * land.relief(g.centre(i))) *
+                                       (0.3 + std::exp(-to_road[i] / 300.0) + 1.5 * std::exp(-to_settlement[i] / 800.0)));
+        weights[township_of[i]] += weight[i];
+    }
+    for (std::size_t i = 0; i < g.size(); ++i)
+        if (township_of[i] >= 0) grid[i] += dispersed[township_of[i]] * weight[i] / weights[township_of[i]];
 }
 
 const compliance_rule& rule_named(const standards& s, const std::string& id) {
@@ -466,6 +591,23 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         return best;
     };
 
+    // Water and steep ground, from a stream of their own so that the settlements stay where they were
+    // before the terrain existed (unless one would stand in water or on a crest). The reservoir keeps
+    // clear of the city and of the county towns.
+    rng terrain_rng(seed * 0x9E3779B97F4A7C15ULL + 777);
+    terrain land{origin_y, L, origin_x + 0.78 * L, origin_x + 0.63 * L, 0.025 * L, terrain_rng.uniform(0, 2 * pi),
+                 P.river_width, city, 0, terrain_rng.uniform(0, 2 * pi), terrain_rng.uniform(0, 2 * pi)};
+    for (int attempt = 0; attempt < 200 && land.lake_radius == 0; ++attempt) {
+        const pt p{origin_x + L * terrain_rng.uniform(0.1, 0.75), origin_y + L * terrain_rng.uniform(0.1, 0.9)};
+        bool clear = dist(p, city) > zone + 1.3 * P.lake_radius;
+        for (const unit& c : counties) clear = clear && dist(p, c.seat) > 1.3 * P.lake_radius + 2 * P.town_radius;
+        if (clear) land.lake = p, land.lake_radius = P.lake_radius;
+    }
+    const double cell = 100;
+    const grid_frame frame{origin_x, origin_y + L, cell, static_cast<int>(L / cell), static_cast<int>(L / cell)};
+    // Judged at the centre of the cell that holds the place, as the raster will be.
+    auto habitable = [&](pt p) { return land.at(frame.centre(frame.index(p))) == ground::land; };
+
     // Townships (and the districts' sub-districts), each with a centre.
     std::vector<unit> townships;
     for (int c = 0; c < static_cast<int>(counties.size()); ++c) {
@@ -483,6 +625,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                 p = {counties[c].seat.x + rad * std::cos(a), counties[c].seat.y + rad * std::sin(a)};
                 if (!inside(p, 0.03 * L) || dist(p, city) < zone + 0.02 * L) continue;
                 if (in_mountains(p) && !r.chance(0.3)) continue;
+                if (!habitable(p)) continue;
             }
             if (nearest_county(p) != c) continue;
             const double spacing = district ? 3 * P.street_spacing : 0.045 * L;
@@ -512,6 +655,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
             if (!inside(p, 0.01 * L) || nearest_township(p) != t) continue;
             if (dist(p, city) < zone) continue;
             if (in_mountains(p) && !r.chance(0.25)) continue;
+            if (!habitable(p)) continue;
             bool crowded = false;
             for (const unit& c : counties) crowded = crowded || dist(p, c.seat) < 2 * P.town_radius;
             for (const village& v : villages) crowded = crowded || dist(p, v.at) < 0.008 * L;
@@ -604,35 +748,44 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
 
     // Population: every settlement spreads its people over the cells of its kernel, exactly.
     std::vector<settlement> people;
-    people.push_back({city, P.city_pop, 0.35 * P.city_radius, 1.1 * P.city_radius, true});
-    for (const street_grid& t : towns) people.push_back({t.c, P.town_pop * r.uniform(0.7, 1.3), 0.4 * P.town_radius, 1.2 * P.town_radius, true});
+    constexpr double urban_dispersed = 0.05, rural_dispersed = 0.35;
+    people.push_back({city, P.city_pop, 0.35 * P.city_radius, 1.1 * P.city_radius, true, urban_dispersed});
+    for (const street_grid& t : towns)
+        people.push_back({t.c, P.town_pop * r.uniform(0.7, 1.3), 0.4 * P.town_radius, 1.2 * P.town_radius, true, urban_dispersed});
     for (const unit& t : townships)
-        if (t.kind == "township") people.push_back({t.seat, std::round(P.township_pop * r.uniform(0.6, 1.5)), 250, 800, false});
-    for (const village& v : villages) people.push_back({v.at, v.population, 100, 300, false});
+        if (t.kind == "township") people.push_back({t.seat, std::round(P.township_pop * r.uniform(0.6, 1.5)), 250, 800, false, rural_dispersed});
+    for (const village& v : villages) people.push_back({v.at, v.population, 100, 300, false, rural_dispersed});
 
-    const double cell = 100;
-    const int cols = static_cast<int>(L / cell), rows = cols;
-    std::vector<double> grid(static_cast<std::size_t>(cols) * rows, 0.0);
+    std::vector<ground> ground_of(frame.size());
+    for (std::size_t i = 0; i < ground_of.size(); ++i) ground_of[i] = land.at(frame.centre(i));
+    const std::vector<int> township_of = township_of_cells(frame, ground_of, townships, nearest_county);
+    std::vector<double> grid(frame.size(), 0.0), dispersed(townships.size(), 0.0);
     double total = 0;
     std::vector<std::pair<std::size_t, double>> weights;
     for (const settlement& s : people) {
         weights.clear();
         double wsum = 0;
-        const int c0 = std::max(0, static_cast<int>((s.at.x - s.radius_m - origin_x) / cell));
-        const int c1 = std::min(cols - 1, static_cast<int>((s.at.x + s.radius_m - origin_x) / cell));
-        const int r0 = std::max(0, static_cast<int>((origin_y + L - s.at.y - s.radius_m) / cell));
-        const int r1 = std::min(rows - 1, static_cast<int>((origin_y + L - s.at.y + s.radius_m) / cell));
-        for (int row = r0; row <= r1; ++row)
-            for (int col = c0; col <= c1; ++col) {
-                const double d = dist(s.at, {origin_x + (col + 0.5) * cell, origin_y + L - (row + 0.5) * cell});
-                if (d > s.radius_m) continue;
+        const std::size_t nw = frame.index({s.at.x - s.radius_m, s.at.y + s.radius_m});
+        const std::size_t se = frame.index({s.at.x + s.radius_m, s.at.y - s.radius_m});
+        for (std::size_t row = nw / frame.cols; row <= se / frame.cols; ++row)
+            for (std::size_t col = nw % frame.cols; col <= se % frame.cols; ++col) {
+                const std::size_t i = row * frame.cols + col;
+                const double d = dist(s.at, frame.centre(i));
+                if (d > s.radius_m || ground_of[i] != ground::land) continue;
                 const double w = s.exponential ? std::exp(-d / s.scale_m) : std::exp(-d * d / (2 * s.scale_m * s.scale_m));
-                weights.emplace_back(static_cast<std::size_t>(row) * cols + col, w);
+                weights.emplace_back(i, w);
                 wsum += w;
             }
-        for (auto [i, w] : weights) grid[i] += s.population * w / wsum;
+        if (!(wsum > 0)) throw std::logic_error("synth: a settlement has no habitable cell");
+        for (auto [i, w] : weights) {
+            const double here = s.population * w / wsum;
+            const int t = township_of[i];
+            grid[i] += t < 0 ? here : (1 - s.dispersed) * here;
+            if (t >= 0) dispersed[t] += s.dispersed * here;
+        }
         total += s.population;
     }
+    add_background(grid, frame, township_of, dispersed, land, roads);
 
     // Facilities, with the gaps a planner should find.
     std::vector<facility> fac;
@@ -698,7 +851,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         }
         fac.push_back(clinic);
     }
-    complete_facilities(fac, counties, people_by_unit(grid, cols, rows, cell, origin_x, origin_y + L, nearest_county),
+    complete_facilities(fac, counties, people_by_unit(grid, frame, nearest_county),
                         nearest_county, first_county, towns.size());
 
     // Admin polygons.
@@ -828,21 +981,29 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         if (c) GEOSGeom_destroy_r(g.h, c);
     GEOSGeom_destroy_r(g.h, region);
 
+    std::size_t valid = 0, populated = 0;
     {
+        constexpr float nodata = -9999;
         atomic_output out(dir + "/population.tif");
         {
             GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
             const char* opts[] = {"COMPRESS=DEFLATE", "TILED=YES", nullptr};
+            const int cols = frame.cols, rows = frame.rows;
             dataset_ptr ds(gtiff->Create(out.temp_path().c_str(), cols, rows, 1, GDT_Float32, const_cast<char**>(opts)));
             if (!ds) throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
             double gt[6] = {origin_x, cell, 0, origin_y + L, 0, -cell};
             ds->SetGeoTransform(gt);
             ds->SetSpatialRef(&srs);
             GDALRasterBand* band = ds->GetRasterBand(1);
-            band->SetNoDataValue(-9999);
+            band->SetNoDataValue(nodata);
             std::vector<float> row_buf(cols);
             for (int row = 0; row < rows; ++row) {
-                for (int col = 0; col < cols; ++col) row_buf[col] = static_cast<float>(grid[static_cast<std::size_t>(row) * cols + col]);
+                for (int col = 0; col < cols; ++col) {
+                    const std::size_t i = static_cast<std::size_t>(row) * cols + col;
+                    row_buf[col] = ground_of[i] == ground::water ? nodata : static_cast<float>(grid[i]);
+                    valid += ground_of[i] != ground::water;
+                    populated += row_buf[col] > 0;
+                }
                 if (band->RasterIO(GF_Write, 0, row, cols, 1, row_buf.data(), cols, 1, GDT_Float32, 0, 0) != CE_None)
                     throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
             }
@@ -850,11 +1011,15 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         out.commit();
     }
 
+    sum.valid_cells = valid;
+    sum.populated_cells = populated;
+    char share_text[16];
+    std::snprintf(share_text, sizeof share_text, "%.1f", 100.0 * static_cast<double>(populated) / static_cast<double>(valid));
     std::ofstream readme(dir + "/README.md");
     readme << "# Synthetic region (healthreach synth)\n\n"
            << "Generated by `healthreach synth --scale " << (prefecture ? "prefecture" : "small") << " --seed " << seed
            << "`. Synthetic data modelled on Changzhi (Shanxi): a basin city with four districts, "
-           << P.counties << " counties, townships with a centre each, villages, and empty mountains in the east. "
+           << P.counties << " counties, townships with a centre each, villages, and thinly peopled mountains in the east. "
            << "Not real places or people.\n\n"
            << "CRS: EPSG:" << epsg << " (UTM 49N). Region: " << L / 1000 << " km square.\n\n"
            << "| file | layers | features |\n|---|---|---|\n"
@@ -865,6 +1030,13 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
            << counties.size() << ", " << townships.size() << " |\n"
            << "| villages.gpkg | villages (id, name, population, township) | " << villages.size() << " |\n"
            << "| urban.gpkg | urban (city and county towns) | " << 1 + towns.size() << " |\n\n"
+           << "Population: settlements (the city, county towns, township seats and villages as kernels of "
+           << "people) and a modelled background, as WorldPop and GHS-POP spread census counts: 35 % of the "
+           << "people of township seats and villages and 5 % of those of the city and county towns live on "
+           << "every habitable cell of their township, more of them near roads and settlements, fewer in the "
+           << "mountains; each township keeps its total. Nobody lives on "
+           << "water (a river and a reservoir, NoData cells) or on the steepest mountain crests (0). "
+           << "Populated cells: " << populated << " of " << valid << " valid cells (" << share_text << " %).\n\n"
            << "Facilities are sized to the units' people so that the built-in standards' count and ratio rules "
            << "hold, except for these planted gaps: one district (Lucheng) without an ambulance station; the "
            << "easternmost county with a single ambulance, about 60 % of its beds target and no county "

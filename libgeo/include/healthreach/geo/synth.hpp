@@ -12,6 +12,7 @@ synth_scale parse_synth_scale(const std::string& name);
 struct synth_summary {
     double population = 0;  // exact total of the settlements placed (the raster holds it as Float32)
     std::size_t counties = 0, townships = 0, villages = 0, facilities = 0, road_lines = 0;
+    std::size_t valid_cells = 0, populated_cells = 0;  // raster cells not NoData (water), and holding people
 };
 
 // Writes roads.gpkg, population.tif, facilities.gpkg, admin.gpkg, villages.gpkg, urban.gpkg and
