@@ -641,7 +641,10 @@ prefecture_part build_prefecture(const params& P, const prefecture_plan& plan, r
     std::vector<unit> townships;
     for (int c = 0; c < static_cast<int>(counties.size()); ++c) {
         const bool district = counties[c].kind == "district";
-        const int want = district ? P.subdistricts_per_district : P.townships_per_county;
+        // A larger city (the province's capital) has more sub-districts, each with its community
+        // health centre: one per 100,000 residents is a rule the plans set.
+        const int want = district ? std::max(P.subdistricts_per_district, static_cast<int>(std::ceil(plan.city_pop / 4 / 80000)))
+                                  : P.townships_per_county;
         int made = 0;
         for (int attempt = 0; attempt < 2000 && made < want; ++attempt) {
             pt p;
