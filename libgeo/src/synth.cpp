@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,14 +21,15 @@ namespace healthreach::geo {
 synth_scale parse_synth_scale(const std::string& name) {
     if (name == "small") return synth_scale::small;
     if (name == "prefecture") return synth_scale::prefecture;
-    throw input_error("--scale: unknown scale '" + name + "' (small or prefecture)");
+    if (name == "province") return synth_scale::province;
+    throw input_error("--scale: unknown scale '" + name + "' (small, prefecture or province)");
 }
 
 namespace {
 
 constexpr double pi = 3.14159265358979323846;
 constexpr int epsg = 32649;                    // UTM 49N: Changzhi lies at 113 E
-constexpr double origin_x = 420000, origin_y = 3950000;
+constexpr double origin_x = 420000, origin_y = 3950000;  // the south-west corner of the region
 
 // splitmix64: the same numbers on every platform, unlike the std distributions.
 class rng {
@@ -60,12 +62,13 @@ struct params {
     // Local streets of township seats and lanes of villages (0: none): a prefecture's roads are mostly
     // these, and the timings of a prefecture-scale run depend on them.
     double township_street_spacing, village_lane_spacing;
+    double lake_radius, river_width;
 };
 
 params params_for(synth_scale scale) {
-    if (scale == synth_scale::prefecture)
-        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 150, 120, 3, 100, 60};
-    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1, 0, 0};
+    if (scale != synth_scale::small)
+        return {118000, 8, 4, 10, 20, 3, 2, 8000, 1100000, 1500, 50000, 5000, 150, 120, 3, 100, 60, 2500, 250};
+    return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1, 0, 0, 900, 150};
 }
 
 struct road {
@@ -100,6 +103,9 @@ struct settlement {
     pt at;
     double population, scale_m, radius_m;
     bool exponential;  // exp(-r/scale) for towns; Gaussian for villages
+    // Share of its people living outside its core, on the township's background (modelled population):
+    // dispersed hamlets and farmsteads of the countryside, the built-up fringe of the city and towns.
+    double dispersed;
 };
 
 // Streets on a square lattice clipped to a circle; vertices shared where streets cross.
@@ -312,20 +318,140 @@ OGRPolygon circle(pt c, double r) {
     return poly;
 }
 
+// The 100 m population grid; row 0 is the northern edge.
+struct grid_frame {
+    double x0, y1, cell;
+    int cols, rows;
+    std::size_t size() const { return static_cast<std::size_t>(cols) * rows; }
+    pt centre(std::size_t i) const {
+        return {x0 + (static_cast<double>(i % cols) + 0.5) * cell, y1 - (static_cast<double>(i / cols) + 0.5) * cell};
+    }
+    std::size_t index(pt p) const {
+        const int col = std::clamp(static_cast<int>(std::floor((p.x - x0) / cell)), 0, cols - 1);
+        const int row = std::clamp(static_cast<int>(std::floor((y1 - p.y) / cell)), 0, rows - 1);
+        return static_cast<std::size_t>(row) * cols + col;
+    }
+};
+
+// Where nobody lives: water (a river from north to south and a reservoir; NoData in the raster, as in
+// WorldPop) and the steepest slopes (ridges in the eastern mountains; 0 people).
+enum class ground : std::uint8_t { land, steep, water };
+
+struct terrain {
+    double region_y0, size, mountains_x;
+    double river_x, river_amplitude, river_phase, river_width;
+    pt lake;
+    double lake_radius, lake_phase, ridge_phase;
+
+    // How far into the mountains, 0 at their foot to 1 some kilometres in.
+    double relief(pt p) const { return std::clamp((p.x - mountains_x) / (0.06 * size), 0.0, 1.0); }
+    ground at(pt p) const {
+        const double t = (p.y - region_y0) / size;
+        if (std::abs(p.x - river_x - river_amplitude * std::sin(2 * pi * 1.3 * t + river_phase)) < river_width / 2)
+            return ground::water;
+        const double a = std::atan2(p.y - lake.y, p.x - lake.x);
+        if (dist(p, lake) < lake_radius * (1 + 0.25 * std::sin(3 * a + lake_phase))) return ground::water;
+        // Ridges run roughly north-south, 2.5 km apart; their crests are the steep cells.
+        const double ridge = 0.5 + 0.5 * std::sin(2 * pi * p.x / 2500 + 1.5 * std::sin(2 * pi * p.y / 7000 + ridge_phase));
+        return relief(p) * ridge > 0.8 ? ground::steep : ground::land;
+    }
+};
+
+// Metres from each cell to the nearest marked cell (two chamfer passes, steps of 1 and sqrt(2) cells;
+// within 8 % of the Euclidean distance, enough for a density model).
+std::vector<float> distance_to_marked(const std::vector<std::uint8_t>& marked, const grid_frame& g) {
+    const float far = 1e9f, straight = static_cast<float>(g.cell), diagonal = static_cast<float>(g.cell * std::sqrt(2.0));
+    std::vector<float> d(marked.size());
+    for (std::size_t i = 0; i < d.size(); ++i) d[i] = marked[i] ? 0.0f : far;
+    const int w = g.cols, h = g.rows;
+    auto relax = [&](int row, int col, int dr, int dc, float step) {
+        const int r2 = row + dr, c2 = col + dc;
+        if (r2 < 0 || r2 >= h || c2 < 0 || c2 >= w) return;
+        float& here = d[static_cast<std::size_t>(row) * w + col];
+        here = std::min(here, d[static_cast<std::size_t>(r2) * w + c2] + step);
+    };
+    for (int row = 0; row < h; ++row)
+        for (int col = 0; col < w; ++col) {
+            relax(row, col, 0, -1, straight);
+            relax(row, col, -1, 0, straight);
+            relax(row, col, -1, -1, diagonal);
+            relax(row, col, -1, 1, diagonal);
+        }
+    for (int row = h - 1; row >= 0; --row)
+        for (int col = w - 1; col >= 0; --col) {
+            relax(row, col, 0, 1, straight);
+            relax(row, col, 1, 0, straight);
+            relax(row, col, 1, 1, diagonal);
+            relax(row, col, 1, -1, diagonal);
+        }
+    return d;
+}
+
 // People per county or district, by the unit nearest each populated cell (as the admin polygons).
 template <class Nearest>
-std::vector<double> people_by_unit(const std::vector<double>& grid, int cols, int rows, double cell, double x0, double y1,
-                                   Nearest nearest) {
+std::vector<double> people_by_unit(const std::vector<double>& grid, const grid_frame& g, Nearest nearest) {
     std::vector<double> out;
-    for (int row = 0; row < rows; ++row)
-        for (int col = 0; col < cols; ++col) {
-            const double v = grid[static_cast<std::size_t>(row) * cols + col];
-            if (v <= 0) continue;
-            const int u = nearest(pt{x0 + (col + 0.5) * cell, y1 - (row + 0.5) * cell});
-            if (u >= static_cast<int>(out.size())) out.resize(u + 1, 0.0);
-            out[u] += v;
-        }
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+        if (!(grid[i] > 0)) continue;
+        const int u = nearest(g.centre(i));
+        if (u >= static_cast<int>(out.size())) out.resize(u + 1, 0.0);
+        out[u] += grid[i];
+    }
     return out;
+}
+
+// The township (as its polygon: the nearest seat in the nearest county) of each habitable cell; -1 for
+// water, steep cells and counties without townships.
+template <class Nearest>
+std::vector<int> township_of_cells(const grid_frame& g, const std::vector<ground>& ground_of,
+                                   const std::vector<unit>& townships, Nearest nearest_county) {
+    std::vector<std::vector<int>> townships_of;
+    for (int t = 0; t < static_cast<int>(townships.size()); ++t) {
+        if (townships[t].parent >= static_cast<int>(townships_of.size())) townships_of.resize(townships[t].parent + 1);
+        townships_of[townships[t].parent].push_back(t);
+    }
+    std::vector<int> out(g.size(), -1);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (ground_of[i] != ground::land) continue;
+        const pt p = g.centre(i);
+        const int c = nearest_county(p);
+        if (c < 0 || c >= static_cast<int>(townships_of.size()) || townships_of[c].empty()) continue;
+        int best = townships_of[c][0];
+        for (int t : townships_of[c])
+            if (dist(p, townships[t].seat) < dist(p, townships[best].seat)) best = t;
+        out[i] = best;
+    }
+    return out;
+}
+
+// The modelled background, as WorldPop and GHS-POP spread census counts: the people each township's
+// settlements disperse (`dispersed`, by township) go on every habitable cell of the township, more of
+// them near roads and settlements and fewer in the mountains. Each township keeps its total, so the
+// counties' totals and the facilities sized on them are those of the settlements.
+void add_background(std::vector<double>& grid, const grid_frame& g, const std::vector<int>& township_of,
+                    const std::vector<double>& dispersed, const terrain& land, const std::vector<road>& roads) {
+    std::vector<std::uint8_t> marked(g.size(), 0);
+    for (const road& rd : roads)
+        for (std::size_t k = 1; k < rd.pts.size(); ++k) {
+            const pt a = rd.pts[k - 1], b = rd.pts[k];
+            const int steps = static_cast<int>(std::ceil(dist(a, b) / (g.cell / 2))) + 1;
+            for (int j = 0; j <= steps; ++j)
+                marked[g.index({a.x + (b.x - a.x) * j / steps, a.y + (b.y - a.y) * j / steps})] = 1;
+        }
+    const std::vector<float> to_road = distance_to_marked(marked, g);
+    for (std::size_t i = 0; i < g.size(); ++i) marked[i] = grid[i] > 0;
+    const std::vector<float> to_settlement = distance_to_marked(marked, g);
+
+    std::vector<float> weight(g.size(), 0.0f);
+    std::vector<double> weights(dispersed.size(), 0.0);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (township_of[i] < 0) continue;
+        weight[i] = static_cast<float>((1 - 0.6 * land.relief(g.centre(i))) *
+                                       (0.3 + std::exp(-to_road[i] / 300.0) + 1.5 * std::exp(-to_settlement[i] / 800.0)));
+        weights[township_of[i]] += weight[i];
+    }
+    for (std::size_t i = 0; i < g.size(); ++i)
+        if (township_of[i] >= 0) grid[i] += dispersed[township_of[i]] * weight[i] / weights[township_of[i]];
 }
 
 const compliance_rule& rule_named(const standards& s, const std::string& id) {
@@ -413,20 +539,42 @@ void complete_facilities(std::vector<facility>& fac, const std::vector<unit>& co
     }
 }
 
-}  // namespace
 
-synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, std::uint64_t seed) {
-    init_gdal();
-    // GeoPackages record a timestamp; a fixed one keeps the files byte-identical for a seed.
-    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2026-01-01T00:00:00.000Z");
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec || !std::filesystem::is_directory(dir))
-        throw input_error(dir + ": cannot create the output directory" + (ec ? ": " + ec.message() : std::string(": a file is in the way")));
-    const params P = params_for(scale);
-    rng r(seed * 0x2545F4914F6CDD1DULL + 12345);
-    namer names(r);
-    const double L = P.size;
+// One prefecture's part of the region, placed on its square.
+struct prefecture_plan {
+    pt origin;                      // south-west corner of its square
+    std::string name, name_en;      // 长治, Changzhi
+    bool changzhi_names;            // Changzhi's own district and county names; generated names otherwise
+    double city_pop;
+    int city_hospitals;             // city-run general hospitals (one per up to 2 million residents)
+    std::uint64_t terrain_seed;
+};
+
+// Everything a prefecture adds to the region's files, in the order it is written.
+struct prefecture_part {
+    std::vector<road> roads;
+    std::vector<facility> fac;
+    std::vector<unit> counties, townships;  // townships' `parent`: index into this part's counties
+    std::vector<village> villages;           // `township`: index into this part's townships
+    std::vector<std::unique_ptr<OGRGeometry>> county_shapes, township_shapes;  // township shape null: none
+    std::unique_ptr<OGRGeometry> square;
+    struct urban_area {
+        std::string name, kind;
+        OGRPolygon shape;
+    };
+    std::vector<urban_area> urban;
+    street_grid city_gates;
+    grid_frame frame;
+    std::vector<float> raster;  // people per cell, NoData on water
+    double population = 0;
+    std::vector<double> township_population;
+    std::size_t valid = 0, populated = 0;
+};
+
+constexpr float nodata = -9999;
+
+prefecture_part build_prefecture(const params& P, const prefecture_plan& plan, rng& r, namer& names) {
+    const double L = P.size, origin_x = plan.origin.x, origin_y = plan.origin.y;
     const pt city{origin_x + 0.42 * L, origin_y + 0.5 * L};
     auto in_mountains = [&](pt p) { return p.x > origin_x + 0.78 * L; };
     auto inside = [&](pt p, double margin) {
@@ -436,24 +584,30 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
 
     // Admin seats: four districts around the centre, counties on a ring (one of them in the east).
     const street_grid city_grid{city, P.city_radius, P.street_spacing};
-    static const char* const district_names[][2] = {
+    static const char* const changzhi_districts[][2] = {
         {"潞州区", "Luzhou"}, {"上党区", "Shangdang"}, {"屯留区", "Tunliu"}, {"潞城区", "Lucheng"}};
-    static const char* const county_names[][2] = {{"平顺县", "Pingshun"}, {"襄垣县", "Xiangyuan"},
+    static const char* const changzhi_counties[][2] = {{"平顺县", "Pingshun"}, {"襄垣县", "Xiangyuan"},
                                                   {"武乡县", "Wuxiang"},  {"沁县", "Qinxian"},
                                                   {"沁源县", "Qinyuan"},  {"长子县", "Zhangzi"},
                                                   {"壶关县", "Huguan"},   {"黎城县", "Licheng"}};
+    auto unit_name = [&](const char* const (&changzhi)[2], const std::string& suffix) {
+        return plan.changzhi_names ? std::pair<std::string, std::string>{changzhi[0], changzhi[1]} : names.make(suffix);
+    };
     std::vector<unit> counties;
     const int dn = static_cast<int>(0.4 * P.city_radius / P.street_spacing);
     const int dx[] = {-1, 1, -1, 1}, dy[] = {1, 1, -1, -1};
-    for (int d = 0; d < 4; ++d)
-        counties.push_back({district_names[d][0], district_names[d][1], "district", city_grid.at(dx[d] * dn, dy[d] * dn)});
+    for (int d = 0; d < 4; ++d) {
+        const auto [zh, en] = unit_name(changzhi_districts[d], "区");
+        counties.push_back({zh, en, "district", city_grid.at(dx[d] * dn, dy[d] * dn)});
+    }
     for (int k = 0; k < P.counties; ++k) {
         const double a = 2 * pi * k / P.counties + r.uniform(-0.15, 0.15);
         const double rad = L * r.uniform(0.28, 0.34);
         pt seat{city.x + rad * std::cos(a), city.y + rad * std::sin(a)};
         seat.x = std::clamp(seat.x, origin_x + 0.08 * L, origin_x + 0.9 * L);
         seat.y = std::clamp(seat.y, origin_y + 0.08 * L, origin_y + 0.92 * L);
-        counties.push_back({county_names[k][0], county_names[k][1], "county", seat});
+        const auto [zh, en] = unit_name(changzhi_counties[k], "县");
+        counties.push_back({zh, en, "county", seat});
     }
     // The districts share the zone around the city; the counties share the rest.
     const double zone = 1.8 * P.city_radius;
@@ -466,11 +620,31 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         return best;
     };
 
+    // Water and steep ground, from a stream of their own so that the settlements stay where they were
+    // before the terrain existed (unless one would stand in water or on a crest). The reservoir keeps
+    // clear of the city and of the county towns.
+    rng terrain_rng(plan.terrain_seed);
+    terrain land{origin_y, L, origin_x + 0.78 * L, origin_x + 0.63 * L, 0.025 * L, terrain_rng.uniform(0, 2 * pi),
+                 P.river_width, city, 0, terrain_rng.uniform(0, 2 * pi), terrain_rng.uniform(0, 2 * pi)};
+    for (int attempt = 0; attempt < 200 && land.lake_radius == 0; ++attempt) {
+        const pt p{origin_x + L * terrain_rng.uniform(0.1, 0.75), origin_y + L * terrain_rng.uniform(0.1, 0.9)};
+        bool clear = dist(p, city) > zone + 1.3 * P.lake_radius;
+        for (const unit& c : counties) clear = clear && dist(p, c.seat) > 1.3 * P.lake_radius + 2 * P.town_radius;
+        if (clear) land.lake = p, land.lake_radius = P.lake_radius;
+    }
+    const double cell = 100;
+    const grid_frame frame{origin_x, origin_y + L, cell, static_cast<int>(L / cell), static_cast<int>(L / cell)};
+    // Judged at the centre of the cell that holds the place, as the raster will be.
+    auto habitable = [&](pt p) { return land.at(frame.centre(frame.index(p))) == ground::land; };
+
     // Townships (and the districts' sub-districts), each with a centre.
     std::vector<unit> townships;
     for (int c = 0; c < static_cast<int>(counties.size()); ++c) {
         const bool district = counties[c].kind == "district";
-        const int want = district ? P.subdistricts_per_district : P.townships_per_county;
+        // A larger city (the province's capital) has more sub-districts, each with its community
+        // health centre: one per 100,000 residents is a rule the plans set.
+        const int want = district ? std::max(P.subdistricts_per_district, static_cast<int>(std::ceil(plan.city_pop / 4 / 80000)))
+                                  : P.townships_per_county;
         int made = 0;
         for (int attempt = 0; attempt < 2000 && made < want; ++attempt) {
             pt p;
@@ -483,6 +657,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                 p = {counties[c].seat.x + rad * std::cos(a), counties[c].seat.y + rad * std::sin(a)};
                 if (!inside(p, 0.03 * L) || dist(p, city) < zone + 0.02 * L) continue;
                 if (in_mountains(p) && !r.chance(0.3)) continue;
+                if (!habitable(p)) continue;
             }
             if (nearest_county(p) != c) continue;
             const double spacing = district ? 3 * P.street_spacing : 0.045 * L;
@@ -512,6 +687,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
             if (!inside(p, 0.01 * L) || nearest_township(p) != t) continue;
             if (dist(p, city) < zone) continue;
             if (in_mountains(p) && !r.chance(0.25)) continue;
+            if (!habitable(p)) continue;
             bool crowded = false;
             for (const unit& c : counties) crowded = crowded || dist(p, c.seat) < 2 * P.town_radius;
             for (const village& v : villages) crowded = crowded || dist(p, v.at) < 0.008 * L;
@@ -604,43 +780,58 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
 
     // Population: every settlement spreads its people over the cells of its kernel, exactly.
     std::vector<settlement> people;
-    people.push_back({city, P.city_pop, 0.35 * P.city_radius, 1.1 * P.city_radius, true});
-    for (const street_grid& t : towns) people.push_back({t.c, P.town_pop * r.uniform(0.7, 1.3), 0.4 * P.town_radius, 1.2 * P.town_radius, true});
+    constexpr double urban_dispersed = 0.05, rural_dispersed = 0.35;
+    people.push_back({city, plan.city_pop, 0.35 * P.city_radius, 1.1 * P.city_radius, true, urban_dispersed});
+    for (const street_grid& t : towns)
+        people.push_back({t.c, P.town_pop * r.uniform(0.7, 1.3), 0.4 * P.town_radius, 1.2 * P.town_radius, true, urban_dispersed});
     for (const unit& t : townships)
-        if (t.kind == "township") people.push_back({t.seat, std::round(P.township_pop * r.uniform(0.6, 1.5)), 250, 800, false});
-    for (const village& v : villages) people.push_back({v.at, v.population, 100, 300, false});
+        if (t.kind == "township") people.push_back({t.seat, std::round(P.township_pop * r.uniform(0.6, 1.5)), 250, 800, false, rural_dispersed});
+    for (const village& v : villages) people.push_back({v.at, v.population, 100, 300, false, rural_dispersed});
 
-    const double cell = 100;
-    const int cols = static_cast<int>(L / cell), rows = cols;
-    std::vector<double> grid(static_cast<std::size_t>(cols) * rows, 0.0);
+    std::vector<ground> ground_of(frame.size());
+    for (std::size_t i = 0; i < ground_of.size(); ++i) ground_of[i] = land.at(frame.centre(i));
+    const std::vector<int> township_of = township_of_cells(frame, ground_of, townships, nearest_county);
+    std::vector<double> grid(frame.size(), 0.0), dispersed(townships.size(), 0.0), settled(townships.size(), 0.0);
     double total = 0;
     std::vector<std::pair<std::size_t, double>> weights;
     for (const settlement& s : people) {
         weights.clear();
         double wsum = 0;
-        const int c0 = std::max(0, static_cast<int>((s.at.x - s.radius_m - origin_x) / cell));
-        const int c1 = std::min(cols - 1, static_cast<int>((s.at.x + s.radius_m - origin_x) / cell));
-        const int r0 = std::max(0, static_cast<int>((origin_y + L - s.at.y - s.radius_m) / cell));
-        const int r1 = std::min(rows - 1, static_cast<int>((origin_y + L - s.at.y + s.radius_m) / cell));
-        for (int row = r0; row <= r1; ++row)
-            for (int col = c0; col <= c1; ++col) {
-                const double d = dist(s.at, {origin_x + (col + 0.5) * cell, origin_y + L - (row + 0.5) * cell});
-                if (d > s.radius_m) continue;
+        const std::size_t nw = frame.index({s.at.x - s.radius_m, s.at.y + s.radius_m});
+        const std::size_t se = frame.index({s.at.x + s.radius_m, s.at.y - s.radius_m});
+        for (std::size_t row = nw / frame.cols; row <= se / frame.cols; ++row)
+            for (std::size_t col = nw % frame.cols; col <= se % frame.cols; ++col) {
+                const std::size_t i = row * frame.cols + col;
+                const double d = dist(s.at, frame.centre(i));
+                if (d > s.radius_m || ground_of[i] != ground::land) continue;
                 const double w = s.exponential ? std::exp(-d / s.scale_m) : std::exp(-d * d / (2 * s.scale_m * s.scale_m));
-                weights.emplace_back(static_cast<std::size_t>(row) * cols + col, w);
+                weights.emplace_back(i, w);
                 wsum += w;
             }
-        for (auto [i, w] : weights) grid[i] += s.population * w / wsum;
+        if (!(wsum > 0)) throw std::logic_error("synth: a settlement has no habitable cell");
+        for (auto [i, w] : weights) {
+            const double here = s.population * w / wsum;
+            const int t = township_of[i];
+            grid[i] += t < 0 ? here : (1 - s.dispersed) * here;
+            if (t < 0) continue;
+            dispersed[t] += s.dispersed * here;
+            settled[t] += here;
+        }
         total += s.population;
     }
+    add_background(grid, frame, township_of, dispersed, land, roads);
 
     // Facilities, with the gaps a planner should find.
     std::vector<facility> fac;
-    const bool prefecture = scale == synth_scale::prefecture;
-    fac.push_back({city_grid.at(1, 1), "长治市急救中心 Changzhi Emergency Centre", "emergency-centre", "", prefecture ? 12 : 4, 60});
-    fac.push_back({city_grid.at(-2, 1), "长治市人民医院 Changzhi People's Hospital", "city-hospital", "general", -1, 1200});
-    if (prefecture)  // one city-run general hospital per up to 2 million residents
-        fac.push_back({city_grid.at(2, -2), "长治市第二人民医院 Changzhi Second People's Hospital", "city-hospital", "general", -1, 900});
+    const bool prefecture = P.counties > 2;
+    const std::string& pz = plan.name, &pe = plan.name_en;
+    fac.push_back({city_grid.at(1, 1), pz + "市急救中心 " + pe + " Emergency Centre", "emergency-centre", "", prefecture ? 12 : 4, 60});
+    fac.push_back({city_grid.at(-2, 1), pz + "市人民医院 " + pe + " People's Hospital", "city-hospital", "general", -1, 1200});
+    // One city-run general hospital per up to 2 million residents.
+    static const char* const ordinal[][2] = {{"第二", "Second"}, {"第三", "Third"}};
+    for (int k = 0; k + 1 < plan.city_hospitals; ++k)
+        fac.push_back({city_grid.at(2 - 4 * k, -2), pz + "市" + ordinal[k][0] + "人民医院 " + pe + " " + ordinal[k][1] + " People's Hospital",
+                       "city-hospital", "general", -1, 900});
     // Ambulance counts are sized to the units' people below (complete_facilities).
     for (int d = 0; d < 3; ++d)  // the fourth district has no station of its own
         fac.push_back({counties[d].seat, counties[d].name + "急救站 " + counties[d].name_en + " Ambulance Station",
@@ -698,7 +889,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         }
         fac.push_back(clinic);
     }
-    complete_facilities(fac, counties, people_by_unit(grid, cols, rows, cell, origin_x, origin_y + L, nearest_county),
+    complete_facilities(fac, counties, people_by_unit(grid, frame, nearest_county),
                         nearest_county, first_county, towns.size());
 
     // Admin polygons.
@@ -737,15 +928,155 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
         const auto cells = g.cells(centres, county_cells[c]);
         for (std::size_t i = 0; i < cells.size(); ++i) township_cells[index[i]] = cells[i];
     }
+    prefecture_part out;
+    out.city_gates = city_grid;
+    out.population = total;
+    out.township_population = settled;
+    out.square = std::unique_ptr<OGRGeometry>(g.to_ogr(region));
+    for (GEOSGeometry* c : county_cells) {
+        out.county_shapes.push_back(g.to_ogr(c));
+        GEOSGeom_destroy_r(g.h, c);
+    }
+    for (GEOSGeometry* c : township_cells) {
+        out.township_shapes.push_back(c ? g.to_ogr(c) : nullptr);
+        if (c) GEOSGeom_destroy_r(g.h, c);
+    }
+    GEOSGeom_destroy_r(g.h, region);
+    out.urban.push_back({pz + "市区 " + pe + " city", "city", circle(city, 1.05 * P.city_radius)});
+    for (std::size_t k = 0; k < towns.size(); ++k)
+        out.urban.push_back({counties[first_county + k].name + "城区", "county-town", circle(towns[k].c, 1.1 * P.town_radius)});
+    out.raster.resize(frame.size());
+    for (std::size_t i = 0; i < frame.size(); ++i) {
+        out.raster[i] = ground_of[i] == ground::water ? nodata : static_cast<float>(grid[i]);
+        out.valid += ground_of[i] != ground::water;
+        out.populated += out.raster[i] > 0;
+    }
+    out.frame = frame;
+    out.roads = std::move(roads);
+    out.fac = std::move(fac);
+    out.counties = std::move(counties);
+    out.townships = std::move(townships);
+    out.villages = std::move(villages);
+    return out;
+}
+
+// The prefectures of a scale: one (Changzhi) at small and prefecture scale; at province scale eleven
+// on a grid of squares three wide and four high (Shanxi's shape, its north-east corner outside), the
+// capital's basin in the middle of the second row holding a larger city.
+std::vector<prefecture_plan> plans_for(synth_scale scale, const params& P, std::uint64_t seed) {
+    const std::uint64_t terrain_seed = seed * 0x9E3779B97F4A7C15ULL + 777;
+    if (scale != synth_scale::province)
+        return {{{origin_x, origin_y}, "长治", "Changzhi", true, P.city_pop, scale == synth_scale::small ? 1 : 2, terrain_seed}};
+    static const char* const shanxi[4][3][2] = {
+        {{"朔州", "Shuozhou"}, {"大同", "Datong"}, {nullptr, nullptr}},
+        {{"忻州", "Xinzhou"}, {"太原", "Taiyuan"}, {"阳泉", "Yangquan"}},
+        {{"吕梁", "Lvliang"}, {"晋中", "Jinzhong"}, {"长治", "Changzhi"}},
+        {{"临汾", "Linfen"}, {"运城", "Yuncheng"}, {"晋城", "Jincheng"}}};
+    std::vector<prefecture_plan> out;
+    for (int row = 0; row < 4; ++row)
+        for (int col = 0; col < 3; ++col) {
+            if (!shanxi[row][col][0]) continue;
+            const bool capital = row == 1 && col == 1;
+            out.push_back({{origin_x + col * P.size, origin_y + (3 - row) * P.size}, shanxi[row][col][0], shanxi[row][col][1],
+                           false, capital ? 3 * P.city_pop : P.city_pop, capital ? 3 : 2,
+                           terrain_seed + 1000 * static_cast<std::uint64_t>(out.size())});
+        }
+    return out;
+}
+
+double road_km(const std::vector<road>& roads) {
+    double m = 0;
+    for (const road& rd : roads)
+        for (std::size_t k = 1; k < rd.pts.size(); ++k) m += dist(rd.pts[k - 1], rd.pts[k]);
+    return m / 1000;
+}
+
+}  // namespace
+
+synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, std::uint64_t seed) {
+    init_gdal();
+    // GeoPackages record a timestamp; a fixed one keeps the files byte-identical for a seed.
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2026-01-01T00:00:00.000Z");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw input_error(dir + ": cannot create the output directory" + (ec ? ": " + ec.message() : std::string(": a file is in the way")));
+    const params P = params_for(scale);
+    rng r(seed * 0x2545F4914F6CDD1DULL + 12345);
+    namer names(r);
+    const std::vector<prefecture_plan> plans = plans_for(scale, P, seed);
+    double x1 = origin_x, y1 = origin_y;
+    for (const prefecture_plan& plan : plans) x1 = std::max(x1, plan.origin.x + P.size), y1 = std::max(y1, plan.origin.y + P.size);
+    const double cell = 100;
+    const int cols = static_cast<int>(std::lround((x1 - origin_x) / cell)), rows = static_cast<int>(std::lround((y1 - origin_y) / cell));
     const OGRSpatialReference srs = region_srs();
+
+    // The prefectures one at a time: each part's raster goes to the file at once (a province's grid is
+    // never in memory whole), its features join the region's lists.
     synth_summary sum;
-    sum.population = total;
+    std::vector<road> roads;
+    std::vector<facility> fac;
+    std::vector<unit> counties, townships;
+    std::vector<village> villages;
+    std::vector<std::unique_ptr<OGRGeometry>> county_shapes, township_shapes, squares;
+    std::vector<prefecture_part::urban_area> urban;
+    std::vector<street_grid> cities;
+    atomic_output tif(dir + "/population.tif");
+    {
+        GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+        const char* opts[] = {"COMPRESS=DEFLATE", "TILED=YES", nullptr};
+        dataset_ptr ds(gtiff->Create(tif.temp_path().c_str(), cols, rows, 1, GDT_Float32, const_cast<char**>(opts)));
+        if (!ds) throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
+        double gt[6] = {origin_x, cell, 0, y1, 0, -cell};
+        ds->SetGeoTransform(gt);
+        ds->SetSpatialRef(&srs);
+        GDALRasterBand* band = ds->GetRasterBand(1);
+        band->SetNoDataValue(nodata);
+        // Blocks outside the prefectures' squares are never written: GDAL fills them with NoData.
+        for (const prefecture_plan& plan : plans) {
+            prefecture_part part = build_prefecture(P, plan, r, names);
+            const grid_frame& f = part.frame;
+            const int col0 = static_cast<int>(std::lround((f.x0 - origin_x) / cell)), row0 = static_cast<int>(std::lround((y1 - f.y1) / cell));
+            if (band->RasterIO(GF_Write, col0, row0, f.cols, f.rows, part.raster.data(), f.cols, f.rows, GDT_Float32, 0, 0) != CE_None)
+                throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
+            sum.population += part.population;
+            sum.valid_cells += part.valid;
+            sum.populated_cells += part.populated;
+            sum.township_population.insert(sum.township_population.end(), part.township_population.begin(), part.township_population.end());
+            for (unit& t : part.townships) t.parent += static_cast<int>(counties.size());
+            for (village& v : part.villages) v.township += static_cast<int>(townships.size());
+            auto append = [](auto& to, auto& from) { std::move(from.begin(), from.end(), std::back_inserter(to)); };
+            append(roads, part.roads);
+            append(fac, part.fac);
+            append(counties, part.counties);
+            append(townships, part.townships);
+            append(villages, part.villages);
+            append(county_shapes, part.county_shapes);
+            append(township_shapes, part.township_shapes);
+            append(urban, part.urban);
+            squares.push_back(std::move(part.square));
+            cities.push_back(part.city_gates);
+        }
+    }
+    tif.commit();
+    // Expressways join the cities of neighbouring prefectures (east and north), entering each city's
+    // grid at a gate of its own.
+    int expressways = 0;
+    for (std::size_t a = 0; a < plans.size(); ++a)
+        for (std::size_t b = 0; b < plans.size(); ++b) {
+            const double ex = plans[b].origin.x - plans[a].origin.x, ny = plans[b].origin.y - plans[a].origin.y;
+            if (!((ex == P.size && ny == 0) || (ex == 0 && ny == P.size))) continue;
+            roads.push_back(link(cities[a].gate(cities[b].c, 0.95, 0.25), cities[b].gate(cities[a].c, 0.95, -0.25), "motorway",
+                                 0.01 * P.size, 600, r));
+            roads.back().name = "G" + std::to_string(5 + 10 * expressways++);
+        }
     sum.counties = counties.size();
     sum.townships = townships.size();
     sum.villages = villages.size();
     sum.facilities = fac.size();
     sum.road_lines = roads.size();
-
+    sum.road_km = road_km(roads);
+    sum.prefectures = plans.size();
     write_vector_file(dir + "/roads.gpkg", [&](GDALDataset& ds) {
         write_layer(ds, "roads", wkbLineString,
                     {{"highway", OFTString}, {"oneway", OFTString}, {"junction", OFTString}, {"name", OFTString}},
@@ -787,7 +1118,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                         f.SetField("name", counties[i].name.c_str());
                         f.SetField("name_en", counties[i].name_en.c_str());
                         f.SetField("kind", counties[i].kind.c_str());
-                        f.SetGeometryDirectly(g.to_ogr(county_cells[i]).release());
+                        f.SetGeometry(county_shapes[i].get());
                     });
         write_layer(ds, "townships", wkbMultiPolygon,
                     {{"id", OFTInteger}, {"name", OFTString}, {"name_en", OFTString}, {"kind", OFTString},
@@ -798,8 +1129,16 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                         f.SetField("name_en", townships[i].name_en.c_str());
                         f.SetField("kind", townships[i].kind.c_str());
                         f.SetField("county", counties[townships[i].parent].name.c_str());
-                        if (township_cells[i]) f.SetGeometryDirectly(g.to_ogr(township_cells[i]).release());
+                        if (township_shapes[i]) f.SetGeometry(township_shapes[i].get());
                     });
+        if (scale == synth_scale::province)
+            write_layer(ds, "prefectures", wkbMultiPolygon, {{"id", OFTInteger}, {"name", OFTString}, {"name_en", OFTString}},
+                        plans.size(), [&](std::size_t i, OGRFeature& f) {
+                            f.SetField("id", static_cast<GIntBig>(i + 1));
+                            f.SetField("name", (plans[i].name + "市").c_str());
+                            f.SetField("name_en", plans[i].name_en.c_str());
+                            f.SetGeometry(squares[i].get());
+                        });
     });
     write_vector_file(dir + "/villages.gpkg", [&](GDALDataset& ds) {
         write_layer(ds, "villages", wkbPoint,
@@ -814,59 +1153,61 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                     });
     });
     write_vector_file(dir + "/urban.gpkg", [&](GDALDataset& ds) {
-        write_layer(ds, "urban", wkbPolygon, {{"name", OFTString}, {"kind", OFTString}}, 1 + towns.size(),
+        write_layer(ds, "urban", wkbPolygon, {{"name", OFTString}, {"kind", OFTString}}, urban.size(),
                     [&](std::size_t i, OGRFeature& f) {
-                        const bool is_city = i == 0;
-                        f.SetField("name", is_city ? "长治市区 Changzhi city" : (counties[first_county + i - 1].name + "城区").c_str());
-                        f.SetField("kind", is_city ? "city" : "county-town");
-                        OGRPolygon c = is_city ? circle(city, 1.05 * P.city_radius) : circle(towns[i - 1].c, 1.1 * P.town_radius);
-                        f.SetGeometry(&c);
+                        f.SetField("name", urban[i].name.c_str());
+                        f.SetField("kind", urban[i].kind.c_str());
+                        f.SetGeometry(&urban[i].shape);
                     });
     });
-    for (auto* c : county_cells) GEOSGeom_destroy_r(g.h, c);
-    for (auto* c : township_cells)
-        if (c) GEOSGeom_destroy_r(g.h, c);
-    GEOSGeom_destroy_r(g.h, region);
 
-    {
-        atomic_output out(dir + "/population.tif");
-        {
-            GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
-            const char* opts[] = {"COMPRESS=DEFLATE", "TILED=YES", nullptr};
-            dataset_ptr ds(gtiff->Create(out.temp_path().c_str(), cols, rows, 1, GDT_Float32, const_cast<char**>(opts)));
-            if (!ds) throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
-            double gt[6] = {origin_x, cell, 0, origin_y + L, 0, -cell};
-            ds->SetGeoTransform(gt);
-            ds->SetSpatialRef(&srs);
-            GDALRasterBand* band = ds->GetRasterBand(1);
-            band->SetNoDataValue(-9999);
-            std::vector<float> row_buf(cols);
-            for (int row = 0; row < rows; ++row) {
-                for (int col = 0; col < cols; ++col) row_buf[col] = static_cast<float>(grid[static_cast<std::size_t>(row) * cols + col]);
-                if (band->RasterIO(GF_Write, 0, row, cols, 1, row_buf.data(), cols, 1, GDT_Float32, 0, 0) != CE_None)
-                    throw std::runtime_error(dir + "/population.tif: " + gdal_last_error());
-            }
-        }
-        out.commit();
-    }
-
+    char share_text[16];
+    std::snprintf(share_text, sizeof share_text, "%.1f",
+                  100.0 * static_cast<double>(sum.populated_cells) / static_cast<double>(sum.valid_cells));
+    const bool province = scale == synth_scale::province;
+    const double width_km = (x1 - origin_x) / 1000, height_km = (y1 - origin_y) / 1000;
+    char density[96];
+    std::snprintf(density, sizeof density, "%.0f km, %.2f km per km² of land", sum.road_km,
+                  sum.road_km / (static_cast<double>(sum.valid_cells) * cell * cell / 1e6));
     std::ofstream readme(dir + "/README.md");
     readme << "# Synthetic region (healthreach synth)\n\n"
-           << "Generated by `healthreach synth --scale " << (prefecture ? "prefecture" : "small") << " --seed " << seed
-           << "`. Synthetic data modelled on Changzhi (Shanxi): a basin city with four districts, "
-           << P.counties << " counties, townships with a centre each, villages, and empty mountains in the east. "
-           << "Not real places or people.\n\n"
-           << "CRS: EPSG:" << epsg << " (UTM 49N). Region: " << L / 1000 << " km square.\n\n"
+           << "Generated by `healthreach synth --scale "
+           << (province ? "province" : scale == synth_scale::prefecture ? "prefecture" : "small") << " --seed " << seed << "`. ";
+    if (province)
+        readme << "Synthetic data modelled on Shanxi: " << plans.size() << " prefectures on squares of " << P.size / 1000
+               << " km, three wide and four high (the north-eastern square lies outside the province: NoData), the "
+               << "capital's basin (太原 Taiyuan, whose city holds three times the people of the others) in the middle "
+               << "of the second row. Each prefecture is built as at prefecture scale: a basin city with four "
+               << "districts, " << P.counties << " counties, townships with a centre each, villages, a river, a "
+               << "reservoir and thinly peopled mountains in the east of its square (three north-south ranges "
+               << "across the province); expressways join the cities of neighbouring prefectures. Not real places "
+               << "or people.\n\n";
+    else
+        readme << "Synthetic data modelled on Changzhi (Shanxi): a basin city with four districts, " << P.counties
+               << " counties, townships with a centre each, villages, and thinly peopled mountains in the east. "
+               << "Not real places or people.\n\n";
+    readme << "CRS: EPSG:" << epsg << " (UTM 49N). Region: " << width_km << " km"
+           << (width_km == height_km ? std::string(" square") : " by " + std::to_string(std::lround(height_km)) + " km") << ".\n\n"
            << "| file | layers | features |\n|---|---|---|\n"
-           << "| roads.gpkg | roads (highway, oneway, junction, name) | " << roads.size() << " |\n"
-           << "| population.tif | people per 100 m cell, Float32 | total " << static_cast<long long>(std::llround(total)) << " |\n"
+           << "| roads.gpkg | roads (highway, oneway, junction, name) | " << roads.size() << " (" << density << ") |\n"
+           << "| population.tif | people per 100 m cell, Float32 | total " << static_cast<long long>(std::llround(sum.population)) << " |\n"
            << "| facilities.gpkg | facilities (id, name, type, category, ambulances, beds) | " << fac.size() << " |\n"
-           << "| admin.gpkg | counties (districts and counties), townships (townships and sub-districts) | "
-           << counties.size() << ", " << townships.size() << " |\n"
+           << "| admin.gpkg | counties (districts and counties), townships (townships and sub-districts)"
+           << (province ? ", prefectures" : "") << " | " << counties.size() << ", " << townships.size();
+    if (province) readme << ", " << plans.size();
+    readme << " |\n"
            << "| villages.gpkg | villages (id, name, population, township) | " << villages.size() << " |\n"
-           << "| urban.gpkg | urban (city and county towns) | " << 1 + towns.size() << " |\n\n"
+           << "| urban.gpkg | urban (city and county towns) | " << urban.size() << " |\n\n"
+           << "Population: settlements (the city, county towns, township seats and villages as kernels of "
+           << "people) and a modelled background, as WorldPop and GHS-POP spread census counts: 35 % of the "
+           << "people of township seats and villages and 5 % of those of the city and county towns live on "
+           << "every habitable cell of their township, more of them near roads and settlements, fewer in the "
+           << "mountains; each township keeps its total. Nobody lives on "
+           << "water (a river and a reservoir, NoData cells) or on the steepest mountain crests (0). "
+           << "Populated cells: " << sum.populated_cells << " of " << sum.valid_cells << " valid cells (" << share_text << " %).\n\n"
            << "Facilities are sized to the units' people so that the built-in standards' count and ratio rules "
-           << "hold, except for these planted gaps: one district (Lucheng) without an ambulance station; the "
+           << "hold, except for these planted gaps" << (province ? ", in every prefecture" : "") << ": one district"
+           << (province ? "" : " (Lucheng)") << " without an ambulance station; the "
            << "easternmost county with a single ambulance, about 60 % of its beds target and no county "
            << "sub-centre; " << P.missing_township_centres << " township(s) without a health centre; one "
            << "sub-district without a community health centre; a north-western quarter of the city without "

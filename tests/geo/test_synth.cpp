@@ -1,7 +1,9 @@
 #include "support.hpp"
 #include "test_paths.hpp"
 
+#include "healthreach/geo/compliance.hpp"
 #include "healthreach/geo/crs.hpp"
+#include "healthreach/geo/features.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/network.hpp"
 #include "healthreach/geo/snap.hpp"
@@ -10,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace healthreach;
@@ -22,6 +25,26 @@ std::size_t feature_count(const std::string& path, const std::string& layer) {
     OGRLayer& l = find_layer(*ds, path, layer);
     CHECK(crs_label(*l.GetSpatialRef()) == "EPSG:32649");
     return static_cast<std::size_t>(l.GetFeatureCount(TRUE));
+}
+
+struct raster {
+    std::vector<float> v;
+    double gt[6];
+    int cols = 0, rows = 0;
+    double nodata = 0;
+};
+
+raster read_population(const std::string& path) {
+    dataset_ptr ds = open_raster(path);
+    raster out;
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    out.cols = band->GetXSize();
+    out.rows = band->GetYSize();
+    out.nodata = band->GetNoDataValue();
+    ds->GetGeoTransform(out.gt);
+    out.v.resize(static_cast<std::size_t>(out.cols) * out.rows);
+    REQUIRE(band->RasterIO(GF_Read, 0, 0, out.cols, out.rows, out.v.data(), out.cols, out.rows, GDT_Float32, 0, 0) == CE_None);
+    return out;
 }
 
 }  // namespace
@@ -44,19 +67,14 @@ TEST_CASE("the synthetic region opens with GDAL and holds what it says", "[synth
     CHECK(s.population > 250000);
     CHECK(s.population < 350000);
 
-    // The raster holds the population (Float32 cells, so a relative tolerance).
-    dataset_ptr pop = open_raster(dir + "/population.tif");
-    CHECK(crs_label(*pop->GetSpatialRef()) == "EPSG:32649");
-    GDALRasterBand* band = pop->GetRasterBand(1);
-    std::vector<float> row(band->GetXSize());
+    // The raster holds the population (Float32 cells, so a relative tolerance; water is NoData).
+    const raster pop = read_population(dir + "/population.tif");
+    CHECK(crs_label(*open_raster(dir + "/population.tif")->GetSpatialRef()) == "EPSG:32649");
     double total = 0;
-    for (int y = 0; y < band->GetYSize(); ++y) {
-        REQUIRE(band->RasterIO(GF_Read, 0, y, band->GetXSize(), 1, row.data(), band->GetXSize(), 1, GDT_Float32, 0, 0) ==
-                CE_None);
-        for (float v : row) {
-            REQUIRE(v >= 0);
-            total += v;
-        }
+    for (float v : pop.v) {
+        if (v == pop.nodata) continue;
+        REQUIRE(v >= 0);
+        total += v;
     }
     CHECK(total == Approx(s.population).epsilon(1e-5));
 
@@ -88,4 +106,89 @@ TEST_CASE("the same seed gives the same bytes, and sample-data is the generator'
     const std::string c = test::scratch_dir("synth-c");
     write_synthetic_region(c, synth_scale::small, 2);
     CHECK(test::read_text(a + "/roads.gpkg") != test::read_text(c + "/roads.gpkg"));
+}
+
+TEST_CASE("the modelled background: nearly every land cell holds people, nobody on water or crests, townships keep "
+          "their totals, the planted gaps stay", "[synth]") {
+    const std::string dir = test::scratch_dir("synth-background");
+    const synth_summary s = write_synthetic_region(dir, synth_scale::small, 3);
+    const raster pop = read_population(dir + "/population.tif");
+    const double x0 = pop.gt[0], y1 = pop.gt[3], cell = pop.gt[1], width = pop.cols * cell;
+
+    // Water is NoData (a river and a reservoir: some cells, a few per cent at most); the valid cells
+    // without people are the crests of the eastern mountains (east of three quarters of the width).
+    std::size_t water = 0, valid = 0, populated = 0, empty_west = 0;
+    for (std::size_t i = 0; i < pop.v.size(); ++i) {
+        if (pop.v[i] == pop.nodata) {
+            ++water;
+            continue;
+        }
+        REQUIRE(pop.v[i] >= 0);
+        ++valid;
+        if (pop.v[i] > 0) ++populated;
+        else if (x0 + (static_cast<double>(i % pop.cols) + 0.5) * cell < x0 + 0.75 * width) ++empty_west;
+    }
+    CHECK(water > 0);
+    CHECK(water < pop.v.size() / 30);
+    CHECK(valid == s.valid_cells);
+    CHECK(populated == s.populated_cells);
+    CHECK(empty_west == 0);
+    CHECK(valid - populated > 0);  // the crests
+    CHECK(static_cast<double>(populated) / static_cast<double>(valid) > 0.9);
+    CHECK(test::read_text(dir + "/README.md").find("Populated cells: " + std::to_string(populated) + " of " +
+                                                   std::to_string(valid) + " valid cells") != std::string::npos);
+
+    // Each township polygon holds the people its settlements placed (cells by their centre; the urban
+    // zone's circle is a polygon in the layer, so a little tolerance at its edge).
+    OGRSpatialReference utm;
+    utm.importFromEPSG(32649);
+    const polygon_set townships = read_polygons(dir + "/admin.gpkg", traditional(utm), "townships");
+    REQUIRE(townships.name.size() == s.township_population.size());
+    const polygon_locator in(townships);
+    std::vector<double> held(townships.name.size(), 0.0);
+    for (std::size_t i = 0; i < pop.v.size(); ++i) {
+        if (!(pop.v[i] > 0)) continue;
+        const int t = in.find(x0 + (static_cast<double>(i % pop.cols) + 0.5) * cell,
+                              y1 - (static_cast<double>(i / pop.cols) + 0.5) * cell);
+        REQUIRE(t >= 0);
+        held[t] += pop.v[i];
+    }
+    double placed = 0;
+    for (std::size_t t = 0; t < held.size(); ++t) {
+        INFO(townships.name[t]);
+        CHECK(held[t] == Approx(s.township_population[t]).epsilon(0.005));
+        placed += s.township_population[t];
+    }
+    CHECK(placed == Approx(s.population).epsilon(1e-9));
+
+    // The facilities are sized to these totals: the plans' count and ratio rules hold except where a
+    // gap is planted (README), and every planted gap shows.
+    compliance_options o;
+    o.population = dir + "/population.tif";
+    o.facilities = dir + "/facilities.gpkg";
+    o.admin = dir + "/admin.gpkg";
+    o.villages = dir + "/villages.gpkg";
+    const compliance_report report = run_compliance(o);
+    const std::set<std::string> planted = {
+        "ambulances-per-30000",           "ambulances-0.2-per-10000",     "beds-per-1000",
+        "sub-centre-share",               "sub-centres-per-county",       "township-centre-per-township",
+        "community-centre-per-sub-district", "village-clinic-every-village", "village-clinic-over-800",
+        "demonstration-clinic-over-1000"};
+    std::set<std::string> short_rules;
+    std::set<std::string> short_ambulances;
+    for (const compliance_row& r : report.rows) {
+        INFO(r.admin << " " << r.rule);
+        CHECK(r.status != rule_status::cannot_check);
+        if (r.status != rule_status::short_of) continue;
+        CHECK(planted.count(r.rule) == 1);
+        short_rules.insert(r.rule);
+        if (r.rule == "ambulances-per-30000") short_ambulances.insert(r.admin);
+    }
+    for (const char* rule : {"ambulances-per-30000", "beds-per-1000", "sub-centres-per-county", "township-centre-per-township",
+                             "community-centre-per-sub-district", "village-clinic-every-village"}) {
+        INFO(rule);
+        CHECK(short_rules.count(rule) == 1);
+    }
+    CHECK(short_ambulances.count("潞城区") == 1);  // Lucheng has no station of its own
+    CHECK(short_ambulances.size() == 2);            // and the easternmost county a single ambulance
 }
