@@ -63,6 +63,9 @@ void write_optimize_json(const optimize_result& r, const analysis& a, json_write
     j.field("population_covered", s.covered);
     j.field("population_covered_existing", r.covered_existing);
     j.field("population_coverable", r.coverable);
+    // The report's before/after ratios leave these out, as coverage's coverage_ratio does.
+    j.field("population_off_network", a.total.off_network);
+    j.field("population_not_applicable", a.total.not_applicable);
     j.field("objective", s.objective);
     j.field("bound", s.bound);
     j.field("gap", s.gap);
