@@ -48,6 +48,8 @@ HANDLED = {
     "--quiet": "never given: the progress and messages feed the log",
     "--urban-auto": "the default when URBAN is empty",
     "--out": "OUTPUT",
+    "--partition": "for regions too large for one run (the same outputs as a whole run): the command line or healthreach-mpi",
+    "--partition-layer": "with --partition",
 }
 # Options naming a layer of an input file: the plugin gives them from the layer QGIS has open.
 LAYER_FLAGS = {"--roads-layer", "--facilities-layer", "--candidates-layer", "--admin-layer",
