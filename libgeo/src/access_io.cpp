@@ -76,28 +76,7 @@ void write_access_raster(const access_result& r, const std::string& path) {
     std::vector<float> values(g.cell_count(), nodata);
     for (std::size_t c = 0; c < r.cell_score.size(); ++c)
         if (!std::isnan(r.cell_score[c])) values[a.cell_index[c]] = static_cast<float>(r.cell_score[c]);
-    atomic_output out(path);
-    {
-        GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
-        const char* opts[] = {"COMPRESS=DEFLATE", "TILED=YES", nullptr};
-        CPLErrorReset();
-        dataset_ptr ds(gtiff->Create(out.temp_path().c_str(), g.cols, g.rows, 1, GDT_Float32, const_cast<char**>(opts)));
-        if (!ds) throw input_error(path + ": cannot create: " + gdal_last_error());
-        double gt[6];
-        std::copy(g.gt.begin(), g.gt.end(), gt);
-        ds->SetGeoTransform(gt);
-        ds->SetSpatialRef(&g.srs);
-        GDALRasterBand* band = ds->GetRasterBand(1);
-        band->SetNoDataValue(nodata);
-        band->SetDescription("access");
-        if (band->RasterIO(GF_Write, 0, 0, g.cols, g.rows, values.data(), g.cols, g.rows, GDT_Float32, 0, 0) != CE_None)
-            throw std::runtime_error(path + ": " + gdal_last_error());
-        // A full disk shows only in GDAL's error state once the tiles are flushed on close.
-        CPLErrorReset();
-        ds.reset();
-        if (CPLGetLastErrorType() >= CE_Failure) throw std::runtime_error(path + ": write failed: " + gdal_last_error());
-    }
-    out.commit();
+    write_cell_raster(g, values, nodata, "access", path);
 }
 
 void write_access_json(const access_result& r, json_writer& j, const std::string& version) {

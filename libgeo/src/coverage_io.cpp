@@ -311,15 +311,8 @@ void write_coverage_gpkg(const analysis& a, const std::string& path, const std::
     out.commit();
 }
 
-void write_travel_raster(const analysis& a, const std::string& path) {
-    const raster_grid& g = a.pop.grid;
-    const double nodata = -1;
-    std::vector<float> values(g.cell_count(), static_cast<float>(nodata));
-    const double largest = a.max_limit();
-    for (std::size_t c = 0; c < a.cell_nearest.site.size(); ++c) {
-        const std::uint32_t s = a.cell_nearest.site[c];
-        if (s != invalid_id && a.cell_nearest.cost[c] <= largest) values[a.cell_index[c]] = static_cast<float>(a.cell_nearest.cost[c]);
-    }
+void write_cell_raster(const raster_grid& g, const std::vector<float>& values, float nodata, const char* description,
+                       const std::string& path) {
     atomic_output out(path);
     {
         GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
@@ -333,8 +326,8 @@ void write_travel_raster(const analysis& a, const std::string& path) {
         ds->SetSpatialRef(&g.srs);
         GDALRasterBand* band = ds->GetRasterBand(1);
         band->SetNoDataValue(nodata);
-        band->SetDescription(a.svc->cost_metric == metric::length ? "cost_m" : "cost_s");
-        if (band->RasterIO(GF_Write, 0, 0, g.cols, g.rows, values.data(), g.cols, g.rows, GDT_Float32, 0, 0) != CE_None)
+        band->SetDescription(description);
+        if (band->RasterIO(GF_Write, 0, 0, g.cols, g.rows, const_cast<float*>(values.data()), g.cols, g.rows, GDT_Float32, 0, 0) != CE_None)
             throw std::runtime_error(path + ": " + gdal_last_error());
         // The tiles reach the disk when the dataset closes; GDAL 3.6's close returns nothing, so a
         // full disk shows only in its error state.
@@ -343,6 +336,18 @@ void write_travel_raster(const analysis& a, const std::string& path) {
         if (CPLGetLastErrorType() >= CE_Failure) throw std::runtime_error(path + ": write failed: " + gdal_last_error());
     }
     out.commit();
+}
+
+void write_travel_raster(const analysis& a, const std::string& path) {
+    const raster_grid& g = a.pop.grid;
+    const float nodata = -1;
+    std::vector<float> values(g.cell_count(), nodata);
+    const double largest = a.max_limit();
+    for (std::size_t c = 0; c < a.cell_nearest.site.size(); ++c) {
+        const std::uint32_t s = a.cell_nearest.site[c];
+        if (s != invalid_id && a.cell_nearest.cost[c] <= largest) values[a.cell_index[c]] = static_cast<float>(a.cell_nearest.cost[c]);
+    }
+    write_cell_raster(g, values, nodata, a.svc->cost_metric == metric::length ? "cost_m" : "cost_s", path);
 }
 
 void write_inputs_and_warnings_json(const analysis& a, json_writer& j) { write_inputs_and_warnings_json(a.inputs, a.warnings, j); }

@@ -20,6 +20,10 @@ void write_coverage_gpkg(const analysis& a, const std::string& path,
 
 // Cost to the nearest facility on exactly the population raster's grid (Float32; nodata elsewhere).
 void write_travel_raster(const analysis& a, const std::string& path);
+// A value per cell of `g` (row-major, cell_count() of them) as a tiled, compressed Float32 GeoTIFF,
+// written atomically: the travel raster's and the access raster's writer.
+void write_cell_raster(const raster_grid& g, const std::vector<float>& values, float nodata, const char* description,
+                       const std::string& path);
 
 // `inputs` (per input: file, layer, fields read, counts) and `warnings` (every warning of the run),
 // written into an open object.
