@@ -176,7 +176,12 @@ road_set read_roads(const std::string& path, const road_options& options) {
     OGRFeatureDefn& defn = *layer.GetLayerDefn();
     const road_fields& f = options.fields;
     const int i_highway = field_index(defn, f.highway);
-    if (i_highway < 0) throw input_error(where + ": no road class field '" + f.highway + "' (--class-field)");
+    const auto no_road_line = [&] { return input_error(where + ": no road line" + (clipped.empty() ? " (the layer is empty)" : clipped)); };
+    if (i_highway < 0) {
+        // An empty layer (a GeoJSON without features has no fields either) says so, not that a field is missing.
+        if (layer.GetFeatureCount(TRUE) == 0) throw no_road_line();
+        throw input_error(where + ": no road class field '" + f.highway + "' (--class-field)");
+    }
     // An OSM file, or a copy of one made by ogr2ogr, keeps oneway, maxspeed, access... in other_tags.
     const int i_other = defn.GetFieldIndex("other_tags");
     const int i_maxspeed = field_index(defn, f.maxspeed);
@@ -245,7 +250,7 @@ road_set read_roads(const std::string& path, const road_options& options) {
     }
     // Counted here rather than up front: an OSM layer has no stored count, and counting it would parse
     // the whole file once more.
-    if (roads.features_read == 0) throw input_error(where + ": no road line" + (clipped.empty() ? " (the layer is empty)" : clipped));
+    if (roads.features_read == 0) throw no_road_line();
     if (roads.lines.empty())
         throw input_error(where + ": no road line" + clipped + " (" + std::to_string(roads.features_read) +
                           " features, none with a '" + f.highway + "' value and a line geometry)");
