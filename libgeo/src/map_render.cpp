@@ -294,6 +294,23 @@ sym::style scaled(const sym::style& st, double k) {
     return out;
 }
 
+// People of a class drawn per cell (off the network, without a limit): on a WorldPop-like raster a
+// marker per cell tiles the whole countryside, however few live there, and hides what lies below.
+// Where a cell is smaller on paper than the marker, the cells themselves are drawn, translucent, and
+// the legend shows them as an area.
+bool people_as_cells(const map_request& r, const map_layout& l, const char* style_name) {
+    return r.costs && r.costs->cell_w > 0 && r.costs->cell_h > 0 &&
+           std::min(r.costs->cell_w, r.costs->cell_h) * l.mm_per_metre < sym::of(style_name).size_mm;
+}
+
+sym::style people_cell_look(const char* style_name) {
+    sym::style st = sym::of(style_name);
+    st.fill.a = 96;
+    st.outline_mm = 0;
+    st.marker = sym::shape::none;
+    return st;
+}
+
 // One line of the legend: an area swatch (fill and outline) or a point marker.
 struct legend_entry {
     bool area;
@@ -341,9 +358,13 @@ std::vector<legend_entry> legend_of(const map_request& r, const map_data& d, con
                                                 d.total->uncovered));
         if (!d.newly_covered.shapes.empty())
             area(sym::of("newly_covered"), people_label("新址新增覆盖", "Newly covered by the proposed sites", d.newly_covered_people));
-        if (d.total->off_network > 0) point("demand_off_network", people_label("路网外人口", "Off the road network", d.total->off_network));
+        auto people = [&](const char* style_name, std::string label) {
+            if (people_as_cells(r, l, style_name)) area(people_cell_look(style_name), std::move(label));
+            else point(style_name, std::move(label));
+        };
+        if (d.total->off_network > 0) people("demand_off_network", people_label("路网外人口", "Off the road network", d.total->off_network));
         if (d.total->not_applicable > 0)
-            point("demand_not_applicable", people_label("无标准（不适用）", "No limit in the plans (n/a)", d.total->not_applicable));
+            people("demand_not_applicable", people_label("无标准（不适用）", "No limit in the plans (n/a)", d.total->not_applicable));
     } else if (!d.areas.shapes.empty()) {
         area(sym::of("service_areas"), zh ? "服务范围（达标）" : "Service areas (within limit)");
     }
@@ -439,32 +460,48 @@ public:
     // cell would be slow at a prefecture's million cells); cells beyond the last band stay clear.
     void cost_cells(const geo::cost_cells& c, const std::vector<cost_band>& bands) {
         if (bands.empty() || c.x.empty()) return;
+        std::uint32_t argb[sym::cost_band_count];
+        for (std::size_t k = 0; k < sym::cost_band_count; ++k) argb[k] = premultiplied(sym::cost_band[k]);
+        paint_cells(c.x.size(), c.cell_w, c.cell_h, [&](std::size_t i, double& x, double& y) {
+            x = c.x[i], y = c.y[i];
+            std::size_t k = 0;
+            while (k < bands.size() && c.cost[i] > bands[k].upper) ++k;
+            return k < bands.size() && k < sym::cost_band_count ? argb[k] : 0u;
+        });
+    }
+    // Marks at cell centres drawn as their cells, in one colour (see people_as_cells).
+    void mark_cells(const std::vector<mark>& marks, double cell_w, double cell_h, const sym::colour& col) {
+        const std::uint32_t argb = premultiplied(col);
+        paint_cells(marks.size(), cell_w, cell_h, [&](std::size_t i, double& x, double& y) {
+            x = marks[i].x, y = marks[i].y;
+            return argb;
+        });
+    }
+    // Cells painted into an image at print resolution, composited once: a million cells draw fast and
+    // neighbours meet without the seams of antialiased squares. cell(i, x, y) gives the i-th cell's
+    // centre and its premultiplied colour (0: not drawn).
+    template <class Cell>
+    void paint_cells(std::size_t n, double cell_w, double cell_h, const Cell& cell) {
+        if (n == 0) return;
         const double px_per_mm = std::max(p_.unit, 150 / 25.4);
         const int w = static_cast<int>(std::ceil(p_.map_w * px_per_mm)), h = static_cast<int>(std::ceil(p_.map_h * px_per_mm));
         surface_ptr img(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
         cairo_surface_flush(img.get());
         unsigned char* data = cairo_image_surface_get_data(img.get());
         const int stride = cairo_image_surface_get_stride(img.get());
-        std::uint32_t argb[sym::cost_band_count];
-        for (std::size_t k = 0; k < sym::cost_band_count; ++k) {
-            const sym::colour& col = sym::cost_band[k];
-            const double a = col.a / 255.0;  // Cairo's pixels are premultiplied
-            argb[k] = static_cast<std::uint32_t>(col.a) << 24 | static_cast<std::uint32_t>(std::lround(col.r * a)) << 16 |
-                      static_cast<std::uint32_t>(std::lround(col.g * a)) << 8 | static_cast<std::uint32_t>(std::lround(col.b * a));
-        }
         const double px_per_m = l_.mm_per_metre * px_per_mm;
         // Half a cell each side, and never less than half a pixel, so neighbours meet without gaps.
-        const double hw = std::max(c.cell_w * px_per_m / 2, 0.5), hh = std::max(c.cell_h * px_per_m / 2, 0.5);
-        for (std::size_t i = 0; i < c.x.size(); ++i) {
-            std::size_t k = 0;
-            while (k < bands.size() && c.cost[i] > bands[k].upper) ++k;
-            if (k >= bands.size() || k >= sym::cost_band_count) continue;
-            const double px = (c.x[i] - l_.frame.min_x) * px_per_m, py = (l_.frame.max_y - c.y[i]) * px_per_m;
+        const double hw = std::max(cell_w * px_per_m / 2, 0.5), hh = std::max(cell_h * px_per_m / 2, 0.5);
+        for (std::size_t i = 0; i < n; ++i) {
+            double cx = 0, cy = 0;
+            const std::uint32_t argb = cell(i, cx, cy);
+            if (argb == 0) continue;
+            const double px = (cx - l_.frame.min_x) * px_per_m, py = (l_.frame.max_y - cy) * px_per_m;
             const int x0 = std::max(0, static_cast<int>(std::floor(px - hw))), x1 = std::min(w, static_cast<int>(std::ceil(px + hw)));
             const int y0 = std::max(0, static_cast<int>(std::floor(py - hh))), y1 = std::min(h, static_cast<int>(std::ceil(py + hh)));
             for (int yy = y0; yy < y1; ++yy) {
                 auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(yy) * stride);
-                std::fill(row + x0, row + std::max(x0, x1), argb[k]);
+                std::fill(row + x0, row + std::max(x0, x1), argb);
             }
         }
         cairo_surface_mark_dirty(img.get());
@@ -475,6 +512,11 @@ public:
         cairo_pattern_set_filter(cairo_get_source(cr_), CAIRO_FILTER_NEAREST);
         cairo_paint(cr_);
         cairo_restore(cr_);
+    }
+    static std::uint32_t premultiplied(const sym::colour& col) {
+        const double a = col.a / 255.0;  // Cairo's pixels are premultiplied
+        return static_cast<std::uint32_t>(col.a) << 24 | static_cast<std::uint32_t>(std::lround(col.r * a)) << 16 |
+               static_cast<std::uint32_t>(std::lround(col.g * a)) << 8 | static_cast<std::uint32_t>(std::lround(col.b * a));
     }
     // The network's edges by road class, minor first so that major roads stay on top; edges outside
     // the frame are skipped.
@@ -659,8 +701,10 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
     const sym::style& newly_style = sym::of("newly_covered");
     m.fill_and_stroke(d.newly_covered, [&](std::size_t) { return rgba_of(newly_style.fill); }, rgba_of(newly_style.outline),
                       newly_style.outline_mm);
-    m.markers(d.demand_na, sym::of("demand_not_applicable"));
-    m.markers(d.demand_off, sym::of("demand_off_network"));
+    for (const auto& [marks, style_name] : {std::pair{&d.demand_na, "demand_not_applicable"}, std::pair{&d.demand_off, "demand_off_network"}}) {
+        if (people_as_cells(r, l, style_name)) m.mark_cells(*marks, r.costs->cell_w, r.costs->cell_h, people_cell_look(style_name).fill);
+        else m.markers(*marks, sym::of(style_name));
+    }
     m.fill_and_stroke(d.admin, [&](std::size_t) { return rgba{0, 0, 0, 0}; }, border, admin_style.outline_mm);
     m.names(d.admin);
     const double site_k = site_marker_scale(d, l);
