@@ -43,7 +43,8 @@ void summary_json(json_writer& j, const access_summary& s) {
 void write_access_gpkg(const access_result& r, const std::string& path) {
     const analysis& a = *r.a;
     write_coverage_gpkg(a, path, [&](GDALDataset& ds) {
-        add_real_field(find_layer(ds, path, "demand"), "access", r.score, path);
+        // Above demand_points_auto_max points the scores are in the access raster and the summaries only.
+        if (a.writes_demand_points()) add_real_field(find_layer(ds, path, "demand"), "access", r.score, path);
         OGRLayer& fac = find_layer(ds, path, "facilities");
         add_real_field(fac, "supply", r.supply, path);
         add_real_field(fac, "weighted_demand", r.weighted_demand, path);

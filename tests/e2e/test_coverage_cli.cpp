@@ -335,3 +335,22 @@ TEST_CASE("coverage without the demand points gives the same JSON, layers, map a
     };
     CHECK(table(report_with) == table(report_without));
 }
+
+// Above the demand-point threshold (here forced by --demand-points never) there is no demand layer to
+// hold the scores: access writes them to its raster and per-unit summaries instead of failing.
+TEST_CASE("access without the demand points keeps its raster and summaries", "[e2e][access]") {
+    const std::string dir = test::scratch_dir("e2e-access-no-points");
+    std::string err;
+    std::string args = coverage_args("--service ambulance --demand-points never --access-raster " + dir + "/access.tif --out " + dir +
+                                     "/access.gpkg --json > " + dir + "/access.json");
+    args.replace(args.find(" coverage "), 10, " access ");
+    REQUIRE(test::run(args, &err) == 0);
+    geo::dataset_ptr ds = geo::open_vector(dir + "/access.gpkg");
+    CHECK(ds->GetLayerByName("demand") == nullptr);
+    OGRLayer* summary = ds->GetLayerByName("access_summary");
+    REQUIRE(summary != nullptr);
+    CHECK(summary->GetFeatureCount() > 1);  // the admin units and the total
+    geo::dataset_ptr raster = geo::open_raster(dir + "/access.tif");
+    REQUIRE(raster);
+    CHECK(json_number(test::read_text(dir + "/access.json"), "access_mean") > 0);
+}
