@@ -282,6 +282,11 @@ std::optional<graph_result> load_matching(const graph_inputs& in, const std::str
     graph_result cached;
     if (!load(path, keys.roads, keys.settings, cached, why)) return std::nullopt;
     cached.cache_status = "loaded";
+    // The cache holds the graph, not the run's record of its input: the layer and any remark on
+    // its choice come from the file, as a built run reports them.
+    std::string note;
+    cached.road_layer = road_layer_name(in.roads, in.read, &note);
+    if (!note.empty()) cached.warnings.push_back(note);
     add_adjustment_warnings(in, cached);
     return cached;
 }

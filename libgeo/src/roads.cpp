@@ -149,10 +149,10 @@ OGRLayer& road_layer(GDALDataset& ds, const std::string& path, const road_option
 
 }  // namespace
 
-std::string road_layer_name(const std::string& path, const road_options& options) {
+std::string road_layer_name(const std::string& path, const road_options& options, std::string* note) {
     dataset_ptr ds = open_vector(path);
-    std::string note;
-    return road_layer(*ds, path, options, note).GetName();
+    std::string ignored;
+    return road_layer(*ds, path, options, note ? *note : ignored).GetName();
 }
 
 road_set read_roads(const std::string& path, const road_options& options) {

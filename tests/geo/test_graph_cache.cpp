@@ -51,6 +51,8 @@ TEST_CASE("the graph cache reloads the same graph and is rebuilt when its inputs
     require_same(first.built.net, again.built.net);
     CHECK(again.built.lines_routable == first.built.lines_routable);
     CHECK(again.road_features == 2);
+    CHECK(!first.road_layer.empty());
+    CHECK(again.road_layer == first.road_layer);  // the run's JSON names the layer either way
     CHECK(crs_label(again.crs) == crs_label(first.crs));
     const graph_result uncached = load_or_build_graph(in, "");
     CHECK(uncached.cache_status.empty());

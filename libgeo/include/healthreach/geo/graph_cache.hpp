@@ -28,7 +28,7 @@ struct graph_result {
     network_build built;
     OGRSpatialReference crs;      // the run's metric CRS
     std::size_t road_features = 0, road_lines = 0;
-    std::string road_layer;       // when built (a loaded cache does not read the roads)
+    std::string road_layer;       // the layer read, or the one a loaded cache stands for
     std::vector<std::string> warnings;  // about the roads, when built (a loaded cache repeats none)
     std::string cache_status;     // empty without a cache; else "loaded", "written" or "rebuilt: <why>"
 };

@@ -63,8 +63,9 @@ struct road_set {
 // Reads road lines; input_error naming the file, layer or field for anything unusable,
 // including a layer with no road line at all.
 road_set read_roads(const std::string& path, const road_options& options = {});
-// The layer read_roads reads, without reading it (a run whose graph came from its cache).
-std::string road_layer_name(const std::string& path, const road_options& options = {});
+// The layer read_roads reads, without reading it (a run whose graph came from its cache); `note`,
+// when given, receives the same remark on the choice as road_set::layer_note.
+std::string road_layer_name(const std::string& path, const road_options& options = {}, std::string* note = nullptr);
 
 // The values of the OSM keys the network uses, from the `other_tags` hstore text of GDAL's OSM
 // driver ("k"=>"v","k2"=>"v2"); empty where a key is absent. A null text has no tags.
