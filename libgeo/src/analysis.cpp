@@ -477,11 +477,13 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
             a.facility_of_site.push_back(static_cast<std::uint32_t>(i));
             a.sites.push_back(s);
         }
-        if (a.sites.empty())
-            throw input_error(o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
-                              " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
-                              " m) of the routable network");
-        if (a.sites.size() < kept.size()) {
+        if (a.sites.empty()) {
+            const std::string none = o.facilities + ": none of the " + std::to_string(kept.size()) + " " + svc.name +
+                                     " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
+                                     " m) of the routable network";
+            if (o.sites_required) throw input_error(none);
+            a.warnings.push_back(none + ": nobody is covered");
+        } else if (a.sites.size() < kept.size()) {
             std::string names;
             for (std::size_t i = 0, shown = 0; i < kept.size() && shown < 5; ++i)
                 if (a.site_of_facility[i] == invalid_id) names += std::string(shown++ ? ", " : "") + kept.id[i];

@@ -178,6 +178,7 @@ audit_result run_audit(const audit_options& request, const job_callbacks& callba
             o.service = s.name;
             o.graph = graph;
             o.service_areas = false;  // the audit sums people; service-area polygons are coverage's
+            o.sites_required = false;  // stray facilities leave their service uncovered, the audit goes on
             const double start = 0.01 + done * share;
             job_callbacks cb;
             cb.message = callbacks.message;

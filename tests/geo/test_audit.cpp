@@ -169,6 +169,50 @@ TEST_CASE("audit: only the services whose types are present, and cancel stops it
     request.inputs.facilities = fac;
     request.inputs.facility_fields.points_crs = "EPSG:32649";
     const audit_result r = run_audit(request);
+
+    {  // a service whose facilities all lie off the network is assessed as covering nobody
+        const std::string stray = dir + "/stray.csv";
+        {
+            std::string text = test::read_text(fac), out;
+            std::size_t begin = 0;
+            while (begin < text.size()) {  // the village clinics 500 km west, far from any road
+                const std::size_t end = text.find('\n', begin);
+                std::string line = text.substr(begin, end - begin);
+                if (line.find(",village-clinic,") != std::string::npos) {
+                    const std::size_t c = line.rfind(',', line.rfind(',') - 1);
+                    const double x = std::stod(line.substr(c + 1));
+                    line = line.substr(0, c + 1) + std::to_string(x - 500000) + line.substr(line.rfind(','));
+                }
+                out += line + "\n";
+                begin = end + 1;
+            }
+            std::FILE* f = std::fopen(stray.c_str(), "w");
+            std::fputs(out.c_str(), f);
+            std::fclose(f);
+        }
+        audit_options moved = request;
+        moved.inputs.facilities = stray;
+        const audit_result m = run_audit(moved);
+        const auto service = [](const audit_result& x, const std::string& name) {
+            for (const audit_service& s : x.services)
+                if (s.name == name) return s;
+            FAIL("no service " << name);
+            return audit_service{};
+        };
+        const audit_service clinic = service(m, "village-clinic");
+        CHECK(clinic.assessed);
+        CHECK(clinic.facilities_matching == 3);
+        CHECK(clinic.facilities_used == 0);
+        CHECK(clinic.total.people.covered == 0);
+        CHECK(clinic.total.people.uncovered > 0);
+        CHECK(!clinic.meets());
+        bool said = false;
+        for (const std::string& w : clinic.warnings) said = said || w.find("none of the 3 village-clinic facilities") != std::string::npos;
+        CHECK(said);
+        // The other services are untouched by the stray ones.
+        CHECK(service(m, "ambulance").total.people.covered == service(r, "ambulance").total.people.covered);
+        CHECK(service(m, "ambulance").total.people.uncovered == service(r, "ambulance").total.people.uncovered);
+    }
     std::set<std::string> assessed;
     for (const audit_service& s : r.services)
         if (s.assessed) assessed.insert(s.name);

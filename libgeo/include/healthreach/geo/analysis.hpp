@@ -54,6 +54,10 @@ struct analysis_options {
     double snap_limit_m = 1000;
     unsigned threads = 0;               // 0: every core; above 4 per core cut back with a warning
     bool service_areas = true;          // per-site reach of every raster cell (service area polygons)
+    // false: when none of the service's facilities lies within the snap limit of the network, the
+    // run goes on with no site (everyone on the network uncovered) and says so in a warning; the
+    // audit sets it, so that one service's stray facilities do not stop the whole plan's audit.
+    bool sites_required = true;
     std::vector<double> bands;          // --bands: upper edges of cost bands, ascending, the service's unit
     std::vector<population_group_request> groups;
     // A graph already loaded from analysis_graph_inputs of these options (the audit loads one per
