@@ -3,6 +3,7 @@
 #include "healthreach/geo/coverage_breakdown.hpp"
 #include "healthreach/geo/crs.hpp"
 #include "healthreach/geo/graph_cache.hpp"
+#include "healthreach/geo/text.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/opt/allocation.hpp"
 #include "healthreach/threads.hpp"
@@ -533,7 +534,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                             {{"parts", static_cast<double>(plan.polygons)},
                              {"people_outside_parts", plan.remainder_people}}});
         if (plan.remainder_people > 0)
-            a.warnings.push_back(std::to_string(std::llround(plan.remainder_people)) + " people lie in no polygon of --partition " +
+            a.warnings.push_back(format_number(plan.remainder_people) + " people lie in no polygon of --partition " +
                                  o.partition + ": they are analysed as one more part, " + plan.names.back() +
                                  ", and counted in every total");
         phase.next("reach");
@@ -651,7 +652,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     } else if (a.total.off_network > 0) {
         char share[32];
         std::snprintf(share, sizeof share, "%.1f %%", 100 * a.total.off_network / a.total.population);
-        a.warnings.push_back(std::to_string(std::llround(a.total.off_network)) + " people (" + share + ") live more than " +
+        a.warnings.push_back(format_number(a.total.off_network) + " people (" + share + ") live more than " +
                              std::to_string(snap) + " m (--snap-limit) from the routable roads: counted as off network, not as covered");
     }
     // Inputs that barely overlap: the roads' extent against the populated cells' (both in the run's CRS).
@@ -677,7 +678,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
     }
     const double applicable = a.total.covered + a.total.uncovered;
     if (applicable > 0 && a.total.covered == 0)
-        a.warnings.push_back("nobody is covered: none of the " + std::to_string(std::llround(applicable)) +
+        a.warnings.push_back("nobody is covered: none of the " + format_number(applicable) +
                              " people on the network lies within the " + svc.name + " limit of a facility");
     phase.close();
     return result;
