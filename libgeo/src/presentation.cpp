@@ -1,6 +1,7 @@
 #include "healthreach/geo/presentation.hpp"
 
 #include "healthreach/geo/atomic_output.hpp"
+#include "healthreach/geo/coverage_breakdown.hpp"
 #include "healthreach/error.hpp"
 #include "healthreach/geo/gdal.hpp"
 #include "healthreach/geo/text.hpp"
@@ -224,6 +225,22 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
             p.roads = {in.file, in.layer.empty() ? a.options.road_read.layer : in.layer, a.options.road_read.fields.highway};
     p.notes.methods = methods_of(a, zh);
     p.notes.warnings = a.warnings;
+    if (!a.options.bands.empty()) {
+        const std::vector<double> people = breakdown_by_unit(a).back().band_people;  // the last entry: the region
+        for (std::size_t b = 0; b < people.size(); ++b) p.notes.bands.push_back({cost_text(a.options.bands[b], by_length, zh), people[b]});
+        p.notes.band_base = base;
+    }
+    // The facilities a closure would hurt most, in coverage's report (siting reports are about new
+    // sites); a handful: the facilities layer holds every one.
+    constexpr std::size_t listed = 10;
+    if (command == "coverage")
+        for (std::size_t i : facilities_by_criticality(a)) {
+            if (a.site_of_facility[i] == invalid_id) continue;
+            ++p.notes.facilities_on_network;
+            if (a.pop_sole[i] <= 0) ++p.notes.facilities_none_sole;
+            else if (p.notes.most_relied_on.size() < listed)
+                p.notes.most_relied_on.push_back({a.facilities.id[i], a.facilities.name[i], a.pop_within_limit[i], a.pop_sole[i]});
+        }
     return p;
 }
 

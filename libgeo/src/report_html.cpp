@@ -279,6 +279,32 @@ void write_report_html(const map_request& r, const report_notes& notes, const st
                  << "</p>";
     }
 
+    // People by the run's --bands, cumulative, as shares of the people a limit applies to.
+    table bands("bands", {w("出行成本", "Within"), w("人口", "People"), w("占比", "Share")});
+    for (const report_band& b : notes.bands)
+        bands.row({"≤ " + b.within, number(b.people), notes.band_base > 0 ? number(100 * b.people / notes.band_base, 1) + " %" : "–"});
+    if (!bands.empty())
+        body << "<h2>" << w("按出行成本累计人口", "People within each travel band") << "</h2>" << bands.html() << "<p>"
+             << w("累计：每一档含更近各档的人口；占比以（人口 − 路网外 − 不适用）为分母，与覆盖率相同。",
+                  "Cumulative: each band holds the nearer ones; shares are of population − off network − not applicable, as for coverage.")
+             << "</p>";
+
+    // The facilities whose closure would leave most people uncovered.
+    table relied("most_relied_on", {w("编号", "Id"), w("名称", "Name"), w("服务半径内人口", "People within the limit"),
+                                    w("仅由其覆盖", "Covered by it alone")});
+    for (const report_facility& f : notes.most_relied_on)
+        relied.row({f.id, f.name, number(f.pop_within_limit), number(f.pop_sole)});
+    if (!relied.empty()) {
+        body << "<h2>" << w("最受依赖的设施", "Facilities most relied on") << "</h2>" << relied.html() << "<p>"
+             << w("仅由其覆盖：服务半径内没有其他设施能覆盖的人口，该设施关闭后即成为未覆盖。",
+                  "Covered by it alone: people no other facility reaches within the limit; they become uncovered if it closes.");
+        if (notes.facilities_none_sole > 0)
+            body << w("另有 ", " ") << number(static_cast<double>(notes.facilities_none_sole)) << w(" 个设施（共 ", " of the ")
+                 << number(static_cast<double>(notes.facilities_on_network))
+                 << w(" 个在路网上）服务的人口均有其他设施覆盖。", " facilities on the network cover nobody that another does not also cover.");
+        body << "</p>";
+    }
+
     // Proposed sites (optimize) and ranked candidates (evaluate).
     OGRLayer* proposed = ds->GetLayerByName("proposed_sites");
     const OGRSpatialReference* out_crs = proposed ? proposed->GetSpatialRef() : nullptr;

@@ -142,6 +142,16 @@ def check_numbers(name, args, lang):
         v = [c["population"], c["covered"], c["uncovered"], c["off_network"], c["not_applicable"]]
         want = [count(x) for x in v] + [ratio(*v, na)]
         check(classes.get(label) == want, f"{name}: {cls} row {classes.get(label)} is the JSON's {want}")
+    # --bands: cumulative people per band, shares of the applicable people; most relied-on facilities: the
+    # JSON's facilities with pop_sole > 0, in its order (sorted by pop_sole), ten at most.
+    base = total[0] - total[3] - total[4]
+    want_bands = [[count(b["population"]), f"{100 * b['population'] / base:.1f} %" if base > 0 else "–"] for b in j.get("bands", [])]
+    got_bands = [r[1:] for r in t.tables.get("bands", [])[1:]]
+    check(got_bands == want_bands, f"{name}: bands table {got_bands} is the JSON's {want_bands}")
+    want_relied = [[f["id"], f["name"], count(f["pop_within_limit"]), count(f["pop_sole"])]
+                   for f in j["facilities"] if f["pop_sole"] > 0][:10]
+    got_relied = t.tables.get("most_relied_on", [])[1:]
+    check(got_relied == want_relied, f"{name}: most relied-on facilities {got_relied[:2]} are the JSON's {want_relied[:2]}")
     # Every warning of the run, in the report as in the JSON; the methods section states how it was made.
     check(t.warnings == j["warnings"], f"{name}: the report's warnings {t.warnings[:3]} are the JSON's {j['warnings'][:3]}")
     want_methods = (["服务与标准", "路网", "人口与吸附", "城乡划分", "设施"] if zh else
@@ -184,7 +194,7 @@ sample_inputs = ["--roads", f"{sample}/roads.gpkg", "--population", f"{sample}/p
                  f"{sample}/facilities.gpkg", "--admin", f"{sample}/admin.gpkg"]
 # A snap limit of 100 m puts people off the network in both classes: the old urban/rural table divided
 # by the whole class (46.6 % rural) where the formula gives 100 %.
-j = check_numbers("numbers-ambulance", sample_inputs + ["--service", "ambulance", "--snap-limit", "100"], "zh")
+j = check_numbers("numbers-ambulance", sample_inputs + ["--service", "ambulance", "--snap-limit", "100", "--bands", "3000,8000"], "zh")
 check(j["by_area_class"]["rural"]["off_network"] > 0, "numbers-ambulance: the run has rural people off the network")
 # Community stations have no rural limit: the rural class is not applicable, not 0 %.
 j = check_numbers("numbers-community-station", sample_inputs + ["--service", "community-station"], "en")
@@ -198,7 +208,7 @@ real = {"accra": ["--roads", f"{shared}/accra-roads.gpkg", "--population", f"{sh
                 f"{shared}/poa-health.gpkg", "--all-facilities"]}
 if shared and all(os.path.exists(a) for args in real.values() for a in args if a.startswith(shared)):
     # Accra ambulance: 13,842 rural people off the network (the report said 70.0 % rural, the formula 99.7 %).
-    check_numbers("numbers-accra-ambulance", real["accra"] + ["--service", "ambulance"], "zh")
+    check_numbers("numbers-accra-ambulance", real["accra"] + ["--service", "ambulance", "--bands", "2000,5000,10000,20000"], "zh")
     check_numbers("numbers-poa-community-station", real["poa"] + ["--service", "community-station"], "en")
 elif os.environ.get("CI") == "true":
     check(False, f"real data under {shared or '(no directory given)'}")

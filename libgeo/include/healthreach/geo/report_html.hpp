@@ -12,9 +12,25 @@ namespace healthreach::geo {
 
 // What the report says beyond the output's tables: how the run was made (a label and its text, in the
 // report's language) and every warning it gave.
+// People within one of the run's --bands (cumulative: every cost up to the band's edge).
+struct report_band {
+    std::string within;  // the edge as people read it ("5 km", "15 min")
+    double people = 0;
+};
+
+// A facility and the people only it covers within the limit (they lose coverage if it closes).
+struct report_facility {
+    std::string id, name;
+    double pop_within_limit = 0, pop_sole = 0;
+};
+
 struct report_notes {
     std::vector<std::pair<std::string, std::string>> methods;
     std::vector<std::string> warnings;
+    std::vector<report_band> bands;              // empty without --bands
+    double band_base = 0;                        // people the bands' shares are of (population − off network − n.a.)
+    std::vector<report_facility> most_relied_on;  // by pop_sole, most first; only those with pop_sole > 0
+    std::size_t facilities_on_network = 0, facilities_none_sole = 0;  // the latter: pop_sole 0, on the network
 };
 
 // Writes the report atomically: the request gives the output, title, subtitle and language, map_png the
