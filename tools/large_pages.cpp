@@ -1,0 +1,41 @@
+// The executables' allocation policy: large blocks (the per-cell and per-demand-point arrays of a
+// prefecture or province run, tens to hundreds of MiB each) are backed by transparent huge pages.
+// Debian's kernels give huge pages only where asked (THP "madvise"); with 4 KiB pages a run pays a
+// page fault per 4 KiB touched and misses the TLB on the router's and snapper's scattered reads. On
+// the dense prefecture this took coverage from 4.9 to about 4.0 s of CPU (glibc's own
+// glibc.malloc.hugetlb=1 tunable does the same, but only when set in the environment before start).
+// Not under AddressSanitizer, whose own operator new checks new/delete pairing.
+#if !defined(__SANITIZE_ADDRESS__)
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+namespace {
+
+constexpr std::size_t large_block = std::size_t{4} << 20;  // two huge pages at least
+
+void advise_huge_pages(void* p, std::size_t n) {
+    static const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(p) + n) & ~(page - 1);
+    // Advice only: a kernel without THP refuses it, and the block works as before.
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+}  // namespace
+
+void* operator new(std::size_t n) {
+    void* p = std::malloc(n ? n : 1);
+    if (!p) throw std::bad_alloc();
+    if (n >= large_block) advise_huge_pages(p, n);
+    return p;
+}
+
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+#endif
