@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -393,8 +394,12 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         (kind == 2 ? a.urban_split.urban_centre : kind == 1 ? a.urban_split.urban_cluster : a.urban_split.rural) += a.demand_pop[d];
     }
     const double leg_speed = a.rules.off_network_speed_kmh / 3.6;
-    a.demand = std::make_unique<network_points>(net, *a.snap, a.demand_x.data(), a.demand_y.data(), a.demand_pop.size(),
-                                                o.snap_limit_m, m, svc.cost_direction, leg_speed, o.threads);
+    // A demand point's distance to the road is an output only in the demand layer (snap_m); without
+    // the layer, snapping stops at the snap limit (the countryside's cells far from any road).
+    const double snap_within = a.writes_demand_points() ? std::numeric_limits<double>::infinity() : o.snap_limit_m;
+    a.demand = std::make_unique<network_points>(
+        net, snap_all(*a.snap, a.demand_x.data(), a.demand_y.data(), a.demand_pop.size(), o.threads, snap_within), o.snap_limit_m, m,
+        svc.cost_direction, leg_speed);
 
     phase.next("facilities");
     if (!o.facilities.empty()) {
@@ -597,7 +602,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
         {
             std::vector<double> ux(unsnapped.size()), uy(unsnapped.size());
             for (std::size_t k = 0; k < unsnapped.size(); ++k) ux[k] = cx[unsnapped[k]], uy[k] = cy[unsnapped[k]];
-            const std::vector<snap_result> fresh = snap_all(*a.snap, ux.data(), uy.data(), ux.size(), o.threads);
+            const std::vector<snap_result> fresh = snap_all(*a.snap, ux.data(), uy.data(), ux.size(), o.threads, o.snap_limit_m);
             for (std::size_t k = 0; k < unsnapped.size(); ++k) snaps[unsnapped[k]] = fresh[k];
         }
         a.cells = std::make_unique<network_points>(net, snaps, o.snap_limit_m, m, svc.cost_direction, leg_speed);

@@ -29,11 +29,12 @@ void site_seeds(const network& net, metric m, direction d, edge_id e, double off
     if (along.cost(e, offset, 0, c, o)) out.push_back({net.edge_source[e], start_cost + c, label, start_other + o});
 }
 
-std::vector<snap_result> snap_all(const snapper& snap, const double* x, const double* y, std::size_t n, unsigned threads) {
+std::vector<snap_result> snap_all(const snapper& snap, const double* x, const double* y, std::size_t n, unsigned threads,
+                                  double within) {
     std::vector<snap_result> out(n);
     threads = std::max(1u, threads);
     auto work = [&](unsigned t) {
-        for (std::size_t p = t; p < n; p += threads) out[p] = snap.nearest(x[p], y[p]);
+        for (std::size_t p = t; p < n; p += threads) out[p] = snap.nearest(x[p], y[p], within);
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);

@@ -92,7 +92,7 @@ snapper::~snapper() = default;
 // Rings of grid cells a query reads before it turns to the R-tree.
 constexpr std::int64_t grid_rings = 2;
 
-snap_result snapper::nearest(double x, double y) const {
+snap_result snapper::nearest(double x, double y, double within) const {
     const index& g = *index_;
     snap_result best;
     double best_d2 = std::numeric_limits<double>::infinity();
@@ -143,8 +143,16 @@ snap_result snapper::nearest(double x, double y) const {
             settled = true;
             break;
         }
+        if (reach >= within) {  // nothing unread lies within `within`: the best read so far decides
+            settled = true;
+            break;
+        }
     }
-    if (!settled) {
+    if (!settled && std::isfinite(within)) {
+        // Every segment within `within` has its box inside that square.
+        const box window(point(x - within, y - within), point(x + within, y + within));
+        for (auto it = g.tree.qbegin(bgi::intersects(window)); it != g.tree.qend(); ++it) consider(it->second);
+    } else if (!settled) {
         // The segments of the nearest few boxes give an upper bound; every segment that could beat it
         // has its box inside the square of that radius, so one window query settles it exactly.
         const point p(x, y);
@@ -161,7 +169,11 @@ snap_result snapper::nearest(double x, double y) const {
             for (auto it = g.tree.qbegin(bgi::intersects(window)); it != g.tree.qend(); ++it) consider(it->second);
         }
     }
-    if (!std::isfinite(best_d2)) return best;
+    if (!std::isfinite(best_d2) || best_d2 > within * within) {
+        best = snap_result{};
+        best.distance_m = std::isfinite(within) ? std::numeric_limits<double>::infinity() : 0;
+        return best;
+    }
     const edge_id e = index_->edge_of_vertex[best_v];
     double offset = 0;
     for (std::uint64_t v = net_.geom_first[e]; v < best_v; ++v)

@@ -107,6 +107,18 @@ TEST_CASE("snapping equals brute force on random networks: long segments, cluste
             REQUIRE(r.distance_m == Approx(best).epsilon(1e-12));
             // The edge may differ only where two edges are equally near.
             if (r.edge != best_edge) CHECK(r.distance_m == best);
+            // Stopped at a distance: the same snap when the nearest lies within it, else none.
+            for (double within : {50.0, 1000.0, 3000.0}) {
+                const snap_result w = snap.nearest(x, y, within);
+                if (best <= within) {
+                    CHECK(w.edge == r.edge);
+                    CHECK(w.distance_m == r.distance_m);
+                    CHECK(w.offset_m == r.offset_m);
+                } else {
+                    CHECK(w.edge == invalid_id);
+                    CHECK(w.distance_m == std::numeric_limits<double>::infinity());
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 #include "healthreach/geo/snap.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace healthreach::geo {
@@ -15,8 +16,9 @@ struct priced {
     std::uint32_t label;
 };
 
-// The nearest network point of each of n points, snapped in parallel.
-std::vector<snap_result> snap_all(const snapper& snap, const double* x, const double* y, std::size_t n, unsigned threads);
+// The nearest network point of each of n points, snapped in parallel; `within` as snapper::nearest's.
+std::vector<snap_result> snap_all(const snapper& snap, const double* x, const double* y, std::size_t n, unsigned threads,
+                                  double within = std::numeric_limits<double>::infinity());
 
 class network_points {
 public:

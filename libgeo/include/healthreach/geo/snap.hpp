@@ -2,6 +2,7 @@
 // Snapping points to the nearest place on the network: an edge's interior, not only its nodes.
 #include "healthreach/geo/network.hpp"
 
+#include <limits>
 #include <memory>
 
 namespace healthreach::geo {
@@ -22,7 +23,10 @@ public:
     snapper& operator=(const snapper&) = delete;
 
     // The nearest point of the network to (x, y), in the network's metric CRS. Thread-safe.
-    snap_result nearest(double x, double y) const;
+    // With `within`, a point whose nearest segment lies farther than that many metres gets no edge
+    // (invalid_id) and distance_m +inf: the search stops there instead of looking farther (a
+    // populated countryside holds millions of cells beyond any snap limit).
+    snap_result nearest(double x, double y, double within = std::numeric_limits<double>::infinity()) const;
 
 private:
     struct index;
