@@ -49,9 +49,7 @@ private:
     std::uint64_t s_;
 };
 
-struct pt {
-    double x, y;
-};
+using pt = synth_point;
 double dist(pt a, pt b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
 struct params {
@@ -71,10 +69,7 @@ params params_for(synth_scale scale) {
     return {37000, 2, 2, 5, 12, 1, 1, 3000, 130000, 900, 25000, 3000, 250, 200, 1, 0, 0, 900, 150};
 }
 
-struct road {
-    std::vector<pt> pts;
-    std::string highway, oneway, junction, name;
-};
+using road = synth_road;
 
 struct facility {
     pt at;
@@ -564,6 +559,8 @@ struct prefecture_part {
     };
     std::vector<urban_area> urban;
     street_grid city_gates;
+    std::vector<street_grid> towns;  // county towns, whose gates the roads across a border start from
+    std::vector<pt> road_ends;       // where the mountain roads reach the square's eastern edge
     grid_frame frame;
     std::vector<float> raster;  // people per cell, NoData on water
     double population = 0;
@@ -770,12 +767,14 @@ prefecture_part build_prefecture(const params& P, const prefecture_plan& plan, r
         for (const village& v : villages) add_grid(roads, {v.at, 250, P.village_lane_spacing}, false);
     // A few winding roads cross the eastern mountains to the region's edge.
     std::vector<std::size_t> east;
+    std::vector<pt> road_ends;
     for (std::size_t t = 0; t < townships.size(); ++t)
         if (townships[t].kind == "township") east.push_back(t);
     std::sort(east.begin(), east.end(), [&](std::size_t a, std::size_t b) { return townships[a].seat.x > townships[b].seat.x; });
     for (int k = 0; k < P.mountain_roads && k < static_cast<int>(east.size()); ++k) {
         const pt from = townships[east[k]].seat;
         roads.push_back(link(from, {origin_x + L, from.y + r.uniform(-0.05, 0.05) * L}, "tertiary", 0.015 * L, 150, r));
+        road_ends.push_back(roads.back().pts.back());
     }
 
     // Population: every settlement spreads its people over the cells of its kernel, exactly.
@@ -930,6 +929,8 @@ prefecture_part build_prefecture(const params& P, const prefecture_plan& plan, r
     }
     prefecture_part out;
     out.city_gates = city_grid;
+    out.towns = towns;
+    out.road_ends = std::move(road_ends);
     out.population = total;
     out.township_population = settled;
     out.square = std::unique_ptr<OGRGeometry>(g.to_ogr(region));
@@ -984,6 +985,13 @@ std::vector<prefecture_plan> plans_for(synth_scale scale, const params& P, std::
     return out;
 }
 
+// Where b lies from a: 1 on the next square to the east, 2 on the next square to the north, 0 otherwise
+// (the pairs of neighbours counted once).
+int neighbour_side(const prefecture_plan& a, const prefecture_plan& b, double size) {
+    const double ex = b.origin.x - a.origin.x, ny = b.origin.y - a.origin.y;
+    return ex == size && ny == 0 ? 1 : ex == 0 && ny == size ? 2 : 0;
+}
+
 double road_km(const std::vector<road>& roads) {
     double m = 0;
     for (const road& rd : roads)
@@ -992,6 +1000,62 @@ double road_km(const std::vector<road>& roads) {
 }
 
 }  // namespace
+
+// As between Shanxi's prefectures, whose ordinary roads cross every border: a national highway
+// between the county towns nearest each other across it; a provincial highway in each quarter of
+// it, between the township seats nearest the quarter's middle on either side; each village within
+// 5 km of it joined to the nearest village across, when that is within 7 km (the countryside's
+// roads go on across the border); the mountain roads that end on it carried on to the nearest seat
+// or village across. Every road ends on a vertex of the roads it joins.
+void add_border_roads(std::vector<synth_road>& roads, const synth_border_side& a, const synth_border_side& b, bool east,
+                      double at, double from, double length, int border, std::uint64_t seed) {
+    rng r(seed);
+    auto nearest = [](const std::vector<pt>& among, pt p) {
+        std::size_t best = 0;
+        for (std::size_t i = 1; i < among.size(); ++i)
+            if (dist(p, among[i]) < dist(p, among[best])) best = i;
+        return best;
+    };
+    if (!a.towns.empty() && !b.towns.empty()) {
+        std::size_t ta = 0, tb = 0;
+        for (std::size_t i = 0; i < a.towns.size(); ++i)
+            for (std::size_t j = 0; j < b.towns.size(); ++j)
+                if (dist(a.towns[i], b.towns[j]) < dist(a.towns[ta], b.towns[tb])) ta = i, tb = j;
+        const street_grid from_town{a.towns[ta], a.town_radius, a.town_spacing}, to_town{b.towns[tb], b.town_radius, b.town_spacing};
+        roads.push_back(link(from_town.gate(to_town.c), to_town.gate(from_town.c), "primary", 0.015 * length, 400, r));
+        roads.back().name = "G" + std::to_string(301 + border);
+    }
+    if (!a.seats.empty() && !b.seats.empty()) {
+        std::set<std::pair<std::size_t, std::size_t>> joined;
+        for (int q = 0; q < 4; ++q) {
+            const double along = from + (q + 0.5) * length / 4;
+            const pt middle = east ? pt{at, along} : pt{along, at};
+            const std::size_t sa = nearest(a.seats, middle), sb = nearest(b.seats, middle);
+            if (!joined.insert({sa, sb}).second) continue;
+            roads.push_back(link(a.seats[sa], b.seats[sb], "secondary", 0.01 * length, 300, r));
+            roads.back().name = "S" + std::to_string(501 + 4 * border + q);
+        }
+    }
+    constexpr double near_border = 5000, farthest = 7000;
+    std::set<std::pair<std::size_t, std::size_t>> paired;  // (village of a, village of b)
+    for (int side = 0; side < 2; ++side) {
+        const synth_border_side& here = side ? b : a;
+        const synth_border_side& there = side ? a : b;
+        if (there.villages.empty()) continue;
+        for (std::size_t i = 0; i < here.villages.size(); ++i) {
+            const pt v = here.villages[i];
+            if (std::abs((east ? v.x : v.y) - at) > near_border) continue;
+            const std::size_t j = nearest(there.villages, v);
+            if (dist(v, there.villages[j]) > farthest || !paired.insert(side ? std::pair{j, i} : std::pair{i, j}).second) continue;
+            roads.push_back(link(v, there.villages[j], "unclassified", 0.003 * length, 200, r));
+        }
+    }
+    // Mountain roads run to the eastern edge of their square, so only an eastern neighbour meets them.
+    std::vector<pt> across = b.seats;
+    across.insert(across.end(), b.villages.begin(), b.villages.end());
+    if (east && !across.empty())
+        for (pt end : a.road_ends) roads.push_back(link(end, across[nearest(across, end)], "tertiary", 0.006 * length, 150, r));
+}
 
 synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, std::uint64_t seed) {
     init_gdal();
@@ -1021,6 +1085,7 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
     std::vector<std::unique_ptr<OGRGeometry>> county_shapes, township_shapes, squares;
     std::vector<prefecture_part::urban_area> urban;
     std::vector<street_grid> cities;
+    std::vector<synth_border_side> places;
     atomic_output tif(dir + "/population.tif");
     {
         GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
@@ -1043,6 +1108,14 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
             sum.valid_cells += part.valid;
             sum.populated_cells += part.populated;
             sum.township_population.insert(sum.township_population.end(), part.township_population.begin(), part.township_population.end());
+            synth_border_side& here = places.emplace_back();
+            for (const street_grid& t : part.towns) here.towns.push_back(t.c);
+            here.town_radius = P.town_radius;
+            here.town_spacing = P.town_spacing;
+            here.road_ends = part.road_ends;
+            for (const unit& t : part.townships)
+                if (t.kind == "township") here.seats.push_back(t.seat);
+            for (const village& v : part.villages) here.villages.push_back(v.at);
             for (unit& t : part.townships) t.parent += static_cast<int>(counties.size());
             for (village& v : part.villages) v.township += static_cast<int>(townships.size());
             auto append = [](auto& to, auto& from) { std::move(from.begin(), from.end(), std::back_inserter(to)); };
@@ -1064,12 +1137,26 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
     int expressways = 0;
     for (std::size_t a = 0; a < plans.size(); ++a)
         for (std::size_t b = 0; b < plans.size(); ++b) {
-            const double ex = plans[b].origin.x - plans[a].origin.x, ny = plans[b].origin.y - plans[a].origin.y;
-            if (!((ex == P.size && ny == 0) || (ex == 0 && ny == P.size))) continue;
+            if (!neighbour_side(plans[a], plans[b], P.size)) continue;
             roads.push_back(link(cities[a].gate(cities[b].c, 0.95, 0.25), cities[b].gate(cities[a].c, 0.95, -0.25), "motorway",
                                  0.01 * P.size, 600, r));
             roads.back().name = "G" + std::to_string(5 + 10 * expressways++);
         }
+    // Walking excludes expressways, and the routable graph is the largest strongly connected component:
+    // without ordinary roads across the borders a walk would keep one prefecture. Drawn after the
+    // expressways (the same random stream, so those stay as they were) and after the population
+    // raster, which they leave as it was.
+    int borders = 0;
+    const std::size_t before_borders = roads.size();
+    for (std::size_t a = 0; a < plans.size(); ++a)
+        for (std::size_t b = 0; b < plans.size(); ++b)
+            if (const int side = neighbour_side(plans[a], plans[b], P.size)) {
+                const bool east = side == 1;
+                add_border_roads(roads, places[a], places[b], east, east ? plans[b].origin.x : plans[b].origin.y,
+                                 east ? plans[a].origin.y : plans[a].origin.x, P.size, borders++, r.next());
+            }
+    const std::size_t border_lines = roads.size() - before_borders;
+    const double border_km = road_km(std::vector<road>(roads.begin() + static_cast<std::ptrdiff_t>(before_borders), roads.end()));
     sum.counties = counties.size();
     sum.townships = townships.size();
     sum.villages = villages.size();
@@ -1180,8 +1267,11 @@ synth_summary write_synthetic_region(const std::string& dir, synth_scale scale, 
                << "of the second row. Each prefecture is built as at prefecture scale: a basin city with four "
                << "districts, " << P.counties << " counties, townships with a centre each, villages, a river, a "
                << "reservoir and thinly peopled mountains in the east of its square (three north-south ranges "
-               << "across the province); expressways join the cities of neighbouring prefectures. Not real places "
-               << "or people.\n\n";
+               << "across the province); expressways join the cities of neighbouring prefectures, and ordinary "
+               << "roads, which walking may use, cross every shared border: " << border_lines << " lines ("
+               << std::lround(border_km) << " km) of national highways between the county towns nearest each other "
+               << "across it, provincial highways between township seats, village roads to the nearest village "
+               << "across and the mountain roads carried on to the next prefecture. Not real places or people.\n\n";
     else
         readme << "Synthetic data modelled on Changzhi (Shanxi): a basin city with four districts, " << P.counties
                << " counties, townships with a centre each, villages, and thinly peopled mountains in the east. "

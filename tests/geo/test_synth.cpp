@@ -11,7 +11,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -191,4 +194,100 @@ TEST_CASE("the modelled background: nearly every land cell holds people, nobody 
     }
     CHECK(short_ambulances.count("潞城区") == 1);  // Lucheng has no station of its own
     CHECK(short_ambulances.size() == 2);            // and the easternmost county a single ambulance
+}
+
+TEST_CASE("roads across a prefecture border: walkable classes, ends on the places of either side", "[synth]") {
+    // Two 20 km squares side by side, the border at x = 20 km: a county town, two township seats and
+    // villages on each side, and a mountain road of the western one ending on the border.
+    synth_border_side a, b;
+    a.towns = {{9000, 10000}};
+    b.towns = {{31000, 12000}};
+    a.town_radius = b.town_radius = 1500;
+    a.town_spacing = b.town_spacing = 200;
+    a.seats = {{14000, 4000}, {14000, 16000}};
+    b.seats = {{26000, 5000}, {27000, 15000}};
+    a.villages = {{18500, 2000}, {17000, 9000}, {16500, 18000}, {3000, 3000}};
+    b.villages = {{21500, 2500}, {22000, 10000}, {24500, 17500}, {38000, 4000}};
+    a.road_ends = {{20000, 13000}};
+    const double border = 20000;
+
+    std::vector<synth_road> roads;
+    add_border_roads(roads, a, b, true, border, 0, 20000, 0, 7);
+    auto is = [](synth_point p, const std::vector<synth_point>& among) {
+        return std::any_of(among.begin(), among.end(), [&](synth_point q) { return p.x == q.x && p.y == q.y; });
+    };
+    // A vertex of a county town's street grid: on its lattice, within its radius.
+    auto on_grid = [](synth_point p, const synth_border_side& s) {
+        for (synth_point c : s.towns) {
+            const double i = (p.x - c.x) / s.town_spacing, j = (p.y - c.y) / s.town_spacing;
+            if (i == std::round(i) && j == std::round(j) && std::hypot(p.x - c.x, p.y - c.y) <= s.town_radius) return true;
+        }
+        return false;
+    };
+    std::map<std::string, int> by_class;
+    std::set<std::pair<double, double>> linked_villages;
+    for (const synth_road& r : roads) {
+        INFO(r.highway << " " << r.name);
+        REQUIRE(r.pts.size() >= 2);
+        ++by_class[r.highway];
+        const synth_point p = r.pts.front(), q = r.pts.back();
+        if (r.highway == "primary") {
+            CHECK(on_grid(p, a));
+            CHECK(on_grid(q, b));
+        } else if (r.highway == "secondary") {
+            CHECK(is(p, a.seats));
+            CHECK(is(q, b.seats));
+        } else if (r.highway == "unclassified") {
+            // Begun from whichever side's village was near the border: one end on each side.
+            const bool forward = is(p, a.villages) && is(q, b.villages), backward = is(p, b.villages) && is(q, a.villages);
+            CHECK((forward || backward));
+            CHECK(std::hypot(p.x - q.x, p.y - q.y) <= 7000);
+            linked_villages.insert({p.x, p.y});
+            linked_villages.insert({q.x, q.y});
+        } else {
+            CHECK(r.highway == "tertiary");
+            CHECK(is(p, a.road_ends));
+            std::vector<synth_point> across = b.seats;
+            across.insert(across.end(), b.villages.begin(), b.villages.end());
+            CHECK(is(q, across));
+        }
+        CHECK((p.x - border) * (q.x - border) <= 0);  // it crosses the border (or starts on it)
+        for (const char* excluded : {"motorway", "motorway_link"}) CHECK(r.highway != excluded);
+    }
+    CHECK(by_class["primary"] == 1);
+    CHECK(by_class["secondary"] >= 2);  // the quarters' nearest seats: each pair once
+    CHECK(by_class["tertiary"] == 1);
+    // Every village within 5 km of the border has a road across (its nearest across is within 7 km
+    // here); the villages far from it have none.
+    for (synth_point v : {a.villages[0], a.villages[1], b.villages[0], b.villages[1]}) CHECK(linked_villages.count({v.x, v.y}) == 1);
+    CHECK(linked_villages.count({16500, 18000}) == 0);  // near, but its nearest across is 8 km away
+    CHECK(linked_villages.count({3000, 3000}) == 0);
+    CHECK(linked_villages.count({38000, 4000}) == 0);
+
+    // The same seed, the same roads; a northern neighbour (everything mirrored on the diagonal) gets
+    // the same roads mirrored but for their bends.
+    std::vector<synth_road> again;
+    add_border_roads(again, a, b, true, border, 0, 20000, 0, 7);
+    REQUIRE(again.size() == roads.size());
+    for (std::size_t i = 0; i < roads.size(); ++i) {
+        CHECK(again[i].highway == roads[i].highway);
+        CHECK(again[i].name == roads[i].name);
+        REQUIRE(again[i].pts.size() == roads[i].pts.size());
+        for (std::size_t k = 0; k < roads[i].pts.size(); ++k)
+            CHECK((again[i].pts[k].x == roads[i].pts[k].x && again[i].pts[k].y == roads[i].pts[k].y));
+    }
+    auto mirror = [](synth_border_side s) {
+        for (auto* v : {&s.towns, &s.seats, &s.villages, &s.road_ends})
+            for (synth_point& p : *v) std::swap(p.x, p.y);
+        s.road_ends.clear();  // mountain roads end on the eastern edge only
+        return s;
+    };
+    std::vector<synth_road> north;
+    add_border_roads(north, mirror(a), mirror(b), false, border, 0, 20000, 0, 7);
+    REQUIRE(north.size() == roads.size() - 1);
+    for (std::size_t i = 0; i + 1 < roads.size(); ++i) {
+        CHECK(north[i].highway == roads[i].highway);
+        CHECK(north[i].pts.front().x == roads[i].pts.front().y);
+        CHECK(north[i].pts.back().y == roads[i].pts.back().x);
+    }
 }
