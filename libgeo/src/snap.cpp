@@ -169,7 +169,9 @@ snap_result snapper::nearest(double x, double y, double within) const {
             for (auto it = g.tree.qbegin(bgi::intersects(window)); it != g.tree.qend(); ++it) consider(it->second);
         }
     }
-    if (!std::isfinite(best_d2) || best_d2 > within * within) {
+    // Beyond `within` compared as distance_m is (the square root), so that a point exactly at the
+    // snap limit is on the network either way.
+    if (!std::isfinite(best_d2) || std::sqrt(best_d2) > within) {
         best = snap_result{};
         best.distance_m = std::isfinite(within) ? std::numeric_limits<double>::infinity() : 0;
         return best;
