@@ -1,9 +1,9 @@
 #include "healthreach/geo/coverage.hpp"
+#include "healthreach/threads.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 namespace healthreach::geo {
 
@@ -27,7 +27,6 @@ public:
 private:
     std::vector<std::pair<edge_id, std::uint32_t>> entries_;
 };
-
 
 // The points must hang on the nodes in the direction the router searches.
 void require_same_direction(const router& r, const network_points& pts) {
@@ -125,10 +124,7 @@ std::vector<std::vector<reached_point>> points_within_limits(const network& net,
                       [](const reached_point& a, const reached_point& b) { return a.point < b.point; });
         }
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    if (!sites.empty()) work(0);
-    for (auto& th : pool) th.join();
+    if (!sites.empty()) run_on_threads(threads, work);
     return out;
 }
 

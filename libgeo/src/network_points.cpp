@@ -1,6 +1,5 @@
 #include "healthreach/geo/network_points.hpp"
-
-#include <thread>
+#include "healthreach/threads.hpp"
 
 namespace healthreach::geo {
 
@@ -36,10 +35,7 @@ std::vector<snap_result> snap_all(const snapper& snap, const double* x, const do
     auto work = [&](unsigned t) {
         for (std::size_t p = t; p < n; p += threads) out[p] = snap.nearest(x[p], y[p], within);
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
+    run_on_threads(threads, work);
     return out;
 }
 

@@ -339,6 +339,7 @@ optimize_result run_optimize(const optimize_request& r, const job_callbacks& cb)
     so.progress = cb.message;
     so.vehicles = r.vehicles;
     so.busy_fraction = r.busy_fraction;
+    so.threads = a.options.threads;
     cb.advance("solve", 0.75);
     const auto solve_start = std::chrono::steady_clock::now();
     opt::siting_result& res = out.solution;

@@ -1,13 +1,13 @@
 #include "healthreach/geo/reach.hpp"
 
 #include "healthreach/error.hpp"
+#include "healthreach/threads.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
-#include <thread>
 
 namespace healthreach::geo {
 
@@ -265,10 +265,7 @@ reach_table reach_from_each(std::vector<bounded_search>& searches, const std::ve
             table.where_[s] = reach_table::append(table.blocks_[t], searches[t]);
         }
     };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
+    run_on_threads(static_cast<unsigned>(threads), work);
     return table;
 }
 

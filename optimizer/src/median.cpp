@@ -3,6 +3,7 @@
 #include "model_builder.hpp"
 #include "reduced_problem.hpp"
 #include "siting_common.hpp"
+#include "healthreach/threads.hpp"
 
 #include <limits>
 #include <optional>
@@ -209,6 +210,7 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
     // Lagrangian bound: relax "every point has one nearest site"; multipliers capped at the existing
     // cost keep the pairs left out of the matrix irrelevant. Subgradient steps from the heuristic value.
     std::vector<double> lambda(nd, 0.0), rho(nc);
+    const unsigned threads = std::max(1u, o.threads);
     const assignment& cur = st.current();
     for (std::size_t i = 0; i < nd; ++i) lambda[i] = m.population[i] > 0 ? m.population[i] * std::min(cur.d1[i], e[i]) : 0;
     double best_bound = 0, step = 2.0, upper = r.objective;
@@ -222,13 +224,16 @@ siting_result min_distance(const coverage_matrix& m, const std::vector<double>& 
             value += lambda[i];
             if (std::isfinite(e[i])) value += std::min(0.0, m.population[i] * e[i] - lambda[i]);
         }
-        // Points without people keep lambda 0 and add nothing.
-        for (std::int64_t j = 0; j < m.cost.outerSize(); ++j) {
-            double sum = 0;
-            for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
-                sum += std::min(0.0, m.population[it.row()] * it.value() - lambda[it.row()]);
-            rho[j] = sum;
-        }
+        // Points without people keep lambda 0 and add nothing. Each column's sum is the bulk of an
+        // iteration (every pair read) and stands alone: columns are shared out between threads.
+        run_on_threads(threads, [&](unsigned t) {
+            for (std::int64_t j = t; j < m.cost.outerSize(); j += threads) {
+                double sum = 0;
+                for (coverage_matrix::sparse::InnerIterator it(m.cost, j); it; ++it)
+                    sum += std::min(0.0, m.population[it.row()] * it.value() - lambda[it.row()]);
+                rho[j] = sum;
+            }
+        });
         std::vector<std::uint32_t> order(nc);
         for (std::uint32_t j = 0; j < nc; ++j) order[j] = j;
         std::partial_sort(order.begin(), order.begin() + o.sites, order.end(), [&](std::uint32_t x, std::uint32_t y) { return rho[x] < rho[y]; });

@@ -294,6 +294,12 @@ TEST_CASE("min-distance (p-median) equals brute force on small instances", "[opt
             CHECK(heuristic.objective >= optimum * (1 - 1e-12));
             CHECK(heuristic.bound <= optimum * (1 + 1e-9));  // the Lagrangian bound is a lower bound
             CHECK(heuristic.objective <= 1.1 * optimum);
+            // Threads share out the Lagrangian's column sums: the same answer and bound to the bit.
+            o.threads = 3;
+            const siting_result threaded = min_distance(m, e, o);
+            CHECK(threaded.selected == heuristic.selected);
+            CHECK(threaded.objective == heuristic.objective);
+            CHECK(threaded.bound == heuristic.bound);
         }
     }
 }

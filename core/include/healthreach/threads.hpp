@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace healthreach {
 
@@ -21,6 +22,16 @@ inline unsigned worker_threads(unsigned requested, std::string& note) {
     note = "--threads " + std::to_string(requested) + ": cut back to " + std::to_string(cap) + " (" +
            std::to_string(max_threads_per_core) + " per core on this machine's " + std::to_string(cores) + " cores)";
     return cap;
+}
+
+// Runs work(t) for t = 0 .. threads - 1 at once, t = 0 on the calling thread, and returns when every
+// one has. work must not throw (an exception on another thread would end the program): check inputs first.
+template <class Work>
+void run_on_threads(unsigned threads, Work&& work) {
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0u);
+    for (std::thread& th : pool) th.join();
 }
 
 }  // namespace healthreach

@@ -29,6 +29,7 @@ struct siting_options {
     int perturbation_rounds = 300;     // min-distance: iterated local search rounds after the first descent
     double polish_above_gap = 0.005;   // cover-all, max-cover: MILP (time-limited) when the heuristic's gap is larger
     std::vector<double> site_cost;     // cover-all: per candidate, the cost of opening it (empty: 1 each, the count)
+    unsigned threads = 1;              // min-distance: threads of its Lagrangian's column sums (same answer for any)
     std::function<void(const std::string&)> progress;  // messages for stderr; never stdout
 };
 
