@@ -175,11 +175,11 @@ TEST_CASE("cover-all on the lattice town: far below greedy, close to its Lagrang
                 100 * r.gap, s);
     CHECK(covered_population(town.m, r.selected) >= town.m.coverable_population() - 1e-6);
     CHECK(r.objective == static_cast<double>(r.selected.size()));
-    // Greedy opens 38 sites (main's greedy + drop too); the LP bound is 25.x, so the optimum is 26 or
-    // more, and 27 is the best cover known (docs/decisions.md, Cover-all: the lattice town and
-    // OR-Library after the CBC change): within 4 % of the least possible, and of the best known.
+    // Greedy opens 38 sites (main's greedy + drop too); the LP bound is 25.5 and the optimum 27 (CBC
+    // proved offline that no 26 sites cover the reduced core: docs/decisions.md, "Cover-all: the
+    // lattice town and OR-Library after the CBC change (#24)").
     CHECK(greedy >= 36);
-    CHECK(r.objective <= 27);
+    CHECK(r.objective == 27);
     CHECK(r.bound >= 25);
     CHECK(r.bound <= 26);
 }
