@@ -311,9 +311,16 @@ std::vector<std::uint32_t> lagrangian_greedy(const set_cover_instance& c, const 
 // instances): from a cover, take a column out and cover the rows left open one at a time, each step
 // adding weight to the rows still open, so that the search leaves the plateaus where a pure descent
 // stops. A column's score: outside the cover, the weight of the open rows it would cover; inside, minus
-// the weight of the rows only it covers. Every cover met cheaper than `best` replaces it.
-void row_weighting_search(const set_cover_instance& c, std::vector<std::uint32_t>& best, double& best_cost, long steps,
-                          double work_budget) {
+// the weight of the rows only it covers. Every cover met cheaper than `best` replaces it. The search
+// stops after `steps` steps, `work_budget` list entries visited, or `stall` entries since the last
+// cheaper cover (or the start); what it used, and whether it stopped on the stall.
+struct weighting_run {
+    long steps = 0;
+    double work = 0;
+    bool stalled = false;
+};
+weighting_run row_weighting_search(const set_cover_instance& c, std::vector<std::uint32_t>& best, double& best_cost, long steps,
+                                   double work_budget, double stall, std::uint64_t seed) {
     const std::size_t m = c.rows(), n = c.columns();
     std::vector<std::uint32_t> count(m, 0), sol;
     std::vector<std::uint64_t> owners(m, 0);
@@ -322,6 +329,7 @@ void row_weighting_search(const set_cover_instance& c, std::vector<std::uint32_t
     std::vector<double> weight(m, 1.0), score(n, 0.0);
     std::vector<long> stamp(n, -1);
     double cost = 0, work = 0;  // work: list entries visited, the budget's measure
+    double last_better = 0;     // work when `best` last improved
     for (std::uint32_t r = 0; r < m; ++r) open_at[r] = r, open_rows.push_back(r);
     for (std::uint32_t j = 0; j < n; ++j) score[j] = static_cast<double>(c.col_first[j + 1] - c.col_first[j]);
     auto close_row = [&](std::uint32_t r) {
@@ -396,11 +404,14 @@ void row_weighting_search(const set_cover_instance& c, std::vector<std::uint32_t
     };
     for (std::uint32_t j : best) add(j);
     splitmix64 next;
+    next.state += seed;
     auto last_added = static_cast<std::uint32_t>(n);
-    for (long step = 0; step < steps && work < work_budget; ++step) {
+    long step = 0;
+    for (; step < steps && work < work_budget; ++step) {
+        if (work - last_better >= stall) return {step, work, true};
         while (open_rows.empty()) {
-            if (cost < best_cost - tolerance * std::max(1.0, best_cost)) best = sol, best_cost = cost;
-            if (take_out(static_cast<std::uint32_t>(n), step) == n) return;
+            if (cost < best_cost - tolerance * std::max(1.0, best_cost)) best = sol, best_cost = cost, last_better = work;
+            if (take_out(static_cast<std::uint32_t>(n), step) == n) return {step, work, false};
         }
         const std::uint32_t out = take_out(last_added, step);
         const std::uint32_t r = open_rows[next() % open_rows.size()];
@@ -420,6 +431,7 @@ void row_weighting_search(const set_cover_instance& c, std::vector<std::uint32_t
         }
     }
     if (open_rows.empty() && cost < best_cost - tolerance * std::max(1.0, best_cost)) best = sol, best_cost = cost;
+    return {step, work, false};
 }
 
 }  // namespace
@@ -548,8 +560,16 @@ set_cover_outcome lagrangian_set_cover(const covering_reduction& red, const set_
         fraction = best_cost < before ? 0.3 : fraction * 1.3;
     }
     if (rounded(lower) < best_cost - tolerance * std::max(1.0, best_cost)) {
-        const double work = std::max(effort.weighting_work, effort.weighting_work_per_row * static_cast<double>(m));
-        row_weighting_search(c, best, best_cost, effort.weighting_steps, work);
+        // One budget for every run: a run that finds nothing cheaper for a share of it ends, and the next
+        // starts again from the best cover with fresh weights and another seed.
+        double work = std::max(effort.weighting_work, effort.weighting_work_per_row * static_cast<double>(m));
+        const double stall = effort.weighting_restart_after * work;
+        long steps = effort.weighting_steps;
+        for (std::uint64_t seed = 0; steps > 0 && work > 0; ++seed) {
+            const weighting_run run = row_weighting_search(c, best, best_cost, steps, work, stall, seed);
+            steps -= run.steps, work -= run.work;
+            if (!run.stalled || rounded(lower) >= best_cost - tolerance * std::max(1.0, best_cost)) break;
+        }
         best_cost = search.improve(best);
     }
     return finish(best, best_cost, lower);

@@ -46,6 +46,8 @@ struct set_cover_effort {
     long weighting_steps = 1000000;  // row-weighting local search on the best cover: at most so many steps
     double weighting_work = 1e9;     // and so many list entries visited (a deterministic time budget),
     double weighting_work_per_row = 1.5e5;  // or this many per row of the core when more
+    double weighting_restart_after = 0.2;   // a run without a cheaper cover for this share of the work ends;
+                                            // the next starts from the best with fresh weights, another seed
 };
 
 struct set_cover_outcome {
