@@ -687,8 +687,8 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
     const sym::style& admin_style = sym::of("admin");
     const rgba border = rgba_of(admin_style.outline), paper = rgba_of(sym::paper);
     const rgba unit_fill[] = {rgba_of(sym::compliance_unmet[0]), rgba_of(sym::compliance_unmet[1]), rgba_of(sym::compliance_unmet[2])};
-    // Bottom up: land, results by area, roads for orientation, the people the results are about, borders
-    // and names, sites.
+    // Bottom up: land, results by area, roads for orientation, the people the results are about, borders,
+    // existing sites, names, proposed sites.
     m.fill_and_stroke(d.admin, [&](std::size_t) { return paper; }, border, 0);
     m.fill_and_stroke(d.units, [&](std::size_t i) { return unit_fill[d.units.value[i] < 0.5 ? 0 : d.units.value[i] < 2.5 ? 1 : 2]; },
                       border, 0.2);
@@ -706,11 +706,14 @@ void draw(cairo_t* cr, const page& p, const map_request& r) {
         else m.markers(*marks, sym::of(style_name));
     }
     m.fill_and_stroke(d.admin, [&](std::size_t) { return rgba{0, 0, 0, 0}; }, border, admin_style.outline_mm);
-    m.names(d.admin);
     const double site_k = site_marker_scale(d, l);
     m.markers(d.facilities, scaled(sym::of("facilities"), site_k));
     m.markers(d.facilities_off, scaled(sym::of("facilities_off_network"), site_k));
     m.markers(d.candidates, scaled(sym::of("candidates"), site_k));
+    // Names over the existing sites: a unit's name sits inside it, often on its town, where the
+    // sites crowd (a prefecture's capital), and a name half hidden is read wrong. The proposed sites,
+    // the map's answer, stay on top.
+    m.names(d.admin);
     m.markers(d.proposed, sym::of("proposed_sites"));
     m.labels(d.proposed, sym::of("proposed_sites"));
     cairo_restore(cr);
