@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hr="$(pwd)/${1:-build}/healthreach"
-region=${2:-$(mktemp -d)}
 work=$(mktemp -d)
+region=${2:-$work/province}  # without DIR, generated for this run and removed with it
 trap 'rm -rf "$work"' EXIT
 
 [ -f "$region/roads.gpkg" ] || "$hr" synth --out "$region" --scale province --seed 1 --quiet
@@ -18,13 +18,13 @@ run() {  # LABEL healthreach-args...
   local label=$1; shift
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$hr" "$@" > "$work/stdout" 2> "$work/stderr"
   read -r wall user sys kb < "$work/time"
-  printf '%-36s wall %6.2f s  CPU %6.1f s  peak %5.2f GiB\n    %s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" \
-    "$(echo "scale=2; $kb / 1048576" | bc)" "$(grep -E '^time:' "$work/stderr" | sed 's/^time: //')"
+  printf '%-36s wall %6.2f s  CPU %6.1f s  peak %5.2f GiB\n    %s\n' "$label" "$wall" "$(awk "BEGIN{print $user + $sys}")" \
+    "$(awk "BEGIN{print $kb / 1048576}")" "$(grep -E '^time:' "$work/stderr" | sed 's/^time: //')"
 }
 
 p=$region
-cov=(coverage --roads $p/roads.gpkg --population $p/population.tif --facilities $p/facilities.gpkg --admin $p/admin.gpkg
-     --admin-layer prefectures --urban $p/urban.gpkg)
+cov=(coverage --roads "$p/roads.gpkg" --population "$p/population.tif" --facilities "$p/facilities.gpkg" --admin "$p/admin.gpkg"
+     --admin-layer prefectures --urban "$p/urban.gpkg")
 for service in ambulance community-station; do
   run "$service, graph built" "${cov[@]}" --service $service --out $work/$service.gpkg --travel-raster $work/$service.tif \
     --graph-cache $work/$service.graph --json

@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "warning: ${missing[*]} not installed (not root): the QGIS and browser tests will be skipped" >&2
+    echo "warning: ${missing[*]} not installed (not root): the QGIS, browser and MPI tests will be skipped" >&2
   fi
 fi
 [ -f build/CMakeCache.txt ] || cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null

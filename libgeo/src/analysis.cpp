@@ -488,7 +488,7 @@ std::unique_ptr<analysis> run_analysis(const analysis_options& request, const jo
                                      " facilities lies within the snap limit (" + std::to_string(std::lround(o.snap_limit_m)) +
                                      " m) of the routable network";
             if (o.sites_required) throw input_error(none);
-            a.warnings.push_back(none + ": nobody is covered");
+            a.warnings.push_back(none);  // and "nobody is covered" below
         } else if (a.sites.size() < kept.size()) {
             std::string names;
             for (std::size_t i = 0, shown = 0; i < kept.size() && shown < 5; ++i)

@@ -251,7 +251,7 @@ reach_table reach_from_each(std::vector<bounded_search>& searches, const std::ve
     const router& r = searches.front().graph();
     std::vector<std::size_t> order(sources.size());
     for (std::size_t s = 0; s < sources.size(); ++s) {
-        require_node(r, sources[s]);  // before any thread starts: an exception in a worker would end the program
+        require_node(r, sources[s]);  // every source checked before any search starts
         order[s] = s;
     }
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r.rank(sources[a]) < r.rank(sources[b]); });

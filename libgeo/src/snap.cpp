@@ -149,8 +149,10 @@ snap_result snapper::nearest(double x, double y, double within) const {
         }
     }
     if (!settled && std::isfinite(within)) {
-        // Every segment within `within` has its box inside that square.
-        const box window(point(x - within, y - within), point(x + within, y + within));
+        // Every segment within `within`, or nearer than the best read so far, has its box inside that
+        // square (widened by a rounding margin; the final test below decides).
+        const double r = std::min(within, std::sqrt(best_d2)) + 1e-6;
+        const box window(point(x - r, y - r), point(x + r, y + r));
         for (auto it = g.tree.qbegin(bgi::intersects(window)); it != g.tree.qend(); ++it) consider(it->second);
     } else if (!settled) {
         // The segments of the nearest few boxes give an upper bound; every segment that could beat it

@@ -408,7 +408,9 @@ weighting_run row_weighting_search(const set_cover_instance& c, std::vector<std:
     auto last_added = static_cast<std::uint32_t>(n);
     long step = 0;
     for (; step < steps && work < work_budget; ++step) {
-        if (work - last_better >= stall) return {step, work, true};
+        // A stall ends the run, unless the last step completed a cheaper cover: the loop below keeps it.
+        const bool cheaper_pending = open_rows.empty() && cost < best_cost - tolerance * std::max(1.0, best_cost);
+        if (work - last_better >= stall && !cheaper_pending) return {step, work, true};
         while (open_rows.empty()) {
             if (cost < best_cost - tolerance * std::max(1.0, best_cost)) best = sol, best_cost = cost, last_better = work;
             if (take_out(static_cast<std::uint32_t>(n), step) == n) return {step, work, false};
@@ -568,7 +570,8 @@ set_cover_outcome lagrangian_set_cover(const covering_reduction& red, const set_
         for (std::uint64_t seed = 0; steps > 0 && work > 0; ++seed) {
             const weighting_run run = row_weighting_search(c, best, best_cost, steps, work, stall, seed);
             steps -= run.steps, work -= run.work;
-            if (!run.stalled || rounded(lower) >= best_cost - tolerance * std::max(1.0, best_cost)) break;
+            if (!run.stalled || (run.steps == 0 && run.work <= 0)) break;  // the latter: nothing left to spend
+            if (rounded(lower) >= best_cost - tolerance * std::max(1.0, best_cost)) break;
         }
         best_cost = search.improve(best);
     }

@@ -152,6 +152,8 @@ def check_numbers(name, args, lang):
                    for f in j["facilities"] if f["pop_sole"] > 0][:10]
     got_relied = t.tables.get("most_relied_on", [])[1:]
     check(got_relied == want_relied, f"{name}: most relied-on facilities {got_relied[:2]} are the JSON's {want_relied[:2]}")
+    if "--bands" in args:  # the runs chosen to show both sections: an empty pair would test nothing
+        check(want_bands and want_relied, f"{name}: bands {len(want_bands)} and relied-on facilities {len(want_relied)} to check")
     # Every warning of the run, in the report as in the JSON; the methods section states how it was made.
     check(t.warnings == j["warnings"], f"{name}: the report's warnings {t.warnings[:3]} are the JSON's {j['warnings'][:3]}")
     want_methods = (["服务与标准", "路网", "人口与吸附", "城乡划分", "设施"] if zh else

@@ -1,6 +1,7 @@
 #pragma once
 // How many worker threads a job runs.
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,13 +26,33 @@ inline unsigned worker_threads(unsigned requested, std::string& note) {
 }
 
 // Runs work(t) for t = 0 .. threads - 1 at once, t = 0 on the calling thread, and returns when every
-// one has. work must not throw (an exception on another thread would end the program): check inputs first.
+// one has. An exception in any of them (or a thread the system refuses to start) is rethrown here,
+// after every started thread has been joined: the first by thread number.
 template <class Work>
 void run_on_threads(unsigned threads, Work&& work) {
+    threads = std::max(1u, threads);
+    std::vector<std::exception_ptr> failed(threads);
+    auto guarded = [&](unsigned t) {
+        try {
+            work(t);
+        } catch (...) {
+            failed[t] = std::current_exception();
+        }
+    };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0u);
+    pool.reserve(threads - 1);
+    for (unsigned t = 1; t < threads; ++t) {
+        try {
+            pool.emplace_back(guarded, t);
+        } catch (...) {
+            failed[t] = std::current_exception();
+            break;
+        }
+    }
+    guarded(0u);
     for (std::thread& th : pool) th.join();
+    for (const std::exception_ptr& e : failed)
+        if (e) std::rethrow_exception(e);
 }
 
 }  // namespace healthreach

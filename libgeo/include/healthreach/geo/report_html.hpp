@@ -10,8 +10,6 @@
 
 namespace healthreach::geo {
 
-// What the report says beyond the output's tables: how the run was made (a label and its text, in the
-// report's language) and every warning it gave.
 // People within one of the run's --bands (cumulative: every cost up to the band's edge).
 struct report_band {
     std::string within;  // the edge as people read it ("5 km", "15 min")
@@ -24,6 +22,8 @@ struct report_facility {
     double pop_within_limit = 0, pop_sole = 0;
 };
 
+// What the report says beyond the output's tables: how the run was made (a label and its text, in the
+// report's language), every warning it gave, and the figures of its optional sections.
 struct report_notes {
     std::vector<std::pair<std::string, std::string>> methods;
     std::vector<std::string> warnings;
