@@ -221,8 +221,7 @@ presentation analysis_presentation(const analysis& a, const std::string& gpkg, c
     m.bands_title = by_length ? (zh ? "到最近设施的道路距离" : "Road distance to the nearest site")
                               : (zh ? "到最近设施的出行时间" : "Travel time to the nearest site");
     for (const input_summary& in : a.inputs)
-        if (in.role == "roads")  // a graph from the cache names no layer: the one asked for, if any
-            p.roads = {in.file, in.layer.empty() ? a.options.road_read.layer : in.layer, a.options.road_read.fields.highway};
+        if (in.role == "roads") p.roads = {in.file, in.layer, a.options.road_read.fields.highway};
     p.notes.methods = methods_of(a, zh);
     p.notes.warnings = a.warnings;
     if (!a.options.bands.empty()) {
